@@ -1,0 +1,51 @@
+//! Adam launcher.
+
+use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, params};
+
+/// Adam's hyper-parameters (PyTorch's defaults except the learning rate, which the caller sets).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamHyper {
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+}
+
+impl AdamHyper {
+    pub fn new(lr: f64) -> Self {
+        AdamHyper { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }
+    }
+
+    /// The parameter block for step `t` (1-based): the bias corrections are computed here in f64.
+    pub fn at_step(&self, t: u32) -> params::Adam {
+        params::Adam {
+            lr: self.lr as f32,
+            beta1: self.beta1 as f32,
+            beta2: self.beta2 as f32,
+            eps: self.eps as f32,
+            bias1: (1.0 - self.beta1.powi(t as i32)) as f32,
+            bias2_sqrt: (1.0 - self.beta2.powi(t as i32)).sqrt() as f32,
+            one_minus_beta1: (1.0 - self.beta1) as f32,
+            one_minus_beta2: (1.0 - self.beta2) as f32,
+        }
+    }
+}
+
+impl Kernels {
+    /// A uniform buffer for Adam's per-step parameters, shared by every tensor's update; write
+    /// [`AdamHyper::at_step`] into it before each step's submit.
+    pub fn adam_params_buffer(&self, gpu: &Gpu) -> wgpu::Buffer {
+        gpu.uniform("adam params", &AdamHyper::new(0.0).at_step(1))
+    }
+
+    /// param, m and v updated in place from grad, reading hyper-parameters from `hyper`.
+    pub fn adam(&self, gpu: &Gpu, hyper: &wgpu::Buffer, param: &Tensor, grad: &Tensor, m: &Tensor, v: &Tensor) -> Result<Op> {
+        for t in [grad, m, v] {
+            if t.len() != param.len() {
+                return Err(GpuError::shape("adam", format!("{} {:?} does not match parameter {} {:?}", t.label, t.shape, param.label, param.shape)));
+            }
+        }
+        let d = self.dispatch_with(gpu, Kernel::Adam, hyper.clone(), &[&param.buffer, &grad.buffer, &m.buffer, &v.buffer], param.len() as u64);
+        Ok(Op::new(format!("adam {}", param.label), vec![d]))
+    }
+}

@@ -1,0 +1,107 @@
+//! Typed launchers for twinhead's WGSL kernels, forward and backward.
+//!
+//! Each operation the dual-head network needs — conv2d, max-pool, ReLU, linear, softmax
+//! cross-entropy and Adam — has one WGSL file per pass under `shaders/` and a launcher here
+//! that checks shapes, fills the kernel's parameter block and binds the tensors. A launcher
+//! returns an [`Op`]: ready-made dispatches that a caller records into its own compute pass, so
+//! that a whole training step goes into one command encoder and one submit. Pipelines are built
+//! once, in [`Kernels::new`].
+//!
+//! Layouts are PyTorch's (NCHW activations, `[C_out, C_in, KH, KW]` conv weights, `[out, in]`
+//! linear weights), so parameters move to and from PyTorch without transposes.
+
+mod adam;
+mod conv;
+mod kernel;
+mod linear;
+mod loss;
+mod op;
+pub mod params;
+mod pool;
+mod relu;
+mod shapes;
+
+pub use adam::AdamHyper;
+pub use kernel::Kernel;
+pub use op::{Dispatch, Op};
+pub use shapes::{Conv2dShape, LinearShape, Pool2dShape};
+pub use tensor::{Gpu, GpuError, Result, Tensor};
+
+use std::collections::HashMap;
+
+/// Every compute pipeline, compiled once for one device.
+pub struct Kernels {
+    pipelines: HashMap<Kernel, wgpu::ComputePipeline>,
+}
+
+impl Kernels {
+    /// Compiles every kernel. A shader the device rejects comes back as an error naming it.
+    pub fn new(gpu: &Gpu) -> Result<Self> {
+        let mut pipelines = HashMap::new();
+        for kernel in Kernel::ALL {
+            pipelines.insert(kernel, gpu.compute_pipeline(kernel.name(), kernel.source(), &[])?);
+        }
+        Ok(Kernels { pipelines })
+    }
+
+    fn pipeline(&self, kernel: Kernel) -> &wgpu::ComputePipeline {
+        &self.pipelines[&kernel]
+    }
+
+    /// One dispatch of `kernel` over `invocations` threads with `params` and `tensors` bound in
+    /// order from binding 1 (binding 0 is the parameter block).
+    fn dispatch<P: bytemuck::Pod>(
+        &self,
+        gpu: &Gpu,
+        kernel: Kernel,
+        params: &P,
+        bindings: &[&wgpu::Buffer],
+        invocations: u64,
+    ) -> Dispatch {
+        let uniform = gpu.uniform(&format!("{} params", kernel.name()), params);
+        self.dispatch_with(gpu, kernel, uniform, bindings, invocations)
+    }
+
+    /// Like [`Self::dispatch`], with a parameter buffer the caller keeps updating (Adam's step).
+    fn dispatch_with(
+        &self,
+        gpu: &Gpu,
+        kernel: Kernel,
+        uniform: wgpu::Buffer,
+        bindings: &[&wgpu::Buffer],
+        invocations: u64,
+    ) -> Dispatch {
+        let pipeline = self.pipeline(kernel);
+        let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
+        for (i, b) in bindings.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: b.as_entire_binding() });
+        }
+        let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(kernel.name()),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        });
+        Dispatch::new(kernel.name(), pipeline.clone(), bind_group, uniform, invocations)
+    }
+}
+
+/// Checks that `t` holds as many elements as `shape` says, naming the operation and both shapes.
+fn expect(op: &str, what: &str, t: &Tensor, shape: &[usize]) -> Result<()> {
+    let want: usize = shape.iter().product();
+    if t.len() != want {
+        return Err(GpuError::shape(
+            op,
+            format!("{what} {} is {:?} ({} elements), expected {:?} ({want})", t.label, t.shape, t.len(), shape),
+        ));
+    }
+    Ok(())
+}
+
+fn nonzero(op: &str, dims: &[(&str, usize)]) -> Result<()> {
+    for (name, v) in dims {
+        if *v == 0 {
+            return Err(GpuError::shape(op, format!("{name} must be at least 1")));
+        }
+    }
+    Ok(())
+}

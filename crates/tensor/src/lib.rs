@@ -1,0 +1,20 @@
+//! The GPU layer of twinhead.
+//!
+//! Everything above this crate talks to the GPU through it: choosing an adapter (honouring
+//! `WGPU_BACKEND` and `WGPU_ADAPTER_NAME`, or an index/name given by the program), opening the
+//! device and queue, and [`Tensor`]s — a shape plus a labelled storage buffer — with upload and
+//! download. It knows nothing about neural networks.
+
+mod adapter;
+mod error;
+mod gpu;
+mod tensor;
+
+pub use adapter::{AdapterChoice, AdapterSummary, list_adapters};
+pub use error::GpuError;
+pub use gpu::Gpu;
+pub use tensor::{DType, Tensor};
+pub use wgpu;
+
+/// Result type of this crate.
+pub type Result<T, E = GpuError> = std::result::Result<T, E>;

@@ -1,0 +1,120 @@
+// conv2d_backward_input: the gradient of conv2d's input.
+//   dx[n, ci, iy, ix] = Σ_{co, ky, kx} dy[n, co, oy, ox] · weight[co, ci, ky, kx]
+//   over the taps with oy·s = iy + p − ky and ox·s = ix + p − kx inside the output.
+//   With params.accumulate != 0 the result is added to dx instead of replacing it.
+// Layouts, row-major: dy [N, C_out, OH, OW], weight [C_out, C_in, KH, KW], dx [N, C_in, H, W].
+// An implicit GEMM: rows m = (n, iy, ix), columns ci, reduction k = (co, ky, kx).
+// One invocation computes an 8-pixel × 8-channel block of dx (8 + 8 loads, 64 multiply-adds per k).
+// Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
+
+struct Params {
+    batch: u32, c_in: u32, h: u32, w: u32,
+    c_out: u32, out_h: u32, out_w: u32, kh: u32,
+    kw: u32, stride: u32, pad: u32, accumulate: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+
+// dy of the output plane at `base` reached from input offset (ty, tx) = (iy + p − ky, ix + p − kx);
+// 0 where no output pixel reads this input through this tap.
+fn load_dy(base: u32, ty: i32, tx: i32) -> f32 {
+    let s = i32(p.stride);
+    let oy = ty / s;
+    let ox = tx / s;
+    let hit = ty >= 0 && tx >= 0 && oy * s == ty && ox * s == tx
+        && oy < i32(p.out_h) && ox < i32(p.out_w);
+    let idx = select(0u, base + u32(oy) * p.out_w + u32(ox), hit);
+    return select(0.0, dy[idx], hit);
+}
+
+fn store(ci: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {
+    let rows = p.batch * p.h * p.w;
+    let plane = p.h * p.w;
+    if ci >= p.c_in { return; }
+    for (var j = 0u; j < 8u; j++) {
+        let m = m0 + j;
+        if m >= rows { return; }
+        var v: f32;
+        if j < 4u { v = lo[j]; } else { v = hi[j - 4u]; }
+        let idx = ((m / plane) * p.c_in + ci) * plane + m % plane;
+        if p.accumulate != 0u { v += dx[idx]; }
+        dx[idx] = v;
+    }
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
+    let rows = p.batch * p.h * p.w;
+    let tiles_m = (rows + 7u) / 8u;
+    let tiles_n = (p.c_in + 7u) / 8u;
+    if inv >= tiles_m * tiles_n { return; }
+    let m0 = (inv % tiles_m) * 8u;
+    let ci0 = (inv / tiles_m) * 8u;
+    let plane = p.h * p.w;
+    let out_plane = p.out_h * p.out_w;
+    let taps = p.kh * p.kw;
+
+    var db: array<u32, 8>;
+    var ty0: array<i32, 8>;
+    var tx0: array<i32, 8>;
+    var wr: array<u32, 8>;
+    for (var j = 0u; j < 8u; j++) {
+        let m = min(m0 + j, rows - 1u);
+        let r = m % plane;
+        db[j] = (m / plane) * p.c_out * out_plane;
+        ty0[j] = i32(r / p.w + p.pad);
+        tx0[j] = i32(r % p.w + p.pad);
+        wr[j] = min(ci0 + j, p.c_in - 1u) * taps;
+    }
+
+    var c0l = vec4<f32>(0.0); var c0h = vec4<f32>(0.0);
+    var c1l = vec4<f32>(0.0); var c1h = vec4<f32>(0.0);
+    var c2l = vec4<f32>(0.0); var c2h = vec4<f32>(0.0);
+    var c3l = vec4<f32>(0.0); var c3h = vec4<f32>(0.0);
+    var c4l = vec4<f32>(0.0); var c4h = vec4<f32>(0.0);
+    var c5l = vec4<f32>(0.0); var c5h = vec4<f32>(0.0);
+    var c6l = vec4<f32>(0.0); var c6h = vec4<f32>(0.0);
+    var c7l = vec4<f32>(0.0); var c7h = vec4<f32>(0.0);
+
+    for (var co = 0u; co < p.c_out; co++) {
+        let op = co * out_plane;
+        let wco = co * p.c_in * taps;
+        for (var ky = 0u; ky < p.kh; ky++) {
+            let ey = i32(ky);
+            for (var kx = 0u; kx < p.kw; kx++) {
+                let ex = i32(kx);
+                let t = wco + ky * p.kw + kx;
+                let lo = vec4<f32>(load_dy(db[0] + op, ty0[0] - ey, tx0[0] - ex),
+                                   load_dy(db[1] + op, ty0[1] - ey, tx0[1] - ex),
+                                   load_dy(db[2] + op, ty0[2] - ey, tx0[2] - ex),
+                                   load_dy(db[3] + op, ty0[3] - ey, tx0[3] - ex));
+                let hi = vec4<f32>(load_dy(db[4] + op, ty0[4] - ey, tx0[4] - ex),
+                                   load_dy(db[5] + op, ty0[5] - ey, tx0[5] - ex),
+                                   load_dy(db[6] + op, ty0[6] - ey, tx0[6] - ex),
+                                   load_dy(db[7] + op, ty0[7] - ey, tx0[7] - ex));
+                let w0 = weight[wr[0] + t]; let w1 = weight[wr[1] + t];
+                let w2 = weight[wr[2] + t]; let w3 = weight[wr[3] + t];
+                let w4 = weight[wr[4] + t]; let w5 = weight[wr[5] + t];
+                let w6 = weight[wr[6] + t]; let w7 = weight[wr[7] + t];
+                c0l += lo * w0; c0h += hi * w0;
+                c1l += lo * w1; c1h += hi * w1;
+                c2l += lo * w2; c2h += hi * w2;
+                c3l += lo * w3; c3h += hi * w3;
+                c4l += lo * w4; c4h += hi * w4;
+                c5l += lo * w5; c5h += hi * w5;
+                c6l += lo * w6; c6h += hi * w6;
+                c7l += lo * w7; c7h += hi * w7;
+            }
+        }
+    }
+
+    store(ci0 + 0u, m0, c0l, c0h); store(ci0 + 1u, m0, c1l, c1h);
+    store(ci0 + 2u, m0, c2l, c2h); store(ci0 + 3u, m0, c3l, c3h);
+    store(ci0 + 4u, m0, c4l, c4h); store(ci0 + 5u, m0, c5l, c5h);
+    store(ci0 + 6u, m0, c6l, c6h); store(ci0 + 7u, m0, c7l, c7h);
+}

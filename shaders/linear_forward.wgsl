@@ -1,0 +1,77 @@
+// linear_forward: y = x · weightᵀ + bias, then ReLU when params.relu != 0.
+//   y[b, o] = bias[o] + Σ_i x[b, i] · weight[o, i]
+// Layouts, row-major: x [B, I], weight [O, I] (PyTorch's nn.Linear), bias [O], y [B, O].
+// A GEMM with rows b, columns o and reduction i. One invocation computes an 8-row × 8-output block
+// (8 + 8 loads, 64 multiply-adds per i) into 16 vec4 accumulators (4 rows each).
+// Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
+
+struct Params {
+    batch: u32, inputs: u32, outputs: u32, relu: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+fn store(o: u32, b0: u32, lo: vec4<f32>, hi: vec4<f32>) {
+    if o >= p.outputs { return; }
+    for (var j = 0u; j < 8u; j++) {
+        let b = b0 + j;
+        if b >= p.batch { return; }
+        var v = bias[o];
+        if j < 4u { v += lo[j]; } else { v += hi[j - 4u]; }
+        if p.relu != 0u { v = max(v, 0.0); }
+        y[b * p.outputs + o] = v;
+    }
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
+    let tiles_b = (p.batch + 7u) / 8u;
+    let tiles_o = (p.outputs + 7u) / 8u;
+    if inv >= tiles_b * tiles_o { return; }
+    // Neighbouring invocations take neighbouring outputs: they read the same rows of x.
+    let o0 = (inv % tiles_o) * 8u;
+    let b0 = (inv / tiles_o) * 8u;
+    var xr: array<u32, 8>;
+    var wr: array<u32, 8>;
+    for (var j = 0u; j < 8u; j++) {
+        xr[j] = min(b0 + j, p.batch - 1u) * p.inputs;
+        wr[j] = min(o0 + j, p.outputs - 1u) * p.inputs;
+    }
+
+    var c0l = vec4<f32>(0.0); var c0h = vec4<f32>(0.0);
+    var c1l = vec4<f32>(0.0); var c1h = vec4<f32>(0.0);
+    var c2l = vec4<f32>(0.0); var c2h = vec4<f32>(0.0);
+    var c3l = vec4<f32>(0.0); var c3h = vec4<f32>(0.0);
+    var c4l = vec4<f32>(0.0); var c4h = vec4<f32>(0.0);
+    var c5l = vec4<f32>(0.0); var c5h = vec4<f32>(0.0);
+    var c6l = vec4<f32>(0.0); var c6h = vec4<f32>(0.0);
+    var c7l = vec4<f32>(0.0); var c7h = vec4<f32>(0.0);
+
+    for (var i = 0u; i < p.inputs; i++) {
+        let lo = vec4<f32>(x[xr[0] + i], x[xr[1] + i], x[xr[2] + i], x[xr[3] + i]);
+        let hi = vec4<f32>(x[xr[4] + i], x[xr[5] + i], x[xr[6] + i], x[xr[7] + i]);
+        let w0 = weight[wr[0] + i]; let w1 = weight[wr[1] + i];
+        let w2 = weight[wr[2] + i]; let w3 = weight[wr[3] + i];
+        let w4 = weight[wr[4] + i]; let w5 = weight[wr[5] + i];
+        let w6 = weight[wr[6] + i]; let w7 = weight[wr[7] + i];
+        c0l += lo * w0; c0h += hi * w0;
+        c1l += lo * w1; c1h += hi * w1;
+        c2l += lo * w2; c2h += hi * w2;
+        c3l += lo * w3; c3h += hi * w3;
+        c4l += lo * w4; c4h += hi * w4;
+        c5l += lo * w5; c5h += hi * w5;
+        c6l += lo * w6; c6h += hi * w6;
+        c7l += lo * w7; c7h += hi * w7;
+    }
+
+    store(o0 + 0u, b0, c0l, c0h); store(o0 + 1u, b0, c1l, c1h);
+    store(o0 + 2u, b0, c2l, c2h); store(o0 + 3u, b0, c3l, c3h);
+    store(o0 + 4u, b0, c4l, c4h); store(o0 + 5u, b0, c5l, c5h);
+    store(o0 + 6u, b0, c6l, c6h); store(o0 + 7u, b0, c7l, c7h);
+}

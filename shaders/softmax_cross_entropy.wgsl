@@ -1,0 +1,71 @@
+// softmax_cross_entropy: loss, logits gradient and correct count of one classification head.
+//   loss = (1/B) Σ_b (logsumexp(logits[b]) − logits[b, label_b])         (PyTorch's cross_entropy, mean)
+//   dlogits[b, c] = weight · (softmax(logits[b])[c] − [c = label_b]) / B (weight: the head's loss weight)
+//   correct = #{b : the first largest logit of row b is at label_b}
+//   stats[2·slot] = loss and stats[2·slot + 1] = correct, or added to them when params.accumulate != 0,
+//   so a whole epoch's figures can stay on the GPU and be read back once.
+// Layouts: logits and dlogits [B, C] row-major, labels [B] (u32), stats [2·slots].
+// One workgroup of 64: each invocation takes rows lid, lid + 64, …; the batch sums are reduced in
+// workgroup memory in a fixed order, so the loss is deterministic.
+// Bindings: 0 params (uniform), 1 logits, 2 labels, 3 dlogits, 4 stats.
+
+struct Params {
+    batch: u32, classes: u32, slot: u32, accumulate: u32,
+    weight: f32, _pad0: u32, _pad1: u32, _pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> labels: array<u32>;
+@group(0) @binding(3) var<storage, read_write> dlogits: array<f32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+
+var<workgroup> loss_part: array<f32, 64>;
+var<workgroup> correct_part: array<u32, 64>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_index) lid: u32) {
+    let inv_batch = 1.0 / f32(p.batch);
+    var loss = 0.0;
+    var correct = 0u;
+    for (var b = lid; b < p.batch; b += 64u) {
+        let row = b * p.classes;
+        let label = labels[b];
+        var top = logits[row];
+        var top_at = 0u;
+        for (var c = 1u; c < p.classes; c++) {
+            let v = logits[row + c];
+            if v > top { top = v; top_at = c; }
+        }
+        var sum = 0.0;
+        for (var c = 0u; c < p.classes; c++) {
+            sum += exp(logits[row + c] - top);
+        }
+        loss += log(sum) + top - logits[row + label];
+        for (var c = 0u; c < p.classes; c++) {
+            let prob = exp(logits[row + c] - top) / sum;
+            let onehot = select(0.0, 1.0, c == label);
+            dlogits[row + c] = p.weight * (prob - onehot) * inv_batch;
+        }
+        correct += select(0u, 1u, top_at == label);
+    }
+    loss_part[lid] = loss;
+    correct_part[lid] = correct;
+    workgroupBarrier();
+    if lid == 0u {
+        var total = 0.0;
+        var hits = 0u;
+        for (var i = 0u; i < 64u; i++) {
+            total += loss_part[i];
+            hits += correct_part[i];
+        }
+        var l = total * inv_batch;
+        var h = f32(hits);
+        if p.accumulate != 0u {
+            l += stats[2u * p.slot];
+            h += stats[2u * p.slot + 1u];
+        }
+        stats[2u * p.slot] = l;
+        stats[2u * p.slot + 1u] = h;
+    }
+}

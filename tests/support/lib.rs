@@ -1,0 +1,107 @@
+//! Shared support for twinhead's tests and benches (the root package's library; not part of the
+//! product): the GPU every test shares, comparisons that report what a person can act on, and
+//! seeded random data.
+
+use std::sync::OnceLock;
+
+use kernels::{Gpu, Kernels};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use tensor::AdapterChoice;
+
+/// The GPU and compiled kernels shared by every test in a test binary.
+///
+/// There is no skip: a machine without an adapter fails here, with the message that says how
+/// to install one (tests must never pass without having run on a GPU).
+pub fn gpu() -> &'static (Gpu, Kernels) {
+    static GPU: OnceLock<(Gpu, Kernels)> = OnceLock::new();
+    GPU.get_or_init(|| {
+        let gpu = Gpu::new(&AdapterChoice::Auto).unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
+        eprintln!("GPU tests run on {}", gpu.summary);
+        let kernels = Kernels::new(&gpu).unwrap_or_else(|e| panic!("{e}"));
+        (gpu, kernels)
+    })
+}
+
+/// `|actual − expected| <= atol + rtol · |expected|`, element by element.
+#[derive(Clone, Copy, Debug)]
+pub struct Tolerance {
+    pub atol: f64,
+    pub rtol: f64,
+}
+
+impl Tolerance {
+    pub const fn new(atol: f64, rtol: f64) -> Self {
+        Tolerance { atol, rtol }
+    }
+
+    /// For a sum of `terms` products of values of magnitude about `scale`, computed in f32:
+    /// the rounding error of a length-n sum grows like √n·ε·(typical partial sum), so allow
+    /// 8·√n·ε·scale absolute error (ε = 2⁻²³ ≈ 1.2e-7), plus 1e-5 relative error.
+    pub fn f32_sum(terms: usize, scale: f64) -> Self {
+        Tolerance { atol: 8.0 * (terms as f64).sqrt() * f32::EPSILON as f64 * scale, rtol: 1e-5 }
+    }
+}
+
+/// Panics with a report if `actual` and `expected` differ beyond `tol` anywhere: the tensor's
+/// name, how many elements are off, the worst absolute and relative errors with their index,
+/// and the first mismatching `expected vs actual` pairs.
+pub fn assert_close(name: &str, actual: &[f32], expected: &[f64], tol: Tolerance) {
+    assert_eq!(actual.len(), expected.len(), "{name}: length {} vs expected {}", actual.len(), expected.len());
+    let mut bad = Vec::new();
+    let (mut worst_abs, mut worst_abs_at) = (0.0f64, 0usize);
+    let (mut worst_rel, mut worst_rel_at) = (0.0f64, 0usize);
+    for (i, (&a, &e)) in actual.iter().zip(expected).enumerate() {
+        let err = (a as f64 - e).abs();
+        let err = if err.is_nan() { f64::INFINITY } else { err };
+        let rel = err / e.abs().max(f64::MIN_POSITIVE);
+        if err > worst_abs {
+            (worst_abs, worst_abs_at) = (err, i);
+        }
+        if rel > worst_rel && err > tol.atol {
+            (worst_rel, worst_rel_at) = (rel, i);
+        }
+        if err > tol.atol + tol.rtol * e.abs() {
+            bad.push(i);
+        }
+    }
+    if !bad.is_empty() {
+        let pairs: Vec<String> = bad
+            .iter()
+            .take(6)
+            .map(|&i| format!("  [{i}] expected {:.7e} vs got {:.7e}", expected[i], actual[i]))
+            .collect();
+        panic!(
+            "{name}: {} of {} elements off (atol {:.1e}, rtol {:.1e}); worst abs error {:.3e} at [{worst_abs_at}], \
+             worst rel error {:.3e} at [{worst_rel_at}]\n{}",
+            bad.len(),
+            actual.len(),
+            tol.atol,
+            tol.rtol,
+            worst_abs,
+            worst_rel,
+            pairs.join("\n")
+        );
+    }
+}
+
+/// Seeded uniform values in [lo, hi).
+pub fn random(len: usize, seed: u64, lo: f32, hi: f32) -> Vec<f32> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..len).map(|_| rng.random_range(lo..hi)).collect()
+}
+
+/// Seeded labels in [0, classes).
+pub fn random_labels(len: usize, seed: u64, classes: u32) -> Vec<u32> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..len).map(|_| rng.random_range(0..classes)).collect()
+}
+
+/// f32 values widened for the f64 reference.
+pub fn wide(v: &[f32]) -> Vec<f64> {
+    v.iter().map(|&x| x as f64).collect()
+}
+
+/// The largest |value|, at least `floor`.
+pub fn max_abs(v: &[f64], floor: f64) -> f64 {
+    v.iter().fold(floor, |m, x| m.max(x.abs()))
+}
