@@ -1,0 +1,236 @@
+//! The model on the GPU: parameters with their gradients and Adam moments, plans per batch
+//! size, the training step and inference.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kernels::{AdamHyper, Kernels, Op, Tensor};
+use tensor::{Gpu, GpuError};
+
+use crate::plan::Plan;
+use crate::{ModelError, ModelSpec, Result, init};
+
+/// One parameter tensor with everything the optimizer keeps for it.
+pub(crate) struct Param {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub value: Tensor,
+    pub grad: Tensor,
+    pub m: Tensor,
+    pub v: Tensor,
+}
+
+/// How the model trains.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainConfig {
+    pub lr: f64,
+    /// Weight of each head's loss in the sum (1 each by default).
+    pub loss_weights: Vec<f32>,
+    pub seed: u64,
+}
+
+/// A head's figures summed over the steps since they were last taken.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HeadStats {
+    /// Sum over steps of the batch-mean loss.
+    pub loss_sum: f64,
+    /// Rows predicted correctly.
+    pub correct: u64,
+}
+
+pub struct Model {
+    pub spec: ModelSpec,
+    gpu: Arc<Gpu>,
+    kernels: Kernels,
+    params: Vec<Param>,
+    hyper: AdamHyper,
+    adam_params: wgpu::Buffer,
+    adam: Vec<Op>,
+    /// Adam steps taken (PyTorch's `state["step"]`).
+    pub step: u32,
+    loss_weights: Vec<f32>,
+    /// `[2 · heads]`: loss sum and correct count per head, accumulated on the GPU.
+    stats: Tensor,
+    plans: HashMap<usize, Plan>,
+    in_flight: Option<wgpu::SubmissionIndex>,
+}
+
+impl Model {
+    /// A freshly initialised model (PyTorch's default init, seeded).
+    pub fn new(gpu: Arc<Gpu>, spec: ModelSpec, config: &TrainConfig) -> Result<Model> {
+        spec.validate()?;
+        if config.loss_weights.len() != spec.heads.len() {
+            return Err(ModelError::Spec(format!("{} loss weights for {} heads", config.loss_weights.len(), spec.heads.len())));
+        }
+        let kernels = Kernels::new(&gpu)?;
+        let shapes = spec.parameters();
+        let values = init::pytorch_default(&shapes, config.seed);
+        let mut params = Vec::new();
+        for ((name, shape), data) in shapes.into_iter().zip(values) {
+            let z = |what: &str| Tensor::zeros(&gpu, &format!("{name} {what}"), &shape);
+            params.push(Param {
+                value: Tensor::from_slice(&gpu, &name, &shape, &data)?,
+                grad: z("grad")?,
+                m: z("adam m")?,
+                v: z("adam v")?,
+                name,
+                shape,
+            });
+        }
+        let hyper = AdamHyper::new(config.lr);
+        let adam_params = kernels.adam_params_buffer(&gpu);
+        let adam = params.iter().map(|p| kernels.adam(&gpu, &adam_params, &p.value, &p.grad, &p.m, &p.v)).collect::<tensor::Result<Vec<_>>>()?;
+        let stats = Tensor::zeros(&gpu, "loss and accuracy sums", &[2 * spec.heads.len()])?;
+        Ok(Model { spec, gpu, kernels, params, hyper, adam_params, adam, step: 0, loss_weights: config.loss_weights.clone(), stats, plans: HashMap::new(), in_flight: None })
+    }
+
+    pub fn gpu(&self) -> &Arc<Gpu> {
+        &self.gpu
+    }
+
+    /// Builds (once) the plan for `batch` and says how much memory it holds.
+    pub fn prepare(&mut self, batch: usize) -> Result<u64> {
+        if batch == 0 {
+            return Err(ModelError::Spec("the batch size must be at least 1".into()));
+        }
+        if !self.plans.contains_key(&batch) {
+            let plan = Plan::new(&self.gpu, &self.kernels, &self.spec, &self.params, &self.loss_weights, &self.stats, batch)?;
+            self.plans.insert(batch, plan);
+        }
+        Ok(self.plans[&batch].bytes())
+    }
+
+    fn plan_for(&mut self, batch: usize, images: &[f32], labels: &[&[u32]]) -> Result<&Plan> {
+        let want = batch * self.spec.image_len();
+        if images.len() != want {
+            return Err(ModelError::Spec(format!("{} image values for a batch of {batch} images of {}×{}×3 ({want})", images.len(), self.spec.image_size, self.spec.image_size)));
+        }
+        self.prepare(batch)?;
+        let plan = &self.plans[&batch];
+        plan.input.write(&self.gpu, images)?;
+        for (h, lab) in labels.iter().enumerate() {
+            let classes = self.spec.heads[h].classes.len() as u32;
+            if lab.len() != batch || lab.iter().any(|&l| l >= classes) {
+                return Err(ModelError::Spec(format!("labels of head {} must be {batch} values below {classes}", self.spec.heads[h].name)));
+            }
+            plan.labels[h].write_u32(&self.gpu, lab)?;
+        }
+        Ok(plan)
+    }
+
+    /// One training step on a batch: forward, the heads' losses, backward and Adam, recorded
+    /// into one command encoder and submitted at once. `images` is `[batch, 3, S, S]` in [0, 1];
+    /// `labels[h]` are head h's class indices. Nothing is read back: the losses and correct
+    /// counts accumulate on the GPU until [`Model::take_stats`]. Returns once the previous step
+    /// has finished, so at most two steps are queued.
+    pub fn train_step(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<()> {
+        let batch = labels.first().map_or(0, |l| l.len());
+        if labels.len() != self.spec.heads.len() {
+            return Err(ModelError::Spec(format!("{} label sets for {} heads", labels.len(), self.spec.heads.len())));
+        }
+        self.plan_for(batch, images, labels)?;
+        self.step += 1;
+        self.gpu.queue.write_buffer(&self.adam_params, 0, bytemuck::bytes_of(&self.hyper.at_step(self.step)));
+        let plan = &self.plans[&batch];
+        let submission = self.submit("training step", |pass| {
+            for op in plan.forward.iter().chain(&plan.losses).chain(&plan.backward) {
+                op.record(pass);
+            }
+            for op in &self.adam {
+                op.record(pass);
+            }
+        });
+        if let Some(previous) = self.in_flight.replace(submission) {
+            self.gpu
+                .device
+                .poll(wgpu::PollType::Wait { submission_index: Some(previous), timeout: None })
+                .map_err(|e| GpuError::Device { during: "training step".into(), message: e.to_string() })?;
+        }
+        Ok(())
+    }
+
+    /// Forward, losses and backward without the optimizer step: fills every gradient (for tests
+    /// and gradient inspection) and adds to the stats.
+    pub fn compute_gradients(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<()> {
+        let batch = labels.first().map_or(0, |l| l.len());
+        self.plan_for(batch, images, labels)?;
+        let plan = &self.plans[&batch];
+        self.submit("gradients", |pass| {
+            for op in plan.forward.iter().chain(&plan.losses).chain(&plan.backward) {
+                op.record(pass);
+            }
+        });
+        self.gpu.wait("gradients")?;
+        Ok(())
+    }
+
+    fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> wgpu::SubmissionIndex {
+        let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(label), timestamp_writes: None });
+            record(&mut pass);
+        }
+        self.gpu.queue.submit([encoder.finish()])
+    }
+
+    /// Reads the per-head loss sums and correct counts accumulated since the last call, and
+    /// resets them (waits for queued steps).
+    pub fn take_stats(&mut self) -> Result<Vec<HeadStats>> {
+        let raw = self.stats.to_vec(&self.gpu)?;
+        self.stats.write(&self.gpu, &vec![0.0; raw.len()])?;
+        self.in_flight = None;
+        Ok(raw.chunks(2).map(|c| HeadStats { loss_sum: c[0] as f64, correct: c[1] as u64 }).collect())
+    }
+
+    /// The logits of every head for a batch of images (`[batch, 3, S, S]`): per head,
+    /// `[batch, classes]` row-major.
+    pub fn logits(&mut self, images: &[f32], batch: usize) -> Result<Vec<Vec<f32>>> {
+        self.plan_for(batch, images, &[])?;
+        let plan = &self.plans[&batch];
+        self.submit("inference", |pass| {
+            for op in &plan.forward {
+                op.record(pass);
+            }
+        });
+        let out = plan.logits.iter().map(|t| t.to_vec(&self.gpu)).collect::<tensor::Result<Vec<_>>>()?;
+        Ok(out)
+    }
+
+    /// Every parameter's name, shape and values, in state-dict order.
+    pub fn parameters(&self) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
+        self.params.iter().map(|p| Ok((p.name.clone(), p.shape.clone(), p.value.to_vec(&self.gpu)?))).collect()
+    }
+
+    /// Every parameter's gradient from the last step, in state-dict order.
+    pub fn gradients(&self) -> Result<Vec<(String, Vec<f32>)>> {
+        self.params.iter().map(|p| Ok((p.name.clone(), p.grad.to_vec(&self.gpu)?))).collect()
+    }
+
+    /// Adam's moments (m, v) of every parameter, in state-dict order.
+    pub fn moments(&self) -> Result<Vec<(String, Vec<f32>, Vec<f32>)>> {
+        self.params.iter().map(|p| Ok((p.name.clone(), p.m.to_vec(&self.gpu)?, p.v.to_vec(&self.gpu)?))).collect()
+    }
+
+    /// Replaces parameters by name; every name and shape must be the model's own.
+    pub fn set_parameters(&mut self, values: &[(String, Vec<usize>, Vec<f32>)]) -> Result<()> {
+        for (name, shape, data) in values {
+            let p = self.params.iter().find(|p| &p.name == name).ok_or_else(|| ModelError::Spec(format!("the model has no parameter {name}")))?;
+            if &p.shape != shape {
+                return Err(ModelError::Spec(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
+            }
+            p.value.write(&self.gpu, data)?;
+        }
+        Ok(())
+    }
+
+    /// Replaces Adam's moments by name (resuming a run).
+    pub fn set_moments(&mut self, moments: &[(String, Vec<f32>, Vec<f32>)], step: u32) -> Result<()> {
+        for (name, m, v) in moments {
+            let p = self.params.iter().find(|p| &p.name == name).ok_or_else(|| ModelError::Spec(format!("the model has no parameter {name}")))?;
+            p.m.write(&self.gpu, m)?;
+            p.v.write(&self.gpu, v)?;
+        }
+        self.step = step;
+        Ok(())
+    }
+}

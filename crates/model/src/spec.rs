@@ -1,0 +1,147 @@
+//! The network's shape: image size, hidden width and heads, and every shape they imply.
+
+use kernels::{Conv2dShape, LinearShape, Pool2dShape};
+
+use crate::{ModelError, Result};
+
+/// Channels through the trunk: RGB in, then the three convolutions' outputs.
+pub const CHANNELS: [usize; 4] = [3, 16, 32, 64];
+/// Every convolution is 3×3, stride 1, no padding; every pool is 2×2, stride 2.
+const KERNEL: usize = 3;
+const POOL: usize = 2;
+
+/// One classification head: its task name (a state-dict key) and its class names in label order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadSpec {
+    pub name: String,
+    pub classes: Vec<String>,
+}
+
+/// The network's hyper-shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelSpec {
+    /// Height and width of the (square, RGB) input images.
+    pub image_size: usize,
+    /// Width of the shared layer before the heads.
+    pub hidden: usize,
+    pub heads: Vec<HeadSpec>,
+}
+
+impl ModelSpec {
+    /// The tutorial's network on 96×96 images with a 1024-wide shared layer.
+    pub fn tutorial(heads: Vec<HeadSpec>) -> Self {
+        ModelSpec { image_size: 96, hidden: 1024, heads }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.heads.is_empty() {
+            return Err(ModelError::Spec("a model needs at least one head".into()));
+        }
+        for h in &self.heads {
+            if h.classes.is_empty() {
+                return Err(ModelError::Spec(format!("head {:?} has no classes", h.name)));
+            }
+            if h.name.is_empty() || h.name.contains('.') {
+                return Err(ModelError::Spec(format!("head name {:?} must be non-empty and without '.'", h.name)));
+            }
+        }
+        if self.hidden == 0 {
+            return Err(ModelError::Spec("the hidden layer needs at least one unit".into()));
+        }
+        if self.feature_side() == 0 {
+            return Err(ModelError::Spec(format!("images of {0}×{0} are too small for three conv+pool stages (at least 22×22)", self.image_size)));
+        }
+        Ok(())
+    }
+
+    /// Side of the feature map entering each stage's convolution: S, then after each pool.
+    fn stage_sides(&self) -> [usize; 4] {
+        let mut sides = [self.image_size; 4];
+        for i in 1..4 {
+            let conv = sides[i - 1].saturating_sub(KERNEL - 1);
+            sides[i] = if conv >= POOL { (conv - POOL) / POOL + 1 } else { 0 };
+        }
+        sides
+    }
+
+    /// Side of the last pooled feature map (10 for 96×96 images).
+    pub fn feature_side(&self) -> usize {
+        self.stage_sides()[3]
+    }
+
+    /// Length of the flattened features (6400 for 96×96 images).
+    pub fn features(&self) -> usize {
+        CHANNELS[3] * self.feature_side() * self.feature_side()
+    }
+
+    pub fn conv(&self, stage: usize, batch: usize) -> Conv2dShape {
+        let side = self.stage_sides()[stage];
+        Conv2dShape { batch, c_in: CHANNELS[stage], h: side, w: side, c_out: CHANNELS[stage + 1], kh: KERNEL, kw: KERNEL, stride: 1, pad: 0 }
+    }
+
+    pub fn pool(&self, stage: usize, batch: usize) -> Pool2dShape {
+        let side = self.stage_sides()[stage] - (KERNEL - 1);
+        Pool2dShape { batch, channels: CHANNELS[stage + 1], h: side, w: side, window: POOL, stride: POOL }
+    }
+
+    pub fn fc(&self, batch: usize) -> LinearShape {
+        LinearShape { batch, inputs: self.features(), outputs: self.hidden }
+    }
+
+    pub fn head(&self, index: usize, batch: usize) -> LinearShape {
+        LinearShape { batch, inputs: self.hidden, outputs: self.heads[index].classes.len() }
+    }
+
+    /// Elements of one input image.
+    pub fn image_len(&self) -> usize {
+        3 * self.image_size * self.image_size
+    }
+
+    /// Every parameter's state-dict name and shape, in the state dict's order.
+    pub fn parameters(&self) -> Vec<(String, Vec<usize>)> {
+        let mut out = Vec::new();
+        for stage in 0..3 {
+            let c = self.conv(stage, 1);
+            out.push((format!("conv{}.weight", stage + 1), c.weight_shape().to_vec()));
+            out.push((format!("conv{}.bias", stage + 1), vec![c.c_out]));
+        }
+        out.push(("fc.weight".into(), vec![self.hidden, self.features()]));
+        out.push(("fc.bias".into(), vec![self.hidden]));
+        for h in &self.heads {
+            out.push((format!("heads.{}.weight", h.name), vec![h.classes.len(), self.hidden]));
+            out.push((format!("heads.{}.bias", h.name), vec![h.classes.len()]));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tutorial() -> ModelSpec {
+        let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| i.to_string()).collect() };
+        ModelSpec::tutorial(vec![head("color", 3), head("item", 4)])
+    }
+
+    #[test]
+    fn tutorial_shapes_match_seed_net() {
+        let s = tutorial();
+        assert_eq!(s.features(), 6400);
+        assert_eq!(s.pool(0, 1).y_shape(), [1, 16, 47, 47]);
+        assert_eq!(s.pool(1, 1).y_shape(), [1, 32, 22, 22]);
+        let names: Vec<String> = s.parameters().iter().map(|(n, _)| n.clone()).collect();
+        assert_eq!(names[0], "conv1.weight");
+        assert_eq!(s.parameters()[6].1, vec![1024, 6400]);
+        assert_eq!(names.last().unwrap(), "heads.item.bias");
+    }
+
+    #[test]
+    fn too_small_images_are_refused() {
+        let mut s = tutorial();
+        s.image_size = 21;
+        assert!(s.validate().is_err());
+        s.image_size = 22;
+        assert!(s.validate().is_ok());
+    }
+}
