@@ -1,0 +1,230 @@
+//! The command line: `trainer [train]`, `trainer predict`, `trainer eval`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use tensor::{AdapterChoice, Gpu, list_adapters};
+
+use crate::data::{Dataset, load_folder};
+use crate::evaluate::{confusion_table, evaluate};
+use crate::predict::{model_from_checkpoint, predict};
+use crate::train::{TrainOptions, train};
+use crate::{run_dir, synth};
+
+#[derive(Parser, Debug)]
+#[command(name = "trainer", version, about = "Train, evaluate and use twinhead's dual-head garment classifier on the GPU")]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    train: TrainArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Train a model (the default when no command is given).
+    Train(TrainArgs),
+    /// Print each image's predicted class and probability per head.
+    Predict {
+        /// A checkpoint written by `trainer train` (or a PyTorch state dict in safetensors).
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// Image files.
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+        #[command(flatten)]
+        device: DeviceArgs,
+    },
+    /// Accuracy and confusion matrices of a checkpoint on a whole folder of labelled images.
+    Eval {
+        #[arg(long)]
+        checkpoint: PathBuf,
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
+        #[command(flatten)]
+        device: DeviceArgs,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+struct DeviceArgs {
+    /// The adapter to run on: its index or part of its name (see --list-adapters).
+    #[arg(long)]
+    adapter: Option<String>,
+    /// List the GPU adapters wgpu can use, and exit.
+    #[arg(long)]
+    list_adapters: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+struct TrainArgs {
+    /// A folder of `<color>_<item>` subfolders of images. Without it, a generated set of
+    /// garment images is used.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// How many images to generate when --data is not given.
+    #[arg(long, default_value_t = 480)]
+    synthetic_images: usize,
+    #[arg(long, default_value_t = 15)]
+    epochs: usize,
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Adam's learning rate.
+    #[arg(long, default_value_t = 5e-4)]
+    lr: f64,
+    /// Share of the images held out for validation.
+    #[arg(long, default_value_t = 0.2)]
+    val_fraction: f64,
+    /// Seed of the initial weights, the split and the batch order.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Weight of each head's loss, comma-separated in head order (default 1 each).
+    #[arg(long, value_delimiter = ',')]
+    loss_weights: Option<Vec<f32>>,
+    /// Where run folders are created.
+    #[arg(long, default_value = "runs")]
+    runs_dir: PathBuf,
+    /// Name of this run's folder (default: the next run-NNNN).
+    #[arg(long)]
+    run_name: Option<String>,
+    #[command(flatten)]
+    device: DeviceArgs,
+}
+
+const HEADS: [&str; 2] = ["color", "item"];
+
+fn open_gpu(device: &DeviceArgs) -> Result<Option<Arc<Gpu>>> {
+    if device.list_adapters {
+        let adapters = list_adapters();
+        if adapters.is_empty() {
+            println!("no GPU adapters found; install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers libvulkan1)");
+        }
+        for a in adapters {
+            println!("{a}");
+        }
+        return Ok(None);
+    }
+    let choice = device.adapter.as_deref().map(AdapterChoice::parse).unwrap_or_default();
+    let gpu = Gpu::new(&choice)?;
+    eprintln!("adapter: {}", gpu.summary);
+    Ok(Some(Arc::new(gpu)))
+}
+
+fn report_skipped(skipped: &[crate::data::Skipped]) -> String {
+    let mut out = format!("{} files could not be read and were skipped:\n", skipped.len());
+    for s in skipped {
+        out += &format!("  {}: {}\n", s.path.display(), s.reason);
+    }
+    out
+}
+
+fn run_train(args: TrainArgs) -> Result<()> {
+    let Some(gpu) = open_gpu(&args.device)? else { return Ok(()) };
+    let heads: Vec<String> = HEADS.iter().map(|s| s.to_string()).collect();
+    let (data, skipped, source): (Dataset, _, String) = match &args.data {
+        Some(dir) => {
+            let (d, s) = load_folder(dir, &heads, 96)?;
+            (d, s, dir.display().to_string())
+        }
+        None => {
+            eprintln!("no --data given: training on {} generated garment images (pass --data DIR for real photos)", args.synthetic_images);
+            (synth::generate(args.synthetic_images, 96, args.seed), Vec::new(), "generated".into())
+        }
+    };
+    let loss_weights = args.loss_weights.clone().unwrap_or_else(|| vec![1.0; data.heads.len()]);
+    if loss_weights.len() != data.heads.len() {
+        bail!("--loss-weights has {} values; give one per head ({})", loss_weights.len(), heads.join(", "));
+    }
+    let opts = TrainOptions { epochs: args.epochs, batch_size: args.batch_size, lr: args.lr, val_fraction: args.val_fraction, seed: args.seed, loss_weights };
+    let dir = run_dir::create(&args.runs_dir, args.run_name.as_deref())?;
+    let config = serde_json::json!({
+        "data": source,
+        "images": data.len(),
+        "skipped_files": skipped.len(),
+        "heads": data.heads.iter().map(|h| serde_json::json!({"name": h.name, "classes": h.classes})).collect::<Vec<_>>(),
+        "options": opts,
+        "adapter": gpu.summary.to_string(),
+        "started_unix": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+    });
+    run_dir::write(&dir, "config.json", &serde_json::to_string_pretty(&config)?)?;
+    let classes: Vec<String> = data.heads.iter().map(|h| format!("{} {:?}", h.name, h.classes)).collect();
+    eprintln!("{} images from {source}; heads: {}; run folder {}", data.len(), classes.join(", "), dir.display());
+    let mut say = |line: &str| println!("{line}");
+    let summary = train(gpu, &data, &opts, &dir, &mut say)?;
+    if !skipped.is_empty() {
+        let text = report_skipped(&skipped);
+        eprint!("{text}");
+        run_dir::write(&dir, "skipped.txt", &text)?;
+    }
+    eprintln!("run folder: {} (best epoch {})", summary.dir.display(), summary.best_epoch);
+    Ok(())
+}
+
+pub fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        None => run_train(cli.train),
+        Some(Command::Train(args)) => run_train(args),
+        Some(Command::Predict { checkpoint, images, device }) => {
+            let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
+            let (mut model, _) = model_from_checkpoint(gpu, &checkpoint)?;
+            let mut failures = 0;
+            for (path, result) in images.iter().zip(predict(&mut model, &images)?) {
+                match result {
+                    Ok(answer) => {
+                        let parts: Vec<String> = answer.iter().map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p)).collect();
+                        println!("{}: {}", path.display(), parts.join(", "));
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        eprintln!("{e:#}");
+                    }
+                }
+            }
+            if failures > 0 {
+                bail!("{failures} of {} images could not be read", images.len());
+            }
+            Ok(())
+        }
+        Some(Command::Eval { checkpoint, data, batch_size, device }) => {
+            let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
+            let (mut model, _) = model_from_checkpoint(gpu, &checkpoint)?;
+            let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
+            let (set, skipped) = load_folder(&data, &heads, model.spec.image_size)?;
+            let set = align_classes(set, &model.spec.heads).with_context(|| format!("evaluating {} on {}", checkpoint.display(), data.display()))?;
+            let all: Vec<usize> = (0..set.len()).collect();
+            let e = evaluate(&mut model, &set, &all, batch_size)?;
+            let accs: Vec<String> = set.heads.iter().enumerate().map(|(i, h)| format!("{} {:.1}%", h.name, 100.0 * e.accuracy(i))).collect();
+            println!("{} images: accuracy {}  both {:.1}%  loss {:.3}", e.count, accs.join(" "), 100.0 * e.all_accuracy(), e.total_loss());
+            for (h, head) in set.heads.iter().enumerate() {
+                println!("confusion matrix, {}:\n{}", head.name, confusion_table(&head.classes, &e.confusion[h]));
+            }
+            if !skipped.is_empty() {
+                eprint!("{}", report_skipped(&skipped));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Re-labels a folder's images with the checkpoint's class lists (a folder may lack some
+/// classes the model knows); a class the model does not know is an error.
+fn align_classes(mut set: Dataset, model_heads: &[model::HeadSpec]) -> Result<Dataset> {
+    for (h, (mine, theirs)) in set.heads.iter().zip(model_heads).enumerate() {
+        let map: Vec<u32> = mine
+            .classes
+            .iter()
+            .map(|c| theirs.classes.iter().position(|t| t == c).map(|p| p as u32).with_context(|| format!("the folder has {} class {c:?}, which the model does not know ({:?})", mine.name, theirs.classes)))
+            .collect::<Result<_>>()?;
+        for l in &mut set.labels[h] {
+            *l = map[*l as usize];
+        }
+    }
+    set.heads = model_heads.to_vec();
+    Ok(set)
+}

@@ -1,0 +1,192 @@
+//! Labelled image sets: photos from `<a>_<b>` folders, decoded by content and made 3×S×S RGB.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use image::{DynamicImage, ImageReader, imageops::FilterType};
+use model::HeadSpec;
+
+/// Images as `[N, 3, S, S]` bytes (RGB planes), with one label per head per image.
+pub struct Dataset {
+    pub image_size: usize,
+    pub pixels: Vec<u8>,
+    pub heads: Vec<HeadSpec>,
+    /// `labels[h][i]`: class of image i for head h.
+    pub labels: Vec<Vec<u32>>,
+    /// Where each image came from (a file, or "synthetic").
+    pub sources: Vec<String>,
+}
+
+/// A file that could not be used, and why.
+#[derive(Clone, Debug)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl Dataset {
+    pub fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    pub fn image_len(&self) -> usize {
+        3 * self.image_size * self.image_size
+    }
+
+    /// The images at `indices` as f32 in [0, 1], `[indices.len(), 3, S, S]`.
+    pub fn batch_pixels(&self, indices: &[usize], out: &mut Vec<f32>) {
+        let n = self.image_len();
+        out.clear();
+        for &i in indices {
+            out.extend(self.pixels[i * n..(i + 1) * n].iter().map(|&b| b as f32 / 255.0));
+        }
+    }
+
+    /// Head h's labels of the images at `indices`.
+    pub fn batch_labels(&self, indices: &[usize]) -> Vec<Vec<u32>> {
+        self.labels.iter().map(|l| indices.iter().map(|&i| l[i]).collect()).collect()
+    }
+
+    /// The combination of labels of image i, as the folder would be named (`blue_shirt`).
+    pub fn combination(&self, i: usize) -> String {
+        self.heads.iter().zip(&self.labels).map(|(h, l)| h.classes[l[i] as usize].as_str()).collect::<Vec<_>>().join("_")
+    }
+}
+
+/// Decodes one file by its content (not its extension), composites transparency on white,
+/// makes palette and greyscale images RGB, and resizes to size×size (bilinear, aspect ratio
+/// ignored, as the tutorial does). Returns the image as 3 planes.
+pub fn load_image(path: &Path, size: usize) -> Result<Vec<u8>> {
+    let reader = ImageReader::open(path).with_context(|| "cannot open")?.with_guessed_format().context("cannot read")?;
+    if reader.format().is_none() {
+        bail!("not an image format twinhead can read (JPEG, PNG, GIF, BMP, WebP, TIFF, …)");
+    }
+    let img = reader.decode().map_err(|e| anyhow::anyhow!("cannot decode: {e}"))?;
+    Ok(to_planes(&img, size))
+}
+
+fn to_planes(img: &DynamicImage, size: usize) -> Vec<u8> {
+    let rgb = if img.color().has_alpha() {
+        let rgba = img.to_rgba8();
+        let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
+        for (dst, src) in rgb.pixels_mut().zip(rgba.pixels()) {
+            let a = src[3] as u32;
+            for c in 0..3 {
+                // Over white: c·a + 255·(1 − a), rounded.
+                dst[c] = ((src[c] as u32 * a + 255 * (255 - a) + 127) / 255) as u8;
+            }
+        }
+        rgb
+    } else {
+        img.to_rgb8()
+    };
+    let resized = image::imageops::resize(&rgb, size as u32, size as u32, FilterType::Triangle);
+    let plane = size * size;
+    let mut out = vec![0u8; 3 * plane];
+    for (i, px) in resized.pixels().enumerate() {
+        for c in 0..3 {
+            out[c * plane + i] = px[c];
+        }
+    }
+    out
+}
+
+/// Reads a folder of `<part>_<part>` subfolders (one part per head, in `head_names` order);
+/// each part's classes are its distinct values, sorted. Files that cannot be decoded are
+/// skipped and returned; a subfolder whose name does not split into the expected parts, or a
+/// folder with no usable images, is an error naming it.
+pub fn load_folder(dir: &Path, head_names: &[String], size: usize) -> Result<(Dataset, Vec<Skipped>)> {
+    if !dir.exists() {
+        bail!("data folder {} does not exist; pass --data with a folder of <color>_<item> subfolders, or leave --data out to train on generated images", dir.display());
+    }
+    if !dir.is_dir() {
+        bail!("{} is not a folder; --data takes a folder of <color>_<item> subfolders", dir.display());
+    }
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() && !name.starts_with('.') {
+            folders.push((name, entry.path()));
+        }
+    }
+    folders.sort();
+    if folders.is_empty() {
+        bail!("{} has no subfolders; it should hold one folder per combination, named like {} (e.g. blue_shirt)", dir.display(), head_names.join("_"));
+    }
+    let want = head_names.len();
+    let mut parts_of = Vec::new();
+    for (name, _) in &folders {
+        let parts: Vec<String> = name.split('_').map(str::to_string).collect();
+        if parts.len() != want || parts.iter().any(|p| p.is_empty()) {
+            bail!(
+                "subfolder {:?} of {} does not split on '_' into {want} parts ({}); rename it like blue_shirt or move it out",
+                name,
+                dir.display(),
+                head_names.join("_")
+            );
+        }
+        parts_of.push(parts);
+    }
+    let heads: Vec<HeadSpec> = (0..want)
+        .map(|h| {
+            let mut classes: Vec<String> = parts_of.iter().map(|p| p[h].clone()).collect();
+            classes.sort();
+            classes.dedup();
+            HeadSpec { name: head_names[h].clone(), classes }
+        })
+        .collect();
+
+    // Every file of every subfolder, with its label indices.
+    let mut files = Vec::new();
+    for ((name, path), parts) in folders.iter().zip(&parts_of) {
+        let label: Vec<u32> = (0..want).map(|h| heads[h].classes.iter().position(|c| c == &parts[h]).unwrap() as u32).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("cannot list {}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .collect();
+        entries.sort();
+        if entries.is_empty() {
+            bail!("subfolder {name:?} of {} has no files; put its images in it or remove it", dir.display());
+        }
+        files.extend(entries.into_iter().map(|p| (p, label.clone())));
+    }
+
+    // Decode in parallel: each worker takes every k-th file.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
+    let decoded: Vec<Result<Vec<u8>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let files = &files;
+                scope.spawn(move || files.iter().skip(w).step_by(workers).map(|(p, _)| load_image(p, size)).collect::<Vec<_>>())
+            })
+            .collect();
+        let per_worker: Vec<Vec<Result<Vec<u8>>>> = handles.into_iter().map(|h| h.join().expect("decoder thread panicked")).collect();
+        let mut iters: Vec<_> = per_worker.into_iter().map(|v| v.into_iter()).collect();
+        (0..files.len()).map(|i| iters[i % workers].next().unwrap()).collect()
+    });
+
+    let mut data = Dataset { image_size: size, pixels: Vec::new(), heads, labels: vec![Vec::new(); want], sources: Vec::new() };
+    let mut skipped = Vec::new();
+    for ((path, label), result) in files.into_iter().zip(decoded) {
+        match result {
+            Ok(planes) => {
+                data.pixels.extend(planes);
+                for h in 0..want {
+                    data.labels[h].push(label[h]);
+                }
+                data.sources.push(path.display().to_string());
+            }
+            Err(e) => skipped.push(Skipped { path, reason: format!("{e:#}") }),
+        }
+    }
+    if data.is_empty() {
+        bail!("no image in {} could be decoded ({} files skipped)", dir.display(), skipped.len());
+    }
+    Ok((data, skipped))
+}

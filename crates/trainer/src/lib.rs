@@ -1,0 +1,12 @@
+//! twinhead's trainer: reads labelled photos (or generates garments), trains the dual-head
+//! network on the GPU, and evaluates and predicts with its checkpoints. `src/main.rs` is the
+//! command line; the pieces are here so that tests can drive them.
+
+pub mod cli;
+pub mod data;
+pub mod evaluate;
+pub mod predict;
+pub mod run_dir;
+pub mod split;
+pub mod synth;
+pub mod train;
