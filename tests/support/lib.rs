@@ -15,7 +15,8 @@ use tensor::AdapterChoice;
 pub fn gpu() -> &'static (Gpu, Kernels) {
     static GPU: OnceLock<(Gpu, Kernels)> = OnceLock::new();
     GPU.get_or_init(|| {
-        let gpu = Gpu::new(&AdapterChoice::Auto).unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
+        let gpu = Gpu::new(&AdapterChoice::Auto)
+            .unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
         eprintln!("GPU tests run on {}", gpu.summary);
         let kernels = Kernels::new(&gpu).unwrap_or_else(|e| panic!("{e}"));
         (gpu, kernels)
@@ -38,7 +39,10 @@ impl Tolerance {
     /// the rounding error of a length-n sum grows like √n·ε·(typical partial sum), so allow
     /// 8·√n·ε·scale absolute error (ε = 2⁻²³ ≈ 1.2e-7), plus 1e-5 relative error.
     pub fn f32_sum(terms: usize, scale: f64) -> Self {
-        Tolerance { atol: 8.0 * (terms as f64).sqrt() * f32::EPSILON as f64 * scale, rtol: 1e-5 }
+        Tolerance {
+            atol: 8.0 * (terms as f64).sqrt() * f32::EPSILON as f64 * scale,
+            rtol: 1e-5,
+        }
     }
 }
 
@@ -46,7 +50,13 @@ impl Tolerance {
 /// name, how many elements are off, the worst absolute and relative errors with their index,
 /// and the first mismatching `expected vs actual` pairs.
 pub fn assert_close(name: &str, actual: &[f32], expected: &[f64], tol: Tolerance) {
-    assert_eq!(actual.len(), expected.len(), "{name}: length {} vs expected {}", actual.len(), expected.len());
+    assert_eq!(
+        actual.len(),
+        expected.len(),
+        "{name}: length {} vs expected {}",
+        actual.len(),
+        expected.len()
+    );
     let mut bad = Vec::new();
     let (mut worst_abs, mut worst_abs_at) = (0.0f64, 0usize);
     let (mut worst_rel, mut worst_rel_at) = (0.0f64, 0usize);
@@ -68,7 +78,12 @@ pub fn assert_close(name: &str, actual: &[f32], expected: &[f64], tol: Tolerance
         let pairs: Vec<String> = bad
             .iter()
             .take(6)
-            .map(|&i| format!("  [{i}] expected {:.7e} vs got {:.7e}", expected[i], actual[i]))
+            .map(|&i| {
+                format!(
+                    "  [{i}] expected {:.7e} vs got {:.7e}",
+                    expected[i], actual[i]
+                )
+            })
             .collect();
         panic!(
             "{name}: {} of {} elements off (atol {:.1e}, rtol {:.1e}); worst abs error {:.3e} at [{worst_abs_at}], \
@@ -104,4 +119,27 @@ pub fn wide(v: &[f32]) -> Vec<f64> {
 /// The largest |value|, at least `floor`.
 pub fn max_abs(v: &[f64], floor: f64) -> f64 {
     v.iter().fold(floor, |m, x| m.max(x.abs()))
+}
+
+/// The real photos at `../shared/datasets/fashion` from the project's root, if present.
+///
+/// Where they are missing the caller's test says so on stderr and returns early ("SKIPPED"),
+/// so that `cargo test` passes on a fresh clone elsewhere — except in CI (`CI=true`), where a
+/// missing folder fails the test.
+pub fn photos() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/fashion");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "the real photos are missing at {} (CI must have them: shared/ is laid beside the checkout)",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "SKIPPED: the real photos are not at {}; this test needs them",
+        dir.display()
+    );
+    None
 }

@@ -13,7 +13,12 @@ pub struct AdamHyper {
 
 impl AdamHyper {
     pub fn new(lr: f64) -> Self {
-        AdamHyper { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }
+        AdamHyper {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+        }
     }
 
     /// The parameter block for step `t` (1-based): the bias corrections are computed here in f64.
@@ -39,13 +44,33 @@ impl Kernels {
     }
 
     /// param, m and v updated in place from grad, reading hyper-parameters from `hyper`.
-    pub fn adam(&self, gpu: &Gpu, hyper: &wgpu::Buffer, param: &Tensor, grad: &Tensor, m: &Tensor, v: &Tensor) -> Result<Op> {
+    pub fn adam(
+        &self,
+        gpu: &Gpu,
+        hyper: &wgpu::Buffer,
+        param: &Tensor,
+        grad: &Tensor,
+        m: &Tensor,
+        v: &Tensor,
+    ) -> Result<Op> {
         for t in [grad, m, v] {
             if t.len() != param.len() {
-                return Err(GpuError::shape("adam", format!("{} {:?} does not match parameter {} {:?}", t.label, t.shape, param.label, param.shape)));
+                return Err(GpuError::shape(
+                    "adam",
+                    format!(
+                        "{} {:?} does not match parameter {} {:?}",
+                        t.label, t.shape, param.label, param.shape
+                    ),
+                ));
             }
         }
-        let d = self.dispatch_with(gpu, Kernel::Adam, hyper.clone(), &[&param.buffer, &grad.buffer, &m.buffer, &v.buffer], param.len() as u64);
+        let d = self.dispatch_with(
+            gpu,
+            Kernel::Adam,
+            hyper.clone(),
+            &[&param.buffer, &grad.buffer, &m.buffer, &v.buffer],
+            param.len() as u64,
+        );
         Ok(Op::new(format!("adam {}", param.label), vec![d]))
     }
 }

@@ -1,6 +1,8 @@
 //! conv2d launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, expect, nonzero, params};
+use crate::{
+    Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, expect, nonzero, params,
+};
 
 impl Conv2dShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -18,7 +20,13 @@ impl Conv2dShape {
         if self.h + 2 * self.pad < self.kh || self.w + 2 * self.pad < self.kw {
             return Err(GpuError::shape(
                 op,
-                format!("input {:?} with padding {} is smaller than the kernel {}x{}", self.x_shape(), self.pad, self.kh, self.kw),
+                format!(
+                    "input {:?} with padding {} is smaller than the kernel {}x{}",
+                    self.x_shape(),
+                    self.pad,
+                    self.kh,
+                    self.kw
+                ),
             ));
         }
         Ok(())
@@ -75,7 +83,13 @@ impl Kernels {
         expect(op, "bias", bias, &[s.c_out])?;
         expect(op, "output", y, &s.y_shape())?;
         let inv = tiles(s.batch * s.out_h() * s.out_w(), s.c_out);
-        let d = self.dispatch(gpu, Kernel::Conv2dForward, &s.params(relu), &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer], inv);
+        let d = self.dispatch(
+            gpu,
+            Kernel::Conv2dForward,
+            &s.params(relu),
+            &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer],
+            inv,
+        );
         Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]))
     }
 
@@ -95,7 +109,13 @@ impl Kernels {
         expect(op, "output gradient", dy, &s.y_shape())?;
         expect(op, "input gradient", dx, &s.x_shape())?;
         let inv = tiles(s.batch * s.h * s.w, s.c_in);
-        let d = self.dispatch(gpu, Kernel::Conv2dBackwardInput, &s.params(accumulate), &[&dy.buffer, &weight.buffer, &dx.buffer], inv);
+        let d = self.dispatch(
+            gpu,
+            Kernel::Conv2dBackwardInput,
+            &s.params(accumulate),
+            &[&dy.buffer, &weight.buffer, &dx.buffer],
+            inv,
+        );
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]))
     }
 
@@ -121,10 +141,18 @@ impl Kernels {
         let rows = s.batch * s.out_h() * s.out_w();
         let tile_count = tiles(s.c_out, k_len + 1);
         let (splits, chunk) = split_k(rows, tile_count);
-        let partial = Tensor::zeros(gpu, "conv2d weight-gradient partial sums", &[splits, s.c_out, k_len + 1])?;
+        let partial = Tensor::zeros(
+            gpu,
+            "conv2d weight-gradient partial sums",
+            &[splits, s.c_out, k_len + 1],
+        )?;
         let mut p = s.params(false);
         p.flag = chunk as u32; // the shader's `chunk` field sits where the others have their flag
-        let wp = params::Conv2dWeight { conv: p, splits: splits as u32, _pad: [0; 3] };
+        let wp = params::Conv2dWeight {
+            conv: p,
+            splits: splits as u32,
+            _pad: [0; 3],
+        };
         let partials = self.dispatch(
             gpu,
             Kernel::Conv2dBackwardWeight,
@@ -145,7 +173,10 @@ impl Kernels {
             &[&partial.buffer, &dweight.buffer, &dbias.buffer],
             (s.c_out * (k_len + 1)) as u64,
         );
-        let mut out = Op::new(format!("{op} {:?}", s.weight_shape()), vec![partials, reduce]);
+        let mut out = Op::new(
+            format!("{op} {:?}", s.weight_shape()),
+            vec![partials, reduce],
+        );
         out.scratch.push(partial);
         Ok(out)
     }

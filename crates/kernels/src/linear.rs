@@ -4,7 +4,14 @@ use crate::{Gpu, Kernel, Kernels, LinearShape, Op, Result, Tensor, expect, nonze
 
 impl LinearShape {
     fn check(&self, op: &str) -> Result<()> {
-        nonzero(op, &[("batch", self.batch), ("inputs", self.inputs), ("outputs", self.outputs)])
+        nonzero(
+            op,
+            &[
+                ("batch", self.batch),
+                ("inputs", self.inputs),
+                ("outputs", self.outputs),
+            ],
+        )
     }
     fn params(&self, flag: bool) -> params::Linear {
         params::Linear {
@@ -39,8 +46,17 @@ impl Kernels {
         expect(op, "weight", weight, &[s.outputs, s.inputs])?;
         expect(op, "bias", bias, &[s.outputs])?;
         expect(op, "output", y, &[s.batch, s.outputs])?;
-        let d = self.dispatch(gpu, Kernel::LinearForward, &s.params(relu), &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer], tiles(s.batch, s.outputs));
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
+        let d = self.dispatch(
+            gpu,
+            Kernel::LinearForward,
+            &s.params(relu),
+            &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer],
+            tiles(s.batch, s.outputs),
+        );
+        Ok(Op::new(
+            format!("{op} {}->{}", s.inputs, s.outputs),
+            vec![d],
+        ))
     }
 
     /// dx = dy · weight (added to dx if `accumulate`).
@@ -58,8 +74,17 @@ impl Kernels {
         expect(op, "weight", weight, &[s.outputs, s.inputs])?;
         expect(op, "output gradient", dy, &[s.batch, s.outputs])?;
         expect(op, "input gradient", dx, &[s.batch, s.inputs])?;
-        let d = self.dispatch(gpu, Kernel::LinearBackwardInput, &s.params(accumulate), &[&dy.buffer, &weight.buffer, &dx.buffer], tiles(s.batch, s.inputs));
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
+        let d = self.dispatch(
+            gpu,
+            Kernel::LinearBackwardInput,
+            &s.params(accumulate),
+            &[&dy.buffer, &weight.buffer, &dx.buffer],
+            tiles(s.batch, s.inputs),
+        );
+        Ok(Op::new(
+            format!("{op} {}->{}", s.inputs, s.outputs),
+            vec![d],
+        ))
     }
 
     /// dweight = dyᵀ · x and dbias = Σ_b dy (added to them if `accumulate`).
@@ -86,6 +111,9 @@ impl Kernels {
             &[&x.buffer, &dy.buffer, &dweight.buffer, &dbias.buffer],
             tiles(s.outputs, s.inputs + 1),
         );
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
+        Ok(Op::new(
+            format!("{op} {}->{}", s.inputs, s.outputs),
+            vec![d],
+        ))
     }
 }

@@ -26,7 +26,10 @@ impl Kernels {
         expect(op, "labels", labels, &[batch])?;
         expect(op, "logits gradient", dlogits, &[batch, classes])?;
         if stats.len() < 2 * (slot + 1) {
-            return Err(GpuError::shape(op, format!("stats {:?} has no slot {slot}", stats.shape)));
+            return Err(GpuError::shape(
+                op,
+                format!("stats {:?} has no slot {slot}", stats.shape),
+            ));
         }
         let p = params::CrossEntropy {
             batch: batch as u32,
@@ -37,7 +40,18 @@ impl Kernels {
             _pad: [0; 3],
         };
         // A single workgroup: the batch reduction happens inside it.
-        let d = self.dispatch(gpu, Kernel::SoftmaxCrossEntropy, &p, &[&logits.buffer, &labels.buffer, &dlogits.buffer, &stats.buffer], 1);
+        let d = self.dispatch(
+            gpu,
+            Kernel::SoftmaxCrossEntropy,
+            &p,
+            &[
+                &logits.buffer,
+                &labels.buffer,
+                &dlogits.buffer,
+                &stats.buffer,
+            ],
+            1,
+        );
         Ok(Op::new(format!("{op} [{batch}, {classes}]"), vec![d]))
     }
 }

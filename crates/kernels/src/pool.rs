@@ -1,12 +1,29 @@
 //! max-pool 2d launchers.
 
-use crate::{Gpu, GpuError, Kernel, Kernels, Op, Pool2dShape, Result, Tensor, expect, nonzero, params};
+use crate::{
+    Gpu, GpuError, Kernel, Kernels, Op, Pool2dShape, Result, Tensor, expect, nonzero, params,
+};
 
 impl Pool2dShape {
     fn check(&self, op: &str) -> Result<()> {
-        nonzero(op, &[("batch", self.batch), ("channels", self.channels), ("window", self.window), ("stride", self.stride)])?;
+        nonzero(
+            op,
+            &[
+                ("batch", self.batch),
+                ("channels", self.channels),
+                ("window", self.window),
+                ("stride", self.stride),
+            ],
+        )?;
         if self.h < self.window || self.w < self.window {
-            return Err(GpuError::shape(op, format!("input {:?} is smaller than the window {}", self.x_shape(), self.window)));
+            return Err(GpuError::shape(
+                op,
+                format!(
+                    "input {:?} is smaller than the window {}",
+                    self.x_shape(),
+                    self.window
+                ),
+            ));
         }
         Ok(())
     }
@@ -26,14 +43,27 @@ impl Pool2dShape {
 
 impl Kernels {
     /// y = max over each window of x; argmax (u32) records where each maximum came from.
-    pub fn maxpool2d_forward(&self, gpu: &Gpu, s: &Pool2dShape, x: &Tensor, y: &Tensor, argmax: &Tensor) -> Result<Op> {
+    pub fn maxpool2d_forward(
+        &self,
+        gpu: &Gpu,
+        s: &Pool2dShape,
+        x: &Tensor,
+        y: &Tensor,
+        argmax: &Tensor,
+    ) -> Result<Op> {
         let op = "maxpool2d_forward";
         s.check(op)?;
         expect(op, "input", x, &s.x_shape())?;
         expect(op, "output", y, &s.y_shape())?;
         expect(op, "argmax", argmax, &s.y_shape())?;
         let inv = s.y_shape().iter().product::<usize>() as u64;
-        let d = self.dispatch(gpu, Kernel::MaxPool2dForward, &s.params(false), &[&x.buffer, &y.buffer, &argmax.buffer], inv);
+        let d = self.dispatch(
+            gpu,
+            Kernel::MaxPool2dForward,
+            &s.params(false),
+            &[&x.buffer, &y.buffer, &argmax.buffer],
+            inv,
+        );
         Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]))
     }
 
@@ -59,7 +89,13 @@ impl Kernels {
         // Without a mask the x binding is unused; dy (read-only) stands in for it.
         let mask = relu_input.map_or(&dy.buffer, |x| &x.buffer);
         let inv = s.x_shape().iter().product::<usize>() as u64;
-        let d = self.dispatch(gpu, Kernel::MaxPool2dBackward, &s.params(relu_input.is_some()), &[&dy.buffer, &argmax.buffer, mask, &dx.buffer], inv);
+        let d = self.dispatch(
+            gpu,
+            Kernel::MaxPool2dBackward,
+            &s.params(relu_input.is_some()),
+            &[&dy.buffer, &argmax.buffer, mask, &dx.buffer],
+            inv,
+        );
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]))
     }
 }

@@ -60,7 +60,11 @@ impl Model {
     pub fn new(gpu: Arc<Gpu>, spec: ModelSpec, config: &TrainConfig) -> Result<Model> {
         spec.validate()?;
         if config.loss_weights.len() != spec.heads.len() {
-            return Err(ModelError::Spec(format!("{} loss weights for {} heads", config.loss_weights.len(), spec.heads.len())));
+            return Err(ModelError::Spec(format!(
+                "{} loss weights for {} heads",
+                config.loss_weights.len(),
+                spec.heads.len()
+            )));
         }
         let kernels = Kernels::new(&gpu)?;
         let shapes = spec.parameters();
@@ -79,9 +83,25 @@ impl Model {
         }
         let hyper = AdamHyper::new(config.lr);
         let adam_params = kernels.adam_params_buffer(&gpu);
-        let adam = params.iter().map(|p| kernels.adam(&gpu, &adam_params, &p.value, &p.grad, &p.m, &p.v)).collect::<tensor::Result<Vec<_>>>()?;
+        let adam = params
+            .iter()
+            .map(|p| kernels.adam(&gpu, &adam_params, &p.value, &p.grad, &p.m, &p.v))
+            .collect::<tensor::Result<Vec<_>>>()?;
         let stats = Tensor::zeros(&gpu, "loss and accuracy sums", &[2 * spec.heads.len()])?;
-        Ok(Model { spec, gpu, kernels, params, hyper, adam_params, adam, step: 0, loss_weights: config.loss_weights.clone(), stats, plans: HashMap::new(), in_flight: None })
+        Ok(Model {
+            spec,
+            gpu,
+            kernels,
+            params,
+            hyper,
+            adam_params,
+            adam,
+            step: 0,
+            loss_weights: config.loss_weights.clone(),
+            stats,
+            plans: HashMap::new(),
+            in_flight: None,
+        })
     }
 
     pub fn gpu(&self) -> &Arc<Gpu> {
@@ -94,7 +114,15 @@ impl Model {
             return Err(ModelError::Spec("the batch size must be at least 1".into()));
         }
         if !self.plans.contains_key(&batch) {
-            let plan = Plan::new(&self.gpu, &self.kernels, &self.spec, &self.params, &self.loss_weights, &self.stats, batch)?;
+            let plan = Plan::new(
+                &self.gpu,
+                &self.kernels,
+                &self.spec,
+                &self.params,
+                &self.loss_weights,
+                &self.stats,
+                batch,
+            )?;
             self.plans.insert(batch, plan);
         }
         Ok(self.plans[&batch].bytes())
@@ -103,7 +131,12 @@ impl Model {
     fn plan_for(&mut self, batch: usize, images: &[f32], labels: &[&[u32]]) -> Result<&Plan> {
         let want = batch * self.spec.image_len();
         if images.len() != want {
-            return Err(ModelError::Spec(format!("{} image values for a batch of {batch} images of {}×{}×3 ({want})", images.len(), self.spec.image_size, self.spec.image_size)));
+            return Err(ModelError::Spec(format!(
+                "{} image values for a batch of {batch} images of {}×{}×3 ({want})",
+                images.len(),
+                self.spec.image_size,
+                self.spec.image_size
+            )));
         }
         self.prepare(batch)?;
         let plan = &self.plans[&batch];
@@ -111,7 +144,10 @@ impl Model {
         for (h, lab) in labels.iter().enumerate() {
             let classes = self.spec.heads[h].classes.len() as u32;
             if lab.len() != batch || lab.iter().any(|&l| l >= classes) {
-                return Err(ModelError::Spec(format!("labels of head {} must be {batch} values below {classes}", self.spec.heads[h].name)));
+                return Err(ModelError::Spec(format!(
+                    "labels of head {} must be {batch} values below {classes}",
+                    self.spec.heads[h].name
+                )));
             }
             plan.labels[h].write_u32(&self.gpu, lab)?;
         }
@@ -126,14 +162,27 @@ impl Model {
     pub fn train_step(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<()> {
         let batch = labels.first().map_or(0, |l| l.len());
         if labels.len() != self.spec.heads.len() {
-            return Err(ModelError::Spec(format!("{} label sets for {} heads", labels.len(), self.spec.heads.len())));
+            return Err(ModelError::Spec(format!(
+                "{} label sets for {} heads",
+                labels.len(),
+                self.spec.heads.len()
+            )));
         }
         self.plan_for(batch, images, labels)?;
         self.step += 1;
-        self.gpu.queue.write_buffer(&self.adam_params, 0, bytemuck::bytes_of(&self.hyper.at_step(self.step)));
+        self.gpu.queue.write_buffer(
+            &self.adam_params,
+            0,
+            bytemuck::bytes_of(&self.hyper.at_step(self.step)),
+        );
         let plan = &self.plans[&batch];
         let submission = self.submit("training step", |pass| {
-            for op in plan.forward.iter().chain(&plan.losses).chain(&plan.backward) {
+            for op in plan
+                .forward
+                .iter()
+                .chain(&plan.losses)
+                .chain(&plan.backward)
+            {
                 op.record(pass);
             }
             for op in &self.adam {
@@ -143,8 +192,14 @@ impl Model {
         if let Some(previous) = self.in_flight.replace(submission) {
             self.gpu
                 .device
-                .poll(wgpu::PollType::Wait { submission_index: Some(previous), timeout: None })
-                .map_err(|e| GpuError::Device { during: "training step".into(), message: e.to_string() })?;
+                .poll(wgpu::PollType::Wait {
+                    submission_index: Some(previous),
+                    timeout: None,
+                })
+                .map_err(|e| GpuError::Device {
+                    during: "training step".into(),
+                    message: e.to_string(),
+                })?;
         }
         Ok(())
     }
@@ -156,7 +211,12 @@ impl Model {
         self.plan_for(batch, images, labels)?;
         let plan = &self.plans[&batch];
         self.submit("gradients", |pass| {
-            for op in plan.forward.iter().chain(&plan.losses).chain(&plan.backward) {
+            for op in plan
+                .forward
+                .iter()
+                .chain(&plan.losses)
+                .chain(&plan.backward)
+            {
                 op.record(pass);
             }
         });
@@ -164,10 +224,20 @@ impl Model {
         Ok(())
     }
 
-    fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> wgpu::SubmissionIndex {
-        let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+    fn submit(
+        &self,
+        label: &str,
+        record: impl FnOnce(&mut wgpu::ComputePass<'_>),
+    ) -> wgpu::SubmissionIndex {
+        let mut encoder = self
+            .gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(label), timestamp_writes: None });
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(label),
+                timestamp_writes: None,
+            });
             record(&mut pass);
         }
         self.gpu.queue.submit([encoder.finish()])
@@ -179,7 +249,13 @@ impl Model {
         let raw = self.stats.to_vec(&self.gpu)?;
         self.stats.write(&self.gpu, &vec![0.0; raw.len()])?;
         self.in_flight = None;
-        Ok(raw.chunks(2).map(|c| HeadStats { loss_sum: c[0] as f64, correct: c[1] as u64 }).collect())
+        Ok(raw
+            .chunks(2)
+            .map(|c| HeadStats {
+                loss_sum: c[0] as f64,
+                correct: c[1] as u64,
+            })
+            .collect())
     }
 
     /// The logits of every head for a batch of images (`[batch, 3, S, S]`): per head,
@@ -192,31 +268,57 @@ impl Model {
                 op.record(pass);
             }
         });
-        let out = plan.logits.iter().map(|t| t.to_vec(&self.gpu)).collect::<tensor::Result<Vec<_>>>()?;
+        let out = plan
+            .logits
+            .iter()
+            .map(|t| t.to_vec(&self.gpu))
+            .collect::<tensor::Result<Vec<_>>>()?;
         Ok(out)
     }
 
     /// Every parameter's name, shape and values, in state-dict order.
     pub fn parameters(&self) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
-        self.params.iter().map(|p| Ok((p.name.clone(), p.shape.clone(), p.value.to_vec(&self.gpu)?))).collect()
+        self.params
+            .iter()
+            .map(|p| Ok((p.name.clone(), p.shape.clone(), p.value.to_vec(&self.gpu)?)))
+            .collect()
     }
 
     /// Every parameter's gradient from the last step, in state-dict order.
     pub fn gradients(&self) -> Result<Vec<(String, Vec<f32>)>> {
-        self.params.iter().map(|p| Ok((p.name.clone(), p.grad.to_vec(&self.gpu)?))).collect()
+        self.params
+            .iter()
+            .map(|p| Ok((p.name.clone(), p.grad.to_vec(&self.gpu)?)))
+            .collect()
     }
 
     /// Adam's moments (m, v) of every parameter, in state-dict order.
     pub fn moments(&self) -> Result<Vec<(String, Vec<f32>, Vec<f32>)>> {
-        self.params.iter().map(|p| Ok((p.name.clone(), p.m.to_vec(&self.gpu)?, p.v.to_vec(&self.gpu)?))).collect()
+        self.params
+            .iter()
+            .map(|p| {
+                Ok((
+                    p.name.clone(),
+                    p.m.to_vec(&self.gpu)?,
+                    p.v.to_vec(&self.gpu)?,
+                ))
+            })
+            .collect()
     }
 
     /// Replaces parameters by name; every name and shape must be the model's own.
     pub fn set_parameters(&mut self, values: &[(String, Vec<usize>, Vec<f32>)]) -> Result<()> {
         for (name, shape, data) in values {
-            let p = self.params.iter().find(|p| &p.name == name).ok_or_else(|| ModelError::Spec(format!("the model has no parameter {name}")))?;
+            let p = self
+                .params
+                .iter()
+                .find(|p| &p.name == name)
+                .ok_or_else(|| ModelError::Spec(format!("the model has no parameter {name}")))?;
             if &p.shape != shape {
-                return Err(ModelError::Spec(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
+                return Err(ModelError::Spec(format!(
+                    "{name} is {:?} in the model, {shape:?} given",
+                    p.shape
+                )));
             }
             p.value.write(&self.gpu, data)?;
         }
@@ -224,9 +326,17 @@ impl Model {
     }
 
     /// Replaces Adam's moments by name (resuming a run).
-    pub fn set_moments(&mut self, moments: &[(String, Vec<f32>, Vec<f32>)], step: u32) -> Result<()> {
+    pub fn set_moments(
+        &mut self,
+        moments: &[(String, Vec<f32>, Vec<f32>)],
+        step: u32,
+    ) -> Result<()> {
         for (name, m, v) in moments {
-            let p = self.params.iter().find(|p| &p.name == name).ok_or_else(|| ModelError::Spec(format!("the model has no parameter {name}")))?;
+            let p = self
+                .params
+                .iter()
+                .find(|p| &p.name == name)
+                .ok_or_else(|| ModelError::Spec(format!("the model has no parameter {name}")))?;
             p.m.write(&self.gpu, m)?;
             p.v.write(&self.gpu, v)?;
         }

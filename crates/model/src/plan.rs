@@ -31,9 +31,20 @@ fn bias(stage: usize) -> usize {
 const FC: usize = 3;
 
 impl Plan {
-    pub fn new(gpu: &Gpu, k: &Kernels, spec: &ModelSpec, params: &[Param], loss_weights: &[f32], stats: &Tensor, batch: usize) -> Result<Plan> {
+    pub fn new(
+        gpu: &Gpu,
+        k: &Kernels,
+        spec: &ModelSpec,
+        params: &[Param],
+        loss_weights: &[f32],
+        stats: &Tensor,
+        batch: usize,
+    ) -> Result<Plan> {
         let t = |label: &str, shape: &[usize]| Tensor::zeros(gpu, label, shape);
-        let input = t("input images", &[batch, 3, spec.image_size, spec.image_size])?;
+        let input = t(
+            "input images",
+            &[batch, 3, spec.image_size, spec.image_size],
+        )?;
         let mut forward = Vec::new();
         let mut backward = Vec::new();
         let mut buffers = Vec::new();
@@ -48,8 +59,20 @@ impl Plan {
             let a = t(&format!("conv{} relu output", stage + 1), &c.y_shape())?;
             let y = t(&format!("pool{} output", stage + 1), &p.y_shape())?;
             let arg = Tensor::zeros_u32(gpu, &format!("pool{} argmax", stage + 1), &p.y_shape())?;
-            let x = if stage == 0 { &input } else { &pooled[stage - 1] };
-            forward.push(k.conv2d_forward(gpu, &c, x, &params[weight(stage)].value, &params[bias(stage)].value, &a, true)?);
+            let x = if stage == 0 {
+                &input
+            } else {
+                &pooled[stage - 1]
+            };
+            forward.push(k.conv2d_forward(
+                gpu,
+                &c,
+                x,
+                &params[weight(stage)].value,
+                &params[bias(stage)].value,
+                &a,
+                true,
+            )?);
             forward.push(k.maxpool2d_forward(gpu, &p, &a, &y, &arg)?);
             acts.push(a);
             pooled.push(y);
@@ -57,7 +80,15 @@ impl Plan {
         }
         let fc = spec.fc(batch);
         let hidden = t("hidden (fc relu output)", &[batch, spec.hidden])?;
-        forward.push(k.linear_forward(gpu, &fc, &pooled[2], &params[weight(FC)].value, &params[bias(FC)].value, &hidden, true)?);
+        forward.push(k.linear_forward(
+            gpu,
+            &fc,
+            &pooled[2],
+            &params[weight(FC)].value,
+            &params[bias(FC)].value,
+            &hidden,
+            true,
+        )?);
 
         let mut labels = Vec::new();
         let mut logits = Vec::new();
@@ -68,11 +99,26 @@ impl Plan {
             let (w, b) = (&params[weight(FC + 1 + h)], &params[bias(FC + 1 + h)]);
             let lab = Tensor::zeros_u32(gpu, &format!("{} labels", head.name), &[batch])?;
             let out = t(&format!("{} logits", head.name), &[batch, s.outputs])?;
-            let dout = t(&format!("{} logits gradient", head.name), &[batch, s.outputs])?;
+            let dout = t(
+                &format!("{} logits gradient", head.name),
+                &[batch, s.outputs],
+            )?;
             forward.push(k.linear_forward(gpu, &s, &hidden, &w.value, &b.value, &out, false)?);
-            losses.push(k.softmax_cross_entropy(gpu, batch, s.outputs, &out, &lab, &dout, stats, h, loss_weights[h], true)?);
+            losses.push(k.softmax_cross_entropy(
+                gpu,
+                batch,
+                s.outputs,
+                &out,
+                &lab,
+                &dout,
+                stats,
+                h,
+                loss_weights[h],
+                true,
+            )?);
             // Every head adds its share to the shared layer's gradient: the first one writes it.
-            backward.push(k.linear_backward_weight(gpu, &s, &hidden, &dout, &w.grad, &b.grad, false)?);
+            backward
+                .push(k.linear_backward_weight(gpu, &s, &hidden, &dout, &w.grad, &b.grad, false)?);
             backward.push(k.linear_backward_input(gpu, &s, &w.value, &dout, &dhidden, h > 0)?);
             labels.push(lab);
             logits.push(out);
@@ -82,22 +128,66 @@ impl Plan {
         // Shared layer backward, then the trunk from the top.
         let dhidden_pre = t("hidden pre-activation gradient", &[batch, spec.hidden])?;
         backward.push(k.relu_backward(gpu, &hidden, &dhidden, &dhidden_pre)?);
-        backward.push(k.linear_backward_weight(gpu, &fc, &pooled[2], &dhidden_pre, &params[weight(FC)].grad, &params[bias(FC)].grad, false)?);
+        backward.push(k.linear_backward_weight(
+            gpu,
+            &fc,
+            &pooled[2],
+            &dhidden_pre,
+            &params[weight(FC)].grad,
+            &params[bias(FC)].grad,
+            false,
+        )?);
         let mut dpooled = t("pool3 output gradient", &spec.pool(2, batch).y_shape())?;
-        backward.push(k.linear_backward_input(gpu, &fc, &params[weight(FC)].value, &dhidden_pre, &dpooled, false)?);
+        backward.push(k.linear_backward_input(
+            gpu,
+            &fc,
+            &params[weight(FC)].value,
+            &dhidden_pre,
+            &dpooled,
+            false,
+        )?);
         for stage in (0..3).rev() {
             let c = spec.conv(stage, batch);
             let p = spec.pool(stage, batch);
             // Pool backward with ReLU's backward fused: the gradient of the conv's pre-activation.
-            let dact = t(&format!("conv{} pre-activation gradient", stage + 1), &c.y_shape())?;
-            backward.push(k.maxpool2d_backward(gpu, &p, &dpooled, &argmax[stage], Some(&acts[stage]), &dact)?);
-            let x = if stage == 0 { &input } else { &pooled[stage - 1] };
-            backward.push(k.conv2d_backward_weight(gpu, &c, x, &dact, &params[weight(stage)].grad, &params[bias(stage)].grad, false)?);
+            let dact = t(
+                &format!("conv{} pre-activation gradient", stage + 1),
+                &c.y_shape(),
+            )?;
+            backward.push(k.maxpool2d_backward(
+                gpu,
+                &p,
+                &dpooled,
+                &argmax[stage],
+                Some(&acts[stage]),
+                &dact,
+            )?);
+            let x = if stage == 0 {
+                &input
+            } else {
+                &pooled[stage - 1]
+            };
+            backward.push(k.conv2d_backward_weight(
+                gpu,
+                &c,
+                x,
+                &dact,
+                &params[weight(stage)].grad,
+                &params[bias(stage)].grad,
+                false,
+            )?);
             buffers.push(std::mem::replace(&mut dpooled, dact));
             if stage > 0 {
                 // The images need no gradient: conv1's input gradient is never computed.
                 let dx = t(&format!("pool{} output gradient", stage), &c.x_shape())?;
-                backward.push(k.conv2d_backward_input(gpu, &c, &params[weight(stage)].value, &dpooled, &dx, false)?);
+                backward.push(k.conv2d_backward_input(
+                    gpu,
+                    &c,
+                    &params[weight(stage)].value,
+                    &dpooled,
+                    &dx,
+                    false,
+                )?);
                 buffers.push(std::mem::replace(&mut dpooled, dx));
             }
         }
@@ -106,13 +196,31 @@ impl Plan {
         buffers.extend(pooled);
         buffers.extend(argmax);
         buffers.extend([hidden, dhidden, dhidden_pre]);
-        Ok(Plan { input, labels, logits, forward, losses, backward, _buffers: buffers })
+        Ok(Plan {
+            input,
+            labels,
+            logits,
+            forward,
+            losses,
+            backward,
+            _buffers: buffers,
+        })
     }
 
     /// Bytes of GPU memory this plan holds beyond the parameters.
     pub fn bytes(&self) -> u64 {
-        let tensors = self._buffers.iter().chain(&self.logits).chain(&self.labels).chain([&self.input]);
-        let scratch: u64 = self.forward.iter().chain(&self.backward).map(|o| o.scratch_bytes()).sum();
+        let tensors = self
+            ._buffers
+            .iter()
+            .chain(&self.logits)
+            .chain(&self.labels)
+            .chain([&self.input]);
+        let scratch: u64 = self
+            .forward
+            .iter()
+            .chain(&self.backward)
+            .map(|o| o.scratch_bytes())
+            .sum();
         tensors.map(|t| t.buffer.size()).sum::<u64>() + scratch
     }
 }

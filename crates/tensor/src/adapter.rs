@@ -52,7 +52,10 @@ pub(crate) fn instance() -> wgpu::Instance {
     if std::env::var_os("WGPU_BACKEND").is_some() {
         return wgpu::Instance::new(from_env());
     }
-    let primary = wgpu::Instance::new(wgpu::InstanceDescriptor { backends: wgpu::Backends::PRIMARY, ..from_env() });
+    let primary = wgpu::Instance::new(wgpu::InstanceDescriptor {
+        backends: wgpu::Backends::PRIMARY,
+        ..from_env()
+    });
     if pollster::block_on(primary.enumerate_adapters(wgpu::Backends::all())).is_empty() {
         wgpu::Instance::new(from_env())
     } else {
@@ -67,7 +70,9 @@ pub(crate) fn summarize(index: usize, adapter: &wgpu::Adapter) -> AdapterSummary
         name: info.name,
         backend: format!("{:?}", info.backend),
         device_type: format!("{:?}", info.device_type),
-        driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
+        driver: format!("{} {}", info.driver, info.driver_info)
+            .trim()
+            .to_string(),
     }
 }
 
@@ -114,10 +119,15 @@ pub(crate) fn choose(instance: &wgpu::Instance, choice: &AdapterChoice) -> Resul
             })
     };
     match choice {
-        AdapterChoice::Index(i) => adapters.get(*i).cloned().ok_or_else(|| GpuError::AdapterNotFound {
-            wanted: format!("index {i}"),
-            available: describe(&adapters),
-        }),
+        AdapterChoice::Index(i) => {
+            adapters
+                .get(*i)
+                .cloned()
+                .ok_or_else(|| GpuError::AdapterNotFound {
+                    wanted: format!("index {i}"),
+                    available: describe(&adapters),
+                })
+        }
         AdapterChoice::Name(name) => by_name(name),
         AdapterChoice::Auto => match std::env::var("WGPU_ADAPTER_NAME") {
             Ok(name) if !name.is_empty() => by_name(&name),

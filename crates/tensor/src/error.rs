@@ -45,6 +45,9 @@ pub enum GpuError {
 impl GpuError {
     /// A shape error for operation `op`.
     pub fn shape(op: impl Into<String>, message: impl Into<String>) -> Self {
-        GpuError::Shape { op: op.into(), message: message.into() }
+        GpuError::Shape {
+            op: op.into(),
+            message: message.into(),
+        }
     }
 }

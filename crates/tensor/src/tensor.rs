@@ -35,7 +35,12 @@ impl Tensor {
                 | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        Ok(Tensor { shape: shape.to_vec(), dtype, buffer, label: label.to_string() })
+        Ok(Tensor {
+            shape: shape.to_vec(),
+            dtype,
+            buffer,
+            label: label.to_string(),
+        })
     }
 
     /// A zero-filled f32 tensor (wgpu zero-initialises new buffers).
@@ -59,7 +64,8 @@ impl Tensor {
     pub fn from_u32(gpu: &Gpu, label: &str, shape: &[usize], data: &[u32]) -> Result<Self> {
         let t = Self::zeros_u32(gpu, label, shape)?;
         t.check_len("upload", data.len())?;
-        gpu.queue.write_buffer(&t.buffer, 0, bytemuck::cast_slice(data));
+        gpu.queue
+            .write_buffer(&t.buffer, 0, bytemuck::cast_slice(data));
         Ok(t)
     }
 
@@ -76,7 +82,12 @@ impl Tensor {
         if got != self.len() {
             return Err(GpuError::shape(
                 op,
-                format!("tensor {} {:?} holds {} elements, data has {got}", self.label, self.shape, self.len()),
+                format!(
+                    "tensor {} {:?} holds {} elements, data has {got}",
+                    self.label,
+                    self.shape,
+                    self.len()
+                ),
             ));
         }
         Ok(())
@@ -86,9 +97,13 @@ impl Tensor {
     pub fn write(&self, gpu: &Gpu, data: &[f32]) -> Result<()> {
         self.check_len("upload", data.len())?;
         if self.dtype != DType::F32 {
-            return Err(GpuError::shape("upload", format!("tensor {} is not f32", self.label)));
+            return Err(GpuError::shape(
+                "upload",
+                format!("tensor {} is not f32", self.label),
+            ));
         }
-        gpu.queue.write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
+        gpu.queue
+            .write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
         Ok(())
     }
 
@@ -96,9 +111,13 @@ impl Tensor {
     pub fn write_u32(&self, gpu: &Gpu, data: &[u32]) -> Result<()> {
         self.check_len("upload", data.len())?;
         if self.dtype != DType::U32 {
-            return Err(GpuError::shape("upload", format!("tensor {} is not u32", self.label)));
+            return Err(GpuError::shape(
+                "upload",
+                format!("tensor {} is not u32", self.label),
+            ));
         }
-        gpu.queue.write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
+        gpu.queue
+            .write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
         Ok(())
     }
 

@@ -14,7 +14,11 @@ use crate::train::{TrainOptions, train};
 use crate::{run_dir, synth};
 
 #[derive(Parser, Debug)]
-#[command(name = "trainer", version, about = "Train, evaluate and use twinhead's dual-head garment classifier on the GPU")]
+#[command(
+    name = "trainer",
+    version,
+    about = "Train, evaluate and use twinhead's dual-head garment classifier on the GPU"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
@@ -102,21 +106,30 @@ fn open_gpu(device: &DeviceArgs) -> Result<Option<Arc<Gpu>>> {
     if device.list_adapters {
         let adapters = list_adapters();
         if adapters.is_empty() {
-            println!("no GPU adapters found; install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers libvulkan1)");
+            println!(
+                "no GPU adapters found; install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers libvulkan1)"
+            );
         }
         for a in adapters {
             println!("{a}");
         }
         return Ok(None);
     }
-    let choice = device.adapter.as_deref().map(AdapterChoice::parse).unwrap_or_default();
+    let choice = device
+        .adapter
+        .as_deref()
+        .map(AdapterChoice::parse)
+        .unwrap_or_default();
     let gpu = Gpu::new(&choice)?;
     eprintln!("adapter: {}", gpu.summary);
     Ok(Some(Arc::new(gpu)))
 }
 
 fn report_skipped(skipped: &[crate::data::Skipped]) -> String {
-    let mut out = format!("{} files could not be read and were skipped:\n", skipped.len());
+    let mut out = format!(
+        "{} files could not be read and were skipped:\n",
+        skipped.len()
+    );
     for s in skipped {
         out += &format!("  {}: {}\n", s.path.display(), s.reason);
     }
@@ -124,7 +137,9 @@ fn report_skipped(skipped: &[crate::data::Skipped]) -> String {
 }
 
 fn run_train(args: TrainArgs) -> Result<()> {
-    let Some(gpu) = open_gpu(&args.device)? else { return Ok(()) };
+    let Some(gpu) = open_gpu(&args.device)? else {
+        return Ok(());
+    };
     let heads: Vec<String> = HEADS.iter().map(|s| s.to_string()).collect();
     let (data, skipped, source): (Dataset, _, String) = match &args.data {
         Some(dir) => {
@@ -132,15 +147,36 @@ fn run_train(args: TrainArgs) -> Result<()> {
             (d, s, dir.display().to_string())
         }
         None => {
-            eprintln!("no --data given: training on {} generated garment images (pass --data DIR for real photos)", args.synthetic_images);
-            (synth::generate(args.synthetic_images, 96, args.seed), Vec::new(), "generated".into())
+            eprintln!(
+                "no --data given: training on {} generated garment images (pass --data DIR for real photos)",
+                args.synthetic_images
+            );
+            (
+                synth::generate(args.synthetic_images, 96, args.seed),
+                Vec::new(),
+                "generated".into(),
+            )
         }
     };
-    let loss_weights = args.loss_weights.clone().unwrap_or_else(|| vec![1.0; data.heads.len()]);
+    let loss_weights = args
+        .loss_weights
+        .clone()
+        .unwrap_or_else(|| vec![1.0; data.heads.len()]);
     if loss_weights.len() != data.heads.len() {
-        bail!("--loss-weights has {} values; give one per head ({})", loss_weights.len(), heads.join(", "));
+        bail!(
+            "--loss-weights has {} values; give one per head ({})",
+            loss_weights.len(),
+            heads.join(", ")
+        );
     }
-    let opts = TrainOptions { epochs: args.epochs, batch_size: args.batch_size, lr: args.lr, val_fraction: args.val_fraction, seed: args.seed, loss_weights };
+    let opts = TrainOptions {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        lr: args.lr,
+        val_fraction: args.val_fraction,
+        seed: args.seed,
+        loss_weights,
+    };
     let dir = run_dir::create(&args.runs_dir, args.run_name.as_deref())?;
     let config = serde_json::json!({
         "data": source,
@@ -152,8 +188,17 @@ fn run_train(args: TrainArgs) -> Result<()> {
         "started_unix": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
     });
     run_dir::write(&dir, "config.json", &serde_json::to_string_pretty(&config)?)?;
-    let classes: Vec<String> = data.heads.iter().map(|h| format!("{} {:?}", h.name, h.classes)).collect();
-    eprintln!("{} images from {source}; heads: {}; run folder {}", data.len(), classes.join(", "), dir.display());
+    let classes: Vec<String> = data
+        .heads
+        .iter()
+        .map(|h| format!("{} {:?}", h.name, h.classes))
+        .collect();
+    eprintln!(
+        "{} images from {source}; heads: {}; run folder {}",
+        data.len(),
+        classes.join(", "),
+        dir.display()
+    );
     let mut say = |line: &str| println!("{line}");
     let summary = train(gpu, &data, &opts, &dir, &mut say)?;
     if !skipped.is_empty() {
@@ -161,7 +206,11 @@ fn run_train(args: TrainArgs) -> Result<()> {
         eprint!("{text}");
         run_dir::write(&dir, "skipped.txt", &text)?;
     }
-    eprintln!("run folder: {} (best epoch {})", summary.dir.display(), summary.best_epoch);
+    eprintln!(
+        "run folder: {} (best epoch {})",
+        summary.dir.display(),
+        summary.best_epoch
+    );
     Ok(())
 }
 
@@ -170,14 +219,23 @@ pub fn main() -> Result<()> {
     match cli.command {
         None => run_train(cli.train),
         Some(Command::Train(args)) => run_train(args),
-        Some(Command::Predict { checkpoint, images, device }) => {
-            let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
+        Some(Command::Predict {
+            checkpoint,
+            images,
+            device,
+        }) => {
+            let Some(gpu) = open_gpu(&device)? else {
+                return Ok(());
+            };
             let (mut model, _) = model_from_checkpoint(gpu, &checkpoint)?;
             let mut failures = 0;
             for (path, result) in images.iter().zip(predict(&mut model, &images)?) {
                 match result {
                     Ok(answer) => {
-                        let parts: Vec<String> = answer.iter().map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p)).collect();
+                        let parts: Vec<String> = answer
+                            .iter()
+                            .map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p))
+                            .collect();
                         println!("{}: {}", path.display(), parts.join(", "));
                     }
                     Err(e) => {
@@ -191,18 +249,42 @@ pub fn main() -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Eval { checkpoint, data, batch_size, device }) => {
-            let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
+        Some(Command::Eval {
+            checkpoint,
+            data,
+            batch_size,
+            device,
+        }) => {
+            let Some(gpu) = open_gpu(&device)? else {
+                return Ok(());
+            };
             let (mut model, _) = model_from_checkpoint(gpu, &checkpoint)?;
             let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
             let (set, skipped) = load_folder(&data, &heads, model.spec.image_size)?;
-            let set = align_classes(set, &model.spec.heads).with_context(|| format!("evaluating {} on {}", checkpoint.display(), data.display()))?;
+            let set = align_classes(set, &model.spec.heads).with_context(|| {
+                format!("evaluating {} on {}", checkpoint.display(), data.display())
+            })?;
             let all: Vec<usize> = (0..set.len()).collect();
             let e = evaluate(&mut model, &set, &all, batch_size)?;
-            let accs: Vec<String> = set.heads.iter().enumerate().map(|(i, h)| format!("{} {:.1}%", h.name, 100.0 * e.accuracy(i))).collect();
-            println!("{} images: accuracy {}  both {:.1}%  loss {:.3}", e.count, accs.join(" "), 100.0 * e.all_accuracy(), e.total_loss());
+            let accs: Vec<String> = set
+                .heads
+                .iter()
+                .enumerate()
+                .map(|(i, h)| format!("{} {:.1}%", h.name, 100.0 * e.accuracy(i)))
+                .collect();
+            println!(
+                "{} images: accuracy {}  both {:.1}%  loss {:.3}",
+                e.count,
+                accs.join(" "),
+                100.0 * e.all_accuracy(),
+                e.total_loss()
+            );
             for (h, head) in set.heads.iter().enumerate() {
-                println!("confusion matrix, {}:\n{}", head.name, confusion_table(&head.classes, &e.confusion[h]));
+                println!(
+                    "confusion matrix, {}:\n{}",
+                    head.name,
+                    confusion_table(&head.classes, &e.confusion[h])
+                );
             }
             if !skipped.is_empty() {
                 eprint!("{}", report_skipped(&skipped));
@@ -219,7 +301,19 @@ fn align_classes(mut set: Dataset, model_heads: &[model::HeadSpec]) -> Result<Da
         let map: Vec<u32> = mine
             .classes
             .iter()
-            .map(|c| theirs.classes.iter().position(|t| t == c).map(|p| p as u32).with_context(|| format!("the folder has {} class {c:?}, which the model does not know ({:?})", mine.name, theirs.classes)))
+            .map(|c| {
+                theirs
+                    .classes
+                    .iter()
+                    .position(|t| t == c)
+                    .map(|p| p as u32)
+                    .with_context(|| {
+                        format!(
+                            "the folder has {} class {c:?}, which the model does not know ({:?})",
+                            mine.name, theirs.classes
+                        )
+                    })
+            })
             .collect::<Result<_>>()?;
         for l in &mut set.labels[h] {
             *l = map[*l as usize];

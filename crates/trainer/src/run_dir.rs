@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 
 /// A new folder `runs_dir/run-NNNN` (the next free number), or `runs_dir/name` if named.
 pub fn create(runs_dir: &Path, name: Option<&str>) -> Result<PathBuf> {
-    std::fs::create_dir_all(runs_dir).with_context(|| format!("cannot create {}", runs_dir.display()))?;
+    std::fs::create_dir_all(runs_dir)
+        .with_context(|| format!("cannot create {}", runs_dir.display()))?;
     let dir = match name {
         Some(n) => runs_dir.join(n),
         None => (1..)
@@ -16,7 +17,10 @@ pub fn create(runs_dir: &Path, name: Option<&str>) -> Result<PathBuf> {
             .unwrap(),
     };
     if dir.join("metrics.csv").exists() {
-        anyhow::bail!("{} already holds a run; choose another --run-name", dir.display());
+        anyhow::bail!(
+            "{} already holds a run; choose another --run-name",
+            dir.display()
+        );
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir)
@@ -34,7 +38,11 @@ pub fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
 pub fn append_line(dir: &Path, name: &str, header: &str, line: &str) -> Result<()> {
     let path = dir.join(name);
     let fresh = !path.exists();
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     if fresh {
         writeln!(f, "{header}")?;
     }

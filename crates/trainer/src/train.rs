@@ -50,8 +50,16 @@ fn pct(v: f64) -> String {
 
 fn epoch_line(r: &EpochReport, epochs: usize, data: &Dataset) -> String {
     let heads = &data.heads;
-    let train: Vec<String> = heads.iter().zip(&r.train_loss).map(|(h, l)| format!("{} {l:.3}", h.name)).collect();
-    let acc: Vec<String> = heads.iter().enumerate().map(|(i, h)| format!("{} {}", h.name, pct(r.val.accuracy(i)))).collect();
+    let train: Vec<String> = heads
+        .iter()
+        .zip(&r.train_loss)
+        .map(|(h, l)| format!("{} {l:.3}", h.name))
+        .collect();
+    let acc: Vec<String> = heads
+        .iter()
+        .enumerate()
+        .map(|(i, h)| format!("{} {}", h.name, pct(r.val.accuracy(i))))
+        .collect();
     format!(
         "epoch {:>2}/{epochs}  train loss {}  |  val loss {:.3}  val acc {}  both {}  |  {:.1} s, {:.1} img/s",
         r.epoch,
@@ -78,7 +86,11 @@ fn csv_header(data: &Dataset) -> String {
     for h in &data.heads {
         cols.push(format!("val_acc_{}", h.name));
     }
-    cols.extend(["val_acc_all".into(), "seconds".into(), "images_per_s".into()]);
+    cols.extend([
+        "val_acc_all".into(),
+        "seconds".into(),
+        "images_per_s".into(),
+    ]);
     cols.join(",")
 }
 
@@ -107,13 +119,30 @@ fn save(model: &Model, path: &Path, data: &Dataset, train: &[usize], epoch: usiz
 
 /// Trains a fresh model on `data`, writing everything into `dir`. `say` receives each line meant
 /// for the user (epoch lines, confusion matrices).
-pub fn train(gpu: Arc<Gpu>, data: &Dataset, opts: &TrainOptions, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<RunSummary> {
-    let spec = ModelSpec { image_size: data.image_size, hidden: 1024, heads: data.heads.clone() };
+pub fn train(
+    gpu: Arc<Gpu>,
+    data: &Dataset,
+    opts: &TrainOptions,
+    dir: &Path,
+    say: &mut dyn FnMut(&str),
+) -> Result<RunSummary> {
+    let spec = ModelSpec {
+        image_size: data.image_size,
+        hidden: 1024,
+        heads: data.heads.clone(),
+    };
     train_spec(gpu, data, spec, opts, dir, say)
 }
 
 /// [`train`] with an explicit network shape (tests use a narrower one).
-pub fn train_spec(gpu: Arc<Gpu>, data: &Dataset, spec: ModelSpec, opts: &TrainOptions, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<RunSummary> {
+pub fn train_spec(
+    gpu: Arc<Gpu>,
+    data: &Dataset,
+    spec: ModelSpec,
+    opts: &TrainOptions,
+    dir: &Path,
+    say: &mut dyn FnMut(&str),
+) -> Result<RunSummary> {
     anyhow::ensure!(opts.batch_size > 0, "the batch size must be at least 1");
     anyhow::ensure!(opts.epochs > 0, "train for at least one epoch");
     let (train_idx, val_idx) = train_val_split(data.len(), opts.val_fraction, opts.seed);
@@ -125,9 +154,15 @@ pub fn train_spec(gpu: Arc<Gpu>, data: &Dataset, spec: ModelSpec, opts: &TrainOp
         train_idx.len(),
         train_idx.len()
     );
-    let config = TrainConfig { lr: opts.lr, loss_weights: opts.loss_weights.clone(), seed: opts.seed };
+    let config = TrainConfig {
+        lr: opts.lr,
+        loss_weights: opts.loss_weights.clone(),
+        seed: opts.seed,
+    };
     let mut model = Model::new(gpu, spec, &config)?;
-    model.prepare(opts.batch_size).context("preparing the GPU buffers for one batch")?;
+    model
+        .prepare(opts.batch_size)
+        .context("preparing the GPU buffers for one batch")?;
 
     let steps = train_idx.len().div_ceil(opts.batch_size);
     let mut reports: Vec<EpochReport> = Vec::new();
@@ -136,7 +171,11 @@ pub fn train_spec(gpu: Arc<Gpu>, data: &Dataset, spec: ModelSpec, opts: &TrainOp
     for epoch in 1..=opts.epochs {
         let start = Instant::now();
         let bar = ProgressBar::new(steps as u64).with_style(
-            ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} steps {msg} ({eta})").unwrap().progress_chars("=> "),
+            ProgressStyle::with_template(
+                "epoch {prefix} [{bar:30}] {pos}/{len} steps {msg} ({eta})",
+            )
+            .unwrap()
+            .progress_chars("=> "),
         );
         bar.set_prefix(format!("{epoch}/{}", opts.epochs));
         let order = epoch_order(&train_idx, opts.seed, epoch);
@@ -162,18 +201,33 @@ pub fn train_spec(gpu: Arc<Gpu>, data: &Dataset, spec: ModelSpec, opts: &TrainOp
         let report = EpochReport {
             epoch,
             train_loss: sums.iter().map(|s| s.0 / steps as f64).collect(),
-            train_accuracy: sums.iter().map(|s| s.1 as f64 / train_idx.len() as f64).collect(),
+            train_accuracy: sums
+                .iter()
+                .map(|s| s.1 as f64 / train_idx.len() as f64)
+                .collect(),
             seconds: start.elapsed().as_secs_f64(),
             images_per_second: train_idx.len() as f64 / train_seconds,
             val,
         };
         say(&epoch_line(&report, opts.epochs, data));
         run_dir::append_line(dir, "metrics.csv", &csv_header(data), &csv_line(&report))?;
-        save(&model, &dir.join("last.safetensors"), data, &train_idx, epoch)?;
+        save(
+            &model,
+            &dir.join("last.safetensors"),
+            data,
+            &train_idx,
+            epoch,
+        )?;
         let score = (report.val.all_accuracy(), report.val.total_loss());
         if best.is_none_or(|(_, acc, loss)| score.0 > acc || (score.0 == acc && score.1 < loss)) {
             best = Some((epoch, score.0, score.1));
-            save(&model, &dir.join("best.safetensors"), data, &train_idx, epoch)?;
+            save(
+                &model,
+                &dir.join("best.safetensors"),
+                data,
+                &train_idx,
+                epoch,
+            )?;
         }
         reports.push(report);
     }
@@ -181,14 +235,31 @@ pub fn train_spec(gpu: Arc<Gpu>, data: &Dataset, spec: ModelSpec, opts: &TrainOp
     let best_report = &reports[best_epoch - 1];
     say(&format!(
         "best epoch {best_epoch}: val acc {}  both {}  (checkpoint {})",
-        data.heads.iter().enumerate().map(|(i, h)| format!("{} {}", h.name, pct(best_report.val.accuracy(i)))).collect::<Vec<_>>().join(" "),
+        data.heads
+            .iter()
+            .enumerate()
+            .map(|(i, h)| format!("{} {}", h.name, pct(best_report.val.accuracy(i))))
+            .collect::<Vec<_>>()
+            .join(" "),
         pct(best_report.val.all_accuracy()),
         dir.join("best.safetensors").display()
     ));
     for (h, head) in data.heads.iter().enumerate() {
         let m = &best_report.val.confusion[h];
-        say(&format!("confusion matrix, {} (validation, best epoch):\n{}", head.name, confusion_table(&head.classes, m)));
-        run_dir::write(dir, &format!("confusion_{}.csv", head.name), &confusion_csv(&head.classes, m))?;
+        say(&format!(
+            "confusion matrix, {} (validation, best epoch):\n{}",
+            head.name,
+            confusion_table(&head.classes, m)
+        ));
+        run_dir::write(
+            dir,
+            &format!("confusion_{}.csv", head.name),
+            &confusion_csv(&head.classes, m),
+        )?;
     }
-    Ok(RunSummary { dir: dir.to_path_buf(), epochs: reports, best_epoch })
+    Ok(RunSummary {
+        dir: dir.to_path_buf(),
+        epochs: reports,
+        best_epoch,
+    })
 }
