@@ -12,25 +12,16 @@ fn gpu() -> Arc<tensor::Gpu> {
 }
 
 fn spec(colors: usize) -> ModelSpec {
-    let head = |n: &str, names: &[&str]| HeadSpec {
-        name: n.into(),
-        classes: names.iter().map(|s| s.to_string()).collect(),
-    };
+    let head =
+        |n: &str, names: &[&str]| HeadSpec { name: n.into(), classes: names.iter().map(|s| s.to_string()).collect() };
     let colours = ["black", "blue", "red", "green", "white"];
-    ModelSpec::tutorial(vec![
-        head("color", &colours[..colors]),
-        head("item", &["dress", "jeans", "shirt", "shoes"]),
-    ])
+    ModelSpec::tutorial(vec![head("color", &colours[..colors]), head("item", &["dress", "jeans", "shirt", "shoes"])])
 }
 
 #[test]
 fn a_checkpoint_round_trip_keeps_weights_classes_and_predictions() {
     let gpu = gpu();
-    let config = TrainConfig {
-        lr: 5e-4,
-        loss_weights: vec![1.0, 1.0],
-        seed: 3,
-    };
+    let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 3 };
     let mut a = Model::new(gpu.clone(), spec(3), &config).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.safetensors");
@@ -61,14 +52,8 @@ fn a_checkpoint_round_trip_keeps_weights_classes_and_predictions() {
     let mut got = names.clone();
     got.sort();
     assert_eq!(got, sorted);
-    assert_eq!(
-        ck.tensors.iter().find(|t| t.0 == "fc.weight").unwrap().1,
-        vec![1024, 6400]
-    );
-    assert_eq!(
-        ck.tensors.iter().find(|t| t.0 == "conv1.weight").unwrap().1,
-        vec![16, 3, 3, 3]
-    );
+    assert_eq!(ck.tensors.iter().find(|t| t.0 == "fc.weight").unwrap().1, vec![1024, 6400]);
+    assert_eq!(ck.tensors.iter().find(|t| t.0 == "conv1.weight").unwrap().1, vec![16, 3, 3, 3]);
 
     // Another model (other seed) with the loaded weights predicts exactly the same.
     let mut b = Model::new(gpu, ck.spec.clone(), &TrainConfig { seed: 99, ..config }).unwrap();
@@ -82,30 +67,13 @@ fn a_checkpoint_round_trip_keeps_weights_classes_and_predictions() {
 #[test]
 fn a_checkpoint_of_another_shape_is_refused_with_the_differences() {
     let gpu = gpu();
-    let config = TrainConfig {
-        lr: 5e-4,
-        loss_weights: vec![1.0, 1.0],
-        seed: 3,
-    };
+    let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 3 };
     let five = Model::new(gpu, spec(5), &config).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("five-colours.safetensors");
-    save_checkpoint(
-        &path,
-        &five.spec,
-        &five.parameters().unwrap(),
-        &HashMap::new(),
-    )
-    .unwrap();
-    let err = load_checkpoint(&path)
-        .unwrap()
-        .check_against(&spec(3), &path)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("heads.color.weight is [5, 1024], the model needs [3, 1024]"),
-        "{err}"
-    );
+    save_checkpoint(&path, &five.spec, &five.parameters().unwrap(), &HashMap::new()).unwrap();
+    let err = load_checkpoint(&path).unwrap().check_against(&spec(3), &path).unwrap_err().to_string();
+    assert!(err.contains("heads.color.weight is [5, 1024], the model needs [3, 1024]"), "{err}");
     assert!(err.contains("five-colours.safetensors"), "{err}");
 }
 
@@ -115,10 +83,7 @@ fn files_that_are_not_checkpoints_are_refused_clearly() {
     let text = dir.path().join("notes.safetensors");
     std::fs::write(&text, "these are not weights").unwrap();
     let err = load_checkpoint(&text).unwrap_err().to_string();
-    assert!(
-        err.contains("notes.safetensors") && err.contains("not a readable safetensors file"),
-        "{err}"
-    );
+    assert!(err.contains("notes.safetensors") && err.contains("not a readable safetensors file"), "{err}");
     let missing = dir.path().join("missing.safetensors");
     let err = load_checkpoint(&missing).unwrap_err().to_string();
     assert!(err.contains("missing.safetensors"), "{err}");

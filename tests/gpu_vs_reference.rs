@@ -51,12 +51,8 @@ fn conv_case(s: Conv2dShape, seed: u64) {
     let w = random(s.weight_shape().iter().product(), seed + 1, -1.0, 1.0);
     let b = random(s.c_out, seed + 2, -1.0, 1.0);
     let dy = random(ys.iter().product(), seed + 3, -1.0, 1.0);
-    let (tx, tw, tb, tdy) = (
-        upload("x", &xs, &x),
-        upload("w", &s.weight_shape(), &w),
-        upload("b", &[s.c_out], &b),
-        upload("dy", &ys, &dy),
-    );
+    let (tx, tw, tb, tdy) =
+        (upload("x", &xs, &x), upload("w", &s.weight_shape(), &w), upload("b", &[s.c_out], &b), upload("dy", &ys, &dy));
     let k_len = s.c_in * s.kh * s.kw;
     let name = format!("{s:?}");
 
@@ -80,9 +76,7 @@ fn conv_case(s: Conv2dShape, seed: u64) {
 
     let expected = reference::conv2d_backward_input(&r, &wide(&w), &wide(&dy));
     let tdx = zeros("dx", &xs);
-    run(&k
-        .conv2d_backward_input(g, &s, &tw, &tdy, &tdx, false)
-        .unwrap());
+    run(&k.conv2d_backward_input(g, &s, &tw, &tdy, &tdx, false).unwrap());
     let taps = s.c_out * s.kh * s.kw;
     assert_close(
         &format!("conv2d_backward_input dx {name}"),
@@ -93,9 +87,7 @@ fn conv_case(s: Conv2dShape, seed: u64) {
 
     let (edw, edb) = reference::conv2d_backward_weight(&r, &wide(&x), &wide(&dy));
     let (tdw, tdb) = (zeros("dw", &s.weight_shape()), zeros("db", &[s.c_out]));
-    run(&k
-        .conv2d_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false)
-        .unwrap());
+    run(&k.conv2d_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false).unwrap());
     let rows = s.batch * s.out_h() * s.out_w();
     assert_close(
         &format!("conv2d_backward_weight dweight {name}"),
@@ -113,131 +105,33 @@ fn conv_case(s: Conv2dShape, seed: u64) {
 
 #[test]
 fn conv2d_network_conv1() {
-    conv_case(
-        Conv2dShape {
-            batch: 32,
-            c_in: 3,
-            h: 96,
-            w: 96,
-            c_out: 16,
-            kh: 3,
-            kw: 3,
-            stride: 1,
-            pad: 0,
-        },
-        10,
-    );
+    conv_case(Conv2dShape { batch: 32, c_in: 3, h: 96, w: 96, c_out: 16, kh: 3, kw: 3, stride: 1, pad: 0 }, 10);
 }
 
 #[test]
 fn conv2d_network_conv2() {
-    conv_case(
-        Conv2dShape {
-            batch: 32,
-            c_in: 16,
-            h: 47,
-            w: 47,
-            c_out: 32,
-            kh: 3,
-            kw: 3,
-            stride: 1,
-            pad: 0,
-        },
-        20,
-    );
+    conv_case(Conv2dShape { batch: 32, c_in: 16, h: 47, w: 47, c_out: 32, kh: 3, kw: 3, stride: 1, pad: 0 }, 20);
 }
 
 #[test]
 fn conv2d_network_conv3() {
-    conv_case(
-        Conv2dShape {
-            batch: 32,
-            c_in: 32,
-            h: 22,
-            w: 22,
-            c_out: 64,
-            kh: 3,
-            kw: 3,
-            stride: 1,
-            pad: 0,
-        },
-        30,
-    );
+    conv_case(Conv2dShape { batch: 32, c_in: 32, h: 22, w: 22, c_out: 64, kh: 3, kw: 3, stride: 1, pad: 0 }, 30);
 }
 
 #[test]
 fn conv2d_awkward_shapes() {
     // batch 1, channels not a multiple of 8, odd sizes
-    conv_case(
-        Conv2dShape {
-            batch: 1,
-            c_in: 5,
-            h: 11,
-            w: 13,
-            c_out: 7,
-            kh: 3,
-            kw: 3,
-            stride: 1,
-            pad: 0,
-        },
-        40,
-    );
+    conv_case(Conv2dShape { batch: 1, c_in: 5, h: 11, w: 13, c_out: 7, kh: 3, kw: 3, stride: 1, pad: 0 }, 40);
     // stride 2 with padding, non-square kernel
-    conv_case(
-        Conv2dShape {
-            batch: 3,
-            c_in: 2,
-            h: 9,
-            w: 7,
-            c_out: 9,
-            kh: 3,
-            kw: 2,
-            stride: 2,
-            pad: 1,
-        },
-        50,
-    );
+    conv_case(Conv2dShape { batch: 3, c_in: 2, h: 9, w: 7, c_out: 9, kh: 3, kw: 2, stride: 2, pad: 1 }, 50);
     // 1×1 kernel to a single channel; stride 3 that skips inputs
-    conv_case(
-        Conv2dShape {
-            batch: 2,
-            c_in: 1,
-            h: 10,
-            w: 5,
-            c_out: 1,
-            kh: 1,
-            kw: 1,
-            stride: 3,
-            pad: 0,
-        },
-        60,
-    );
+    conv_case(Conv2dShape { batch: 2, c_in: 1, h: 10, w: 5, c_out: 1, kh: 1, kw: 1, stride: 3, pad: 0 }, 60);
     // kernel as large as the padded input
-    conv_case(
-        Conv2dShape {
-            batch: 2,
-            c_in: 3,
-            h: 3,
-            w: 4,
-            c_out: 17,
-            kh: 5,
-            kw: 5,
-            stride: 1,
-            pad: 1,
-        },
-        70,
-    );
+    conv_case(Conv2dShape { batch: 2, c_in: 3, h: 3, w: 4, c_out: 17, kh: 5, kw: 5, stride: 1, pad: 1 }, 70);
 }
 
 fn to_ref_pool(s: &Pool2dShape) -> reference::Pool2dShape {
-    reference::Pool2dShape {
-        batch: s.batch,
-        channels: s.channels,
-        h: s.h,
-        w: s.w,
-        window: s.window,
-        stride: s.stride,
-    }
+    reference::Pool2dShape { batch: s.batch, channels: s.channels, h: s.h, w: s.w, window: s.window, stride: s.stride }
 }
 
 fn pool_case(s: Pool2dShape, seed: u64) {
@@ -248,28 +142,14 @@ fn pool_case(s: Pool2dShape, seed: u64) {
     let dy = random(ys.iter().product(), seed + 1, -1.0, 1.0);
     let name = format!("{s:?}");
     let (tx, tdy) = (upload("x", &xs, &x), upload("dy", &ys, &dy));
-    let (ty, targ) = (
-        zeros("y", &ys),
-        Tensor::zeros_u32(g, "argmax", &ys).unwrap(),
-    );
+    let (ty, targ) = (zeros("y", &ys), Tensor::zeros_u32(g, "argmax", &ys).unwrap());
     run(&k.maxpool2d_forward(g, &s, &tx, &ty, &targ).unwrap());
     let (ey, earg) = reference::maxpool2d_forward(&r, &wide(&x));
-    assert_close(
-        &format!("maxpool2d_forward y {name}"),
-        &read(&ty),
-        &ey,
-        Tolerance::new(0.0, 0.0),
-    );
-    assert_eq!(
-        targ.to_vec_u32(g).unwrap(),
-        earg,
-        "maxpool2d_forward argmax {name}"
-    );
+    assert_close(&format!("maxpool2d_forward y {name}"), &read(&ty), &ey, Tolerance::new(0.0, 0.0));
+    assert_eq!(targ.to_vec_u32(g).unwrap(), earg, "maxpool2d_forward argmax {name}");
 
     let tdx = zeros("dx", &xs);
-    run(&k
-        .maxpool2d_backward(g, &s, &tdy, &targ, None, &tdx)
-        .unwrap());
+    run(&k.maxpool2d_backward(g, &s, &tdy, &targ, None, &tdx).unwrap());
     let edx = reference::maxpool2d_backward(&r, &earg, &wide(&dy));
     // Overlapping windows add at most window² values; allow their rounding.
     assert_close(
@@ -281,20 +161,11 @@ fn pool_case(s: Pool2dShape, seed: u64) {
 
     // The fused ReLU mask: the pooled input as a ReLU output.
     let relu_x = reference::relu_forward(&wide(&x));
-    let trelu = upload(
-        "relu x",
-        &xs,
-        &relu_x.iter().map(|&v| v as f32).collect::<Vec<_>>(),
-    );
+    let trelu = upload("relu x", &xs, &relu_x.iter().map(|&v| v as f32).collect::<Vec<_>>());
     let (_, rarg) = reference::maxpool2d_forward(&r, &relu_x);
     let targ2 = Tensor::from_u32(g, "argmax", &ys, &rarg).unwrap();
-    run(&k
-        .maxpool2d_backward(g, &s, &tdy, &targ2, Some(&trelu), &tdx)
-        .unwrap());
-    let edx = reference::relu_backward(
-        &relu_x,
-        &reference::maxpool2d_backward(&r, &rarg, &wide(&dy)),
-    );
+    run(&k.maxpool2d_backward(g, &s, &tdy, &targ2, Some(&trelu), &tdx).unwrap());
+    let edx = reference::relu_backward(&relu_x, &reference::maxpool2d_backward(&r, &rarg, &wide(&dy)));
     assert_close(
         &format!("maxpool2d_backward+relu dx {name}"),
         &read(&tdx),
@@ -305,106 +176,34 @@ fn pool_case(s: Pool2dShape, seed: u64) {
 
 #[test]
 fn maxpool2d_network_shapes() {
-    pool_case(
-        Pool2dShape {
-            batch: 32,
-            channels: 16,
-            h: 94,
-            w: 94,
-            window: 2,
-            stride: 2,
-        },
-        80,
-    );
-    pool_case(
-        Pool2dShape {
-            batch: 32,
-            channels: 32,
-            h: 45,
-            w: 45,
-            window: 2,
-            stride: 2,
-        },
-        81,
-    ); // 45 floors to 22
-    pool_case(
-        Pool2dShape {
-            batch: 32,
-            channels: 64,
-            h: 20,
-            w: 20,
-            window: 2,
-            stride: 2,
-        },
-        82,
-    );
+    pool_case(Pool2dShape { batch: 32, channels: 16, h: 94, w: 94, window: 2, stride: 2 }, 80);
+    pool_case(Pool2dShape { batch: 32, channels: 32, h: 45, w: 45, window: 2, stride: 2 }, 81); // 45 floors to 22
+    pool_case(Pool2dShape { batch: 32, channels: 64, h: 20, w: 20, window: 2, stride: 2 }, 82);
 }
 
 #[test]
 fn maxpool2d_awkward_shapes() {
-    pool_case(
-        Pool2dShape {
-            batch: 1,
-            channels: 1,
-            h: 2,
-            w: 2,
-            window: 2,
-            stride: 2,
-        },
-        83,
-    );
-    pool_case(
-        Pool2dShape {
-            batch: 3,
-            channels: 5,
-            h: 7,
-            w: 9,
-            window: 3,
-            stride: 2,
-        },
-        84,
-    ); // overlapping
-    pool_case(
-        Pool2dShape {
-            batch: 2,
-            channels: 3,
-            h: 5,
-            w: 11,
-            window: 2,
-            stride: 3,
-        },
-        85,
-    ); // gaps
+    pool_case(Pool2dShape { batch: 1, channels: 1, h: 2, w: 2, window: 2, stride: 2 }, 83);
+    pool_case(Pool2dShape { batch: 3, channels: 5, h: 7, w: 9, window: 3, stride: 2 }, 84); // overlapping
+    pool_case(Pool2dShape { batch: 2, channels: 3, h: 5, w: 11, window: 2, stride: 3 }, 85); // gaps
 }
 
 fn linear_case(s: LinearShape, seed: u64) {
     let (g, k) = gpu();
-    let r = reference::LinearShape {
-        batch: s.batch,
-        inputs: s.inputs,
-        outputs: s.outputs,
-    };
+    let r = reference::LinearShape { batch: s.batch, inputs: s.inputs, outputs: s.outputs };
     let x = random(s.batch * s.inputs, seed, -1.0, 1.0);
     let w = random(s.outputs * s.inputs, seed + 1, -1.0, 1.0);
     let b = random(s.outputs, seed + 2, -1.0, 1.0);
     let dy = random(s.batch * s.outputs, seed + 3, -1.0, 1.0);
     let name = format!("{s:?}");
-    let (tx, tw, tb) = (
-        upload("x", &[s.batch, s.inputs], &x),
-        upload("w", &[s.outputs, s.inputs], &w),
-        upload("b", &[s.outputs], &b),
-    );
+    let (tx, tw, tb) =
+        (upload("x", &[s.batch, s.inputs], &x), upload("w", &[s.outputs, s.inputs], &w), upload("b", &[s.outputs], &b));
     let tdy = upload("dy", &[s.batch, s.outputs], &dy);
 
     let ey = reference::linear_forward(&r, &wide(&x), &wide(&w), &wide(&b));
     let ty = zeros("y", &[s.batch, s.outputs]);
     run(&k.linear_forward(g, &s, &tx, &tw, &tb, &ty, false).unwrap());
-    assert_close(
-        &format!("linear_forward y {name}"),
-        &read(&ty),
-        &ey,
-        Tolerance::f32_sum(s.inputs, max_abs(&ey, 1.0)),
-    );
+    assert_close(&format!("linear_forward y {name}"), &read(&ty), &ey, Tolerance::f32_sum(s.inputs, max_abs(&ey, 1.0)));
     run(&k.linear_forward(g, &s, &tx, &tw, &tb, &ty, true).unwrap());
     assert_close(
         &format!("linear_forward+relu y {name}"),
@@ -415,9 +214,7 @@ fn linear_case(s: LinearShape, seed: u64) {
 
     let edx = reference::linear_backward_input(&r, &wide(&w), &wide(&dy));
     let tdx = zeros("dx", &[s.batch, s.inputs]);
-    run(&k
-        .linear_backward_input(g, &s, &tw, &tdy, &tdx, false)
-        .unwrap());
+    run(&k.linear_backward_input(g, &s, &tw, &tdy, &tdx, false).unwrap());
     assert_close(
         &format!("linear_backward_input dx {name}"),
         &read(&tdx),
@@ -426,13 +223,8 @@ fn linear_case(s: LinearShape, seed: u64) {
     );
 
     let (edw, edb) = reference::linear_backward_weight(&r, &wide(&x), &wide(&dy));
-    let (tdw, tdb) = (
-        zeros("dw", &[s.outputs, s.inputs]),
-        zeros("db", &[s.outputs]),
-    );
-    run(&k
-        .linear_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false)
-        .unwrap());
+    let (tdw, tdb) = (zeros("dw", &[s.outputs, s.inputs]), zeros("db", &[s.outputs]));
+    run(&k.linear_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false).unwrap());
     assert_close(
         &format!("linear_backward_weight dweight {name}"),
         &read(&tdw),
@@ -449,58 +241,16 @@ fn linear_case(s: LinearShape, seed: u64) {
 
 #[test]
 fn linear_network_shapes() {
-    linear_case(
-        LinearShape {
-            batch: 32,
-            inputs: 6400,
-            outputs: 1024,
-        },
-        90,
-    );
-    linear_case(
-        LinearShape {
-            batch: 32,
-            inputs: 1024,
-            outputs: 3,
-        },
-        91,
-    );
-    linear_case(
-        LinearShape {
-            batch: 32,
-            inputs: 1024,
-            outputs: 4,
-        },
-        92,
-    );
+    linear_case(LinearShape { batch: 32, inputs: 6400, outputs: 1024 }, 90);
+    linear_case(LinearShape { batch: 32, inputs: 1024, outputs: 3 }, 91);
+    linear_case(LinearShape { batch: 32, inputs: 1024, outputs: 4 }, 92);
 }
 
 #[test]
 fn linear_awkward_shapes() {
-    linear_case(
-        LinearShape {
-            batch: 1,
-            inputs: 13,
-            outputs: 7,
-        },
-        93,
-    );
-    linear_case(
-        LinearShape {
-            batch: 5,
-            inputs: 1,
-            outputs: 1,
-        },
-        94,
-    );
-    linear_case(
-        LinearShape {
-            batch: 33,
-            inputs: 17,
-            outputs: 9,
-        },
-        95,
-    );
+    linear_case(LinearShape { batch: 1, inputs: 13, outputs: 7 }, 93);
+    linear_case(LinearShape { batch: 5, inputs: 1, outputs: 1 }, 94);
+    linear_case(LinearShape { batch: 33, inputs: 17, outputs: 9 }, 95);
 }
 
 #[test]
@@ -509,20 +259,11 @@ fn relu_forward_and_backward() {
     for (len, seed) in [(1usize, 100u64), (63, 101), (100_003, 102)] {
         let x = random(len, seed, -1.0, 1.0);
         let dy = random(len, seed + 1, -1.0, 1.0);
-        let (tx, ty, tdy, tdx) = (
-            upload("x", &[len], &x),
-            zeros("y", &[len]),
-            upload("dy", &[len], &dy),
-            zeros("dx", &[len]),
-        );
+        let (tx, ty, tdy, tdx) =
+            (upload("x", &[len], &x), zeros("y", &[len]), upload("dy", &[len], &dy), zeros("dx", &[len]));
         run(&k.relu_forward(g, &tx, &ty).unwrap());
         let ey = reference::relu_forward(&wide(&x));
-        assert_close(
-            &format!("relu_forward [{len}]"),
-            &read(&ty),
-            &ey,
-            Tolerance::new(0.0, 0.0),
-        );
+        assert_close(&format!("relu_forward [{len}]"), &read(&ty), &ey, Tolerance::new(0.0, 0.0));
         run(&k.relu_backward(g, &ty, &tdy, &tdx).unwrap());
         assert_close(
             &format!("relu_backward [{len}]"),
@@ -543,11 +284,7 @@ fn cross_entropy_case(batch: usize, classes: usize, seed: u64) {
     let tdl = zeros("dlogits", &[batch, classes]);
     let stats = zeros("stats", &[4]);
     let weight = 0.75;
-    run(&k
-        .softmax_cross_entropy(
-            g, batch, classes, &tl, &tlab, &tdl, &stats, 1, weight, false,
-        )
-        .unwrap());
+    run(&k.softmax_cross_entropy(g, batch, classes, &tl, &tlab, &tdl, &stats, 1, weight, false).unwrap());
     let e = reference::softmax_cross_entropy(classes, &wide(&logits), &labels);
     // The loss is a mean of `batch` log-sum-exps of `classes` terms: f32 rounding of both sums.
     let got = read(&stats);
@@ -557,15 +294,8 @@ fn cross_entropy_case(batch: usize, classes: usize, seed: u64) {
         &[e.loss],
         Tolerance::f32_sum(batch * classes, e.loss.abs().max(1.0)),
     );
-    assert_eq!(
-        got[3], e.correct as f32,
-        "cross-entropy correct count {name}"
-    );
-    assert_eq!(
-        &got[..2],
-        &[0.0, 0.0],
-        "cross-entropy wrote outside its slot {name}"
-    );
+    assert_eq!(got[3], e.correct as f32, "cross-entropy correct count {name}");
+    assert_eq!(&got[..2], &[0.0, 0.0], "cross-entropy wrote outside its slot {name}");
     let edl: Vec<f64> = e.dlogits.iter().map(|v| v * weight as f64).collect();
     // Each gradient is one softmax probability (a sum of `classes` exponentials) over the batch.
     assert_close(
@@ -576,9 +306,7 @@ fn cross_entropy_case(batch: usize, classes: usize, seed: u64) {
     );
 
     // Accumulating adds this batch's figures to what the slot holds.
-    run(&k
-        .softmax_cross_entropy(g, batch, classes, &tl, &tlab, &tdl, &stats, 1, weight, true)
-        .unwrap());
+    run(&k.softmax_cross_entropy(g, batch, classes, &tl, &tlab, &tdl, &stats, 1, weight, true).unwrap());
     let twice = read(&stats);
     assert_close(
         &format!("accumulated loss {name}"),
@@ -586,11 +314,7 @@ fn cross_entropy_case(batch: usize, classes: usize, seed: u64) {
         &[2.0 * e.loss],
         Tolerance::f32_sum(batch * classes, e.loss.abs().max(1.0)),
     );
-    assert_eq!(
-        twice[3],
-        2.0 * e.correct as f32,
-        "accumulated correct count {name}"
-    );
+    assert_eq!(twice[3], 2.0 * e.correct as f32, "accumulated correct count {name}");
 }
 
 #[test]

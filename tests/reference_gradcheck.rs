@@ -10,10 +10,7 @@ use twinhead::random;
 const H: f64 = 1e-6;
 
 fn rand64(len: usize, seed: u64) -> Vec<f64> {
-    random(len, seed, -1.0, 1.0)
-        .iter()
-        .map(|&v| v as f64)
-        .collect()
+    random(len, seed, -1.0, 1.0).iter().map(|&v| v as f64).collect()
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -56,101 +53,39 @@ fn conv_case(s: Conv2dShape) {
     let r = rand64(s.y_len(), 4);
     let dx = conv2d_backward_input(&s, &w, &r);
     let (dw, db) = conv2d_backward_weight(&s, &x, &r);
-    check(&format!("conv2d dx {s:?}"), &x, &dx, |x| {
-        dot(&conv2d_forward(&s, x, &w, &b), &r)
-    });
-    check(&format!("conv2d dweight {s:?}"), &w, &dw, |w| {
-        dot(&conv2d_forward(&s, &x, w, &b), &r)
-    });
-    check(&format!("conv2d dbias {s:?}"), &b, &db, |b| {
-        dot(&conv2d_forward(&s, &x, &w, b), &r)
-    });
+    check(&format!("conv2d dx {s:?}"), &x, &dx, |x| dot(&conv2d_forward(&s, x, &w, &b), &r));
+    check(&format!("conv2d dweight {s:?}"), &w, &dw, |w| dot(&conv2d_forward(&s, &x, w, &b), &r));
+    check(&format!("conv2d dbias {s:?}"), &b, &db, |b| dot(&conv2d_forward(&s, &x, &w, b), &r));
 }
 
 #[test]
 fn conv2d_backward_matches_finite_differences() {
     // The network's 3x3 valid convolution, then stride and padding, non-square and 1x1 kernels.
-    conv_case(Conv2dShape {
-        batch: 2,
-        c_in: 3,
-        h: 7,
-        w: 6,
-        c_out: 4,
-        kh: 3,
-        kw: 3,
-        stride: 1,
-        pad: 0,
-    });
-    conv_case(Conv2dShape {
-        batch: 1,
-        c_in: 2,
-        h: 7,
-        w: 9,
-        c_out: 3,
-        kh: 3,
-        kw: 2,
-        stride: 2,
-        pad: 1,
-    });
-    conv_case(Conv2dShape {
-        batch: 3,
-        c_in: 5,
-        h: 4,
-        w: 4,
-        c_out: 2,
-        kh: 1,
-        kw: 1,
-        stride: 1,
-        pad: 0,
-    });
+    conv_case(Conv2dShape { batch: 2, c_in: 3, h: 7, w: 6, c_out: 4, kh: 3, kw: 3, stride: 1, pad: 0 });
+    conv_case(Conv2dShape { batch: 1, c_in: 2, h: 7, w: 9, c_out: 3, kh: 3, kw: 2, stride: 2, pad: 1 });
+    conv_case(Conv2dShape { batch: 3, c_in: 5, h: 4, w: 4, c_out: 2, kh: 1, kw: 1, stride: 1, pad: 0 });
 }
 
 #[test]
 fn maxpool2d_backward_matches_finite_differences() {
     // Random inputs have no ties, so the max is differentiable at them.
     for s in [
-        Pool2dShape {
-            batch: 2,
-            channels: 3,
-            h: 6,
-            w: 6,
-            window: 2,
-            stride: 2,
-        },
-        Pool2dShape {
-            batch: 1,
-            channels: 2,
-            h: 7,
-            w: 5,
-            window: 2,
-            stride: 2,
-        }, // odd sizes floor
-        Pool2dShape {
-            batch: 1,
-            channels: 1,
-            h: 7,
-            w: 7,
-            window: 3,
-            stride: 2,
-        }, // overlapping windows
+        Pool2dShape { batch: 2, channels: 3, h: 6, w: 6, window: 2, stride: 2 },
+        Pool2dShape { batch: 1, channels: 2, h: 7, w: 5, window: 2, stride: 2 }, // odd sizes floor
+        Pool2dShape { batch: 1, channels: 1, h: 7, w: 7, window: 3, stride: 2 }, // overlapping windows
     ] {
         let x = rand64(s.x_len(), 5);
         let r = rand64(s.y_len(), 6);
         let (_, arg) = maxpool2d_forward(&s, &x);
         let dx = maxpool2d_backward(&s, &arg, &r);
-        check(&format!("maxpool2d dx {s:?}"), &x, &dx, |x| {
-            dot(&maxpool2d_forward(&s, x).0, &r)
-        });
+        check(&format!("maxpool2d dx {s:?}"), &x, &dx, |x| dot(&maxpool2d_forward(&s, x).0, &r));
     }
 }
 
 #[test]
 fn relu_backward_matches_finite_differences() {
     // Keep inputs away from the kink at 0, where the finite difference is not the derivative.
-    let x: Vec<f64> = rand64(40, 7)
-        .iter()
-        .map(|v| if v.abs() < 0.05 { v + 0.1 } else { *v })
-        .collect();
+    let x: Vec<f64> = rand64(40, 7).iter().map(|v| if v.abs() < 0.05 { v + 0.1 } else { *v }).collect();
     let r = rand64(40, 8);
     let dx = relu_backward(&relu_forward(&x), &r);
     check("relu dx", &x, &dx, |x| dot(&relu_forward(x), &r));
@@ -158,38 +93,23 @@ fn relu_backward_matches_finite_differences() {
 
 #[test]
 fn linear_backward_matches_finite_differences() {
-    let s = LinearShape {
-        batch: 3,
-        inputs: 11,
-        outputs: 5,
-    };
+    let s = LinearShape { batch: 3, inputs: 11, outputs: 5 };
     let x = rand64(s.batch * s.inputs, 9);
     let w = rand64(s.outputs * s.inputs, 10);
     let b = rand64(s.outputs, 11);
     let r = rand64(s.batch * s.outputs, 12);
     let dx = linear_backward_input(&s, &w, &r);
     let (dw, db) = linear_backward_weight(&s, &x, &r);
-    check("linear dx", &x, &dx, |x| {
-        dot(&linear_forward(&s, x, &w, &b), &r)
-    });
-    check("linear dweight", &w, &dw, |w| {
-        dot(&linear_forward(&s, &x, w, &b), &r)
-    });
-    check("linear dbias", &b, &db, |b| {
-        dot(&linear_forward(&s, &x, &w, b), &r)
-    });
+    check("linear dx", &x, &dx, |x| dot(&linear_forward(&s, x, &w, &b), &r));
+    check("linear dweight", &w, &dw, |w| dot(&linear_forward(&s, &x, w, &b), &r));
+    check("linear dbias", &b, &db, |b| dot(&linear_forward(&s, &x, &w, b), &r));
 }
 
 #[test]
 fn softmax_cross_entropy_gradient_matches_finite_differences() {
     let classes = 4;
     let labels = [0u32, 3, 1, 1, 2];
-    let logits: Vec<f64> = rand64(labels.len() * classes, 13)
-        .iter()
-        .map(|v| 3.0 * v)
-        .collect();
+    let logits: Vec<f64> = rand64(labels.len() * classes, 13).iter().map(|v| 3.0 * v).collect();
     let ce = softmax_cross_entropy(classes, &logits, &labels);
-    check("cross-entropy dlogits", &logits, &ce.dlogits, |l| {
-        softmax_cross_entropy(classes, l, &labels).loss
-    });
+    check("cross-entropy dlogits", &logits, &ce.dlogits, |l| softmax_cross_entropy(classes, l, &labels).loss);
 }

@@ -4,36 +4,20 @@
 use kernels::Kernel;
 
 fn module(kernel: Kernel) -> naga::Module {
-    naga::front::wgsl::parse_str(kernel.source()).unwrap_or_else(|e| {
-        panic!(
-            "{}.wgsl: {}",
-            kernel.name(),
-            e.emit_to_string(kernel.source())
-        )
-    })
+    naga::front::wgsl::parse_str(kernel.source())
+        .unwrap_or_else(|e| panic!("{}.wgsl: {}", kernel.name(), e.emit_to_string(kernel.source())))
 }
 
 #[test]
 fn every_shader_parses_and_validates() {
     for kernel in Kernel::ALL {
         let m = module(kernel);
-        naga::valid::Validator::new(
-            naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::all(),
-        )
-        .validate(&m)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}.wgsl does not validate: {}",
-                kernel.name(),
-                e.emit_to_string(kernel.source())
-            )
-        });
-        assert!(
-            m.entry_points.iter().any(|e| e.name == "main"),
-            "{}.wgsl has no `main` entry point",
-            kernel.name()
-        );
+        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
+            .validate(&m)
+            .unwrap_or_else(|e| {
+                panic!("{}.wgsl does not validate: {}", kernel.name(), e.emit_to_string(kernel.source()))
+            });
+        assert!(m.entry_points.iter().any(|e| e.name == "main"), "{}.wgsl has no `main` entry point", kernel.name());
     }
 }
 
@@ -46,10 +30,7 @@ fn every_shader_file_is_a_known_kernel() {
         .filter(|n| n.ends_with(".wgsl"))
         .collect();
     files.sort();
-    let mut known: Vec<String> = Kernel::ALL
-        .iter()
-        .map(|k| format!("{}.wgsl", k.name()))
-        .collect();
+    let mut known: Vec<String> = Kernel::ALL.iter().map(|k| format!("{}.wgsl", k.name())).collect();
     known.sort();
     assert_eq!(files, known, "shaders/ and kernels::Kernel::ALL disagree");
 }

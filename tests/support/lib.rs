@@ -15,8 +15,7 @@ use tensor::AdapterChoice;
 pub fn gpu() -> &'static (Gpu, Kernels) {
     static GPU: OnceLock<(Gpu, Kernels)> = OnceLock::new();
     GPU.get_or_init(|| {
-        let gpu = Gpu::new(&AdapterChoice::Auto)
-            .unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
+        let gpu = Gpu::new(&AdapterChoice::Auto).unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
         eprintln!("GPU tests run on {}", gpu.summary);
         let kernels = Kernels::new(&gpu).unwrap_or_else(|e| panic!("{e}"));
         (gpu, kernels)
@@ -39,10 +38,7 @@ impl Tolerance {
     /// the rounding error of a length-n sum grows like √n·ε·(typical partial sum), so allow
     /// 8·√n·ε·scale absolute error (ε = 2⁻²³ ≈ 1.2e-7), plus 1e-5 relative error.
     pub fn f32_sum(terms: usize, scale: f64) -> Self {
-        Tolerance {
-            atol: 8.0 * (terms as f64).sqrt() * f32::EPSILON as f64 * scale,
-            rtol: 1e-5,
-        }
+        Tolerance { atol: 8.0 * (terms as f64).sqrt() * f32::EPSILON as f64 * scale, rtol: 1e-5 }
     }
 }
 
@@ -50,13 +46,7 @@ impl Tolerance {
 /// name, how many elements are off, the worst absolute and relative errors with their index,
 /// and the first mismatching `expected vs actual` pairs.
 pub fn assert_close(name: &str, actual: &[f32], expected: &[f64], tol: Tolerance) {
-    assert_eq!(
-        actual.len(),
-        expected.len(),
-        "{name}: length {} vs expected {}",
-        actual.len(),
-        expected.len()
-    );
+    assert_eq!(actual.len(), expected.len(), "{name}: length {} vs expected {}", actual.len(), expected.len());
     let mut bad = Vec::new();
     let (mut worst_abs, mut worst_abs_at) = (0.0f64, 0usize);
     let (mut worst_rel, mut worst_rel_at) = (0.0f64, 0usize);
@@ -78,12 +68,7 @@ pub fn assert_close(name: &str, actual: &[f32], expected: &[f64], tol: Tolerance
         let pairs: Vec<String> = bad
             .iter()
             .take(6)
-            .map(|&i| {
-                format!(
-                    "  [{i}] expected {:.7e} vs got {:.7e}",
-                    expected[i], actual[i]
-                )
-            })
+            .map(|&i| format!("  [{i}] expected {:.7e} vs got {:.7e}", expected[i], actual[i]))
             .collect();
         panic!(
             "{name}: {} of {} elements off (atol {:.1e}, rtol {:.1e}); worst abs error {:.3e} at [{worst_abs_at}], \
@@ -137,9 +122,6 @@ pub fn photos() -> Option<std::path::PathBuf> {
             dir.display()
         );
     }
-    eprintln!(
-        "SKIPPED: the real photos are not at {}; this test needs them",
-        dir.display()
-    );
+    eprintln!("SKIPPED: the real photos are not at {}; this test needs them", dir.display());
     None
 }

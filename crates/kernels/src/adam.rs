@@ -13,12 +13,7 @@ pub struct AdamHyper {
 
 impl AdamHyper {
     pub fn new(lr: f64) -> Self {
-        AdamHyper {
-            lr,
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-        }
+        AdamHyper { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }
     }
 
     /// The parameter block for step `t` (1-based): the bias corrections are computed here in f64.
@@ -57,10 +52,7 @@ impl Kernels {
             if t.len() != param.len() {
                 return Err(GpuError::shape(
                     "adam",
-                    format!(
-                        "{} {:?} does not match parameter {} {:?}",
-                        t.label, t.shape, param.label, param.shape
-                    ),
+                    format!("{} {:?} does not match parameter {} {:?}", t.label, t.shape, param.label, param.shape),
                 ));
             }
         }

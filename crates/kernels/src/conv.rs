@@ -1,8 +1,6 @@
 //! conv2d launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{
-    Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, expect, nonzero, params,
-};
+use crate::{Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, expect, nonzero, params};
 
 impl Conv2dShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -141,18 +139,10 @@ impl Kernels {
         let rows = s.batch * s.out_h() * s.out_w();
         let tile_count = tiles(s.c_out, k_len + 1);
         let (splits, chunk) = split_k(rows, tile_count);
-        let partial = Tensor::zeros(
-            gpu,
-            "conv2d weight-gradient partial sums",
-            &[splits, s.c_out, k_len + 1],
-        )?;
+        let partial = Tensor::zeros(gpu, "conv2d weight-gradient partial sums", &[splits, s.c_out, k_len + 1])?;
         let mut p = s.params(false);
         p.flag = chunk as u32; // the shader's `chunk` field sits where the others have their flag
-        let wp = params::Conv2dWeight {
-            conv: p,
-            splits: splits as u32,
-            _pad: [0; 3],
-        };
+        let wp = params::Conv2dWeight { conv: p, splits: splits as u32, _pad: [0; 3] };
         let partials = self.dispatch(
             gpu,
             Kernel::Conv2dBackwardWeight,
@@ -173,10 +163,7 @@ impl Kernels {
             &[&partial.buffer, &dweight.buffer, &dbias.buffer],
             (s.c_out * (k_len + 1)) as u64,
         );
-        let mut out = Op::new(
-            format!("{op} {:?}", s.weight_shape()),
-            vec![partials, reduce],
-        );
+        let mut out = Op::new(format!("{op} {:?}", s.weight_shape()), vec![partials, reduce]);
         out.scratch.push(partial);
         Ok(out)
     }

@@ -22,11 +22,7 @@ pub enum Kernel {
 
 macro_rules! shader {
     ($file:literal) => {
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shaders/",
-            $file
-        ))
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/", $file))
     };
 }
 

@@ -39,10 +39,7 @@ impl Kernels {
     pub fn new(gpu: &Gpu) -> Result<Self> {
         let mut pipelines = HashMap::new();
         for kernel in Kernel::ALL {
-            pipelines.insert(
-                kernel,
-                gpu.compute_pipeline(kernel.name(), kernel.source(), &[])?,
-            );
+            pipelines.insert(kernel, gpu.compute_pipeline(kernel.name(), kernel.source(), &[])?);
         }
         Ok(Kernels { pipelines })
     }
@@ -75,28 +72,16 @@ impl Kernels {
         invocations: u64,
     ) -> Dispatch {
         let pipeline = self.pipeline(kernel);
-        let mut entries = vec![wgpu::BindGroupEntry {
-            binding: 0,
-            resource: uniform.as_entire_binding(),
-        }];
+        let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
         for (i, b) in bindings.iter().enumerate() {
-            entries.push(wgpu::BindGroupEntry {
-                binding: i as u32 + 1,
-                resource: b.as_entire_binding(),
-            });
+            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: b.as_entire_binding() });
         }
         let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(kernel.name()),
             layout: &pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
-        Dispatch::new(
-            kernel.name(),
-            pipeline.clone(),
-            bind_group,
-            uniform,
-            invocations,
-        )
+        Dispatch::new(kernel.name(), pipeline.clone(), bind_group, uniform, invocations)
     }
 }
 
@@ -106,13 +91,7 @@ fn expect(op: &str, what: &str, t: &Tensor, shape: &[usize]) -> Result<()> {
     if t.len() != want {
         return Err(GpuError::shape(
             op,
-            format!(
-                "{what} {} is {:?} ({} elements), expected {:?} ({want})",
-                t.label,
-                t.shape,
-                t.len(),
-                shape
-            ),
+            format!("{what} {} is {:?} ({} elements), expected {:?} ({want})", t.label, t.shape, t.len(), shape),
         ));
     }
     Ok(())

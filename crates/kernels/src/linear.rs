@@ -4,14 +4,7 @@ use crate::{Gpu, Kernel, Kernels, LinearShape, Op, Result, Tensor, expect, nonze
 
 impl LinearShape {
     fn check(&self, op: &str) -> Result<()> {
-        nonzero(
-            op,
-            &[
-                ("batch", self.batch),
-                ("inputs", self.inputs),
-                ("outputs", self.outputs),
-            ],
-        )
+        nonzero(op, &[("batch", self.batch), ("inputs", self.inputs), ("outputs", self.outputs)])
     }
     fn params(&self, flag: bool) -> params::Linear {
         params::Linear {
@@ -53,10 +46,7 @@ impl Kernels {
             &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer],
             tiles(s.batch, s.outputs),
         );
-        Ok(Op::new(
-            format!("{op} {}->{}", s.inputs, s.outputs),
-            vec![d],
-        ))
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
 
     /// dx = dy · weight (added to dx if `accumulate`).
@@ -81,10 +71,7 @@ impl Kernels {
             &[&dy.buffer, &weight.buffer, &dx.buffer],
             tiles(s.batch, s.inputs),
         );
-        Ok(Op::new(
-            format!("{op} {}->{}", s.inputs, s.outputs),
-            vec![d],
-        ))
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
 
     /// dweight = dyᵀ · x and dbias = Σ_b dy (added to them if `accumulate`).
@@ -111,9 +98,6 @@ impl Kernels {
             &[&x.buffer, &dy.buffer, &dweight.buffer, &dbias.buffer],
             tiles(s.outputs, s.inputs + 1),
         );
-        Ok(Op::new(
-            format!("{op} {}->{}", s.inputs, s.outputs),
-            vec![d],
-        ))
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
 }

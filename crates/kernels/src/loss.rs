@@ -26,10 +26,7 @@ impl Kernels {
         expect(op, "labels", labels, &[batch])?;
         expect(op, "logits gradient", dlogits, &[batch, classes])?;
         if stats.len() < 2 * (slot + 1) {
-            return Err(GpuError::shape(
-                op,
-                format!("stats {:?} has no slot {slot}", stats.shape),
-            ));
+            return Err(GpuError::shape(op, format!("stats {:?} has no slot {slot}", stats.shape)));
         }
         let p = params::CrossEntropy {
             batch: batch as u32,
@@ -44,12 +41,7 @@ impl Kernels {
             gpu,
             Kernel::SoftmaxCrossEntropy,
             &p,
-            &[
-                &logits.buffer,
-                &labels.buffer,
-                &dlogits.buffer,
-                &stats.buffer,
-            ],
+            &[&logits.buffer, &labels.buffer, &dlogits.buffer, &stats.buffer],
             1,
         );
         Ok(Op::new(format!("{op} [{batch}, {classes}]"), vec![d]))

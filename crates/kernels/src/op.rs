@@ -26,13 +26,7 @@ impl Dispatch {
         let total = invocations.div_ceil(WORKGROUP).max(1);
         let x = total.min(MAX_GROUPS_X);
         let y = total.div_ceil(x);
-        Dispatch {
-            label,
-            pipeline,
-            bind_group,
-            _params: params,
-            groups: [x as u32, y as u32],
-        }
+        Dispatch { label, pipeline, bind_group, _params: params, groups: [x as u32, y as u32] }
     }
 
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
@@ -53,11 +47,7 @@ pub struct Op {
 
 impl Op {
     pub(crate) fn new(name: impl Into<String>, dispatches: Vec<Dispatch>) -> Self {
-        Op {
-            name: name.into(),
-            dispatches,
-            scratch: Vec::new(),
-        }
+        Op { name: name.into(), dispatches, scratch: Vec::new() }
     }
 
     /// Records every dispatch of this operation, in order, into `pass`.

@@ -1,28 +1,17 @@
 //! max-pool 2d launchers.
 
-use crate::{
-    Gpu, GpuError, Kernel, Kernels, Op, Pool2dShape, Result, Tensor, expect, nonzero, params,
-};
+use crate::{Gpu, GpuError, Kernel, Kernels, Op, Pool2dShape, Result, Tensor, expect, nonzero, params};
 
 impl Pool2dShape {
     fn check(&self, op: &str) -> Result<()> {
         nonzero(
             op,
-            &[
-                ("batch", self.batch),
-                ("channels", self.channels),
-                ("window", self.window),
-                ("stride", self.stride),
-            ],
+            &[("batch", self.batch), ("channels", self.channels), ("window", self.window), ("stride", self.stride)],
         )?;
         if self.h < self.window || self.w < self.window {
             return Err(GpuError::shape(
                 op,
-                format!(
-                    "input {:?} is smaller than the window {}",
-                    self.x_shape(),
-                    self.window
-                ),
+                format!("input {:?} is smaller than the window {}", self.x_shape(), self.window),
             ));
         }
         Ok(())
@@ -43,14 +32,7 @@ impl Pool2dShape {
 
 impl Kernels {
     /// y = max over each window of x; argmax (u32) records where each maximum came from.
-    pub fn maxpool2d_forward(
-        &self,
-        gpu: &Gpu,
-        s: &Pool2dShape,
-        x: &Tensor,
-        y: &Tensor,
-        argmax: &Tensor,
-    ) -> Result<Op> {
+    pub fn maxpool2d_forward(&self, gpu: &Gpu, s: &Pool2dShape, x: &Tensor, y: &Tensor, argmax: &Tensor) -> Result<Op> {
         let op = "maxpool2d_forward";
         s.check(op)?;
         expect(op, "input", x, &s.x_shape())?;

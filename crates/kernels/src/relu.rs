@@ -6,10 +6,7 @@ fn same_len(op: &str, a: &Tensor, b: &Tensor) -> Result<()> {
     if a.len() != b.len() {
         return Err(GpuError::shape(
             op,
-            format!(
-                "{} {:?} and {} {:?} differ in size",
-                a.label, a.shape, b.label, b.shape
-            ),
+            format!("{} {:?} and {} {:?} differ in size", a.label, a.shape, b.label, b.shape),
         ));
     }
     Ok(())
@@ -19,17 +16,8 @@ impl Kernels {
     /// y = max(x, 0).
     pub fn relu_forward(&self, gpu: &Gpu, x: &Tensor, y: &Tensor) -> Result<Op> {
         same_len("relu_forward", x, y)?;
-        let p = params::Elementwise {
-            len: x.len() as u32,
-            _pad: [0; 3],
-        };
-        let d = self.dispatch(
-            gpu,
-            Kernel::ReluForward,
-            &p,
-            &[&x.buffer, &y.buffer],
-            x.len() as u64,
-        );
+        let p = params::Elementwise { len: x.len() as u32, _pad: [0; 3] };
+        let d = self.dispatch(gpu, Kernel::ReluForward, &p, &[&x.buffer, &y.buffer], x.len() as u64);
         Ok(Op::new("relu_forward", vec![d]))
     }
 
@@ -37,17 +25,8 @@ impl Kernels {
     pub fn relu_backward(&self, gpu: &Gpu, y: &Tensor, dy: &Tensor, dx: &Tensor) -> Result<Op> {
         same_len("relu_backward", y, dy)?;
         same_len("relu_backward", y, dx)?;
-        let p = params::Elementwise {
-            len: y.len() as u32,
-            _pad: [0; 3],
-        };
-        let d = self.dispatch(
-            gpu,
-            Kernel::ReluBackward,
-            &p,
-            &[&y.buffer, &dy.buffer, &dx.buffer],
-            y.len() as u64,
-        );
+        let p = params::Elementwise { len: y.len() as u32, _pad: [0; 3] };
+        let d = self.dispatch(gpu, Kernel::ReluBackward, &p, &[&y.buffer, &dy.buffer, &dx.buffer], y.len() as u64);
         Ok(Op::new("relu_backward", vec![d]))
     }
 }

@@ -33,8 +33,7 @@ impl Conv2dShape {
     }
     /// Multiply-adds of one pass, times two (the FLOPs of forward, input or weight gradient).
     pub fn flops(&self) -> u64 {
-        2 * (self.batch * self.c_out * self.out_h() * self.out_w() * self.c_in * self.kh * self.kw)
-            as u64
+        2 * (self.batch * self.c_out * self.out_h() * self.out_w() * self.c_in * self.kh * self.kw) as u64
     }
 }
 

@@ -20,10 +20,7 @@ pub struct Checkpoint {
 }
 
 fn err(path: &Path, message: impl Into<String>) -> ModelError {
-    ModelError::Checkpoint {
-        path: path.display().to_string(),
-        message: message.into(),
-    }
+    ModelError::Checkpoint { path: path.display().to_string(), message: message.into() }
 }
 
 /// Writes `tensors` with `spec` (and `extra`) in the metadata, atomically.
@@ -38,15 +35,9 @@ pub fn save_checkpoint(
     meta.insert("twinhead.image_size".into(), spec.image_size.to_string());
     meta.insert("twinhead.hidden".into(), spec.hidden.to_string());
     let heads: Vec<&str> = spec.heads.iter().map(|h| h.name.as_str()).collect();
-    meta.insert(
-        "twinhead.heads".into(),
-        serde_json::to_string(&heads).unwrap(),
-    );
+    meta.insert("twinhead.heads".into(), serde_json::to_string(&heads).unwrap());
     for h in &spec.heads {
-        meta.insert(
-            format!("heads.{}.classes", h.name),
-            serde_json::to_string(&h.classes).unwrap(),
-        );
+        meta.insert(format!("heads.{}.classes", h.name), serde_json::to_string(&h.classes).unwrap());
     }
     let views = tensors
         .iter()
@@ -60,10 +51,7 @@ pub fn save_checkpoint(
         .collect::<Result<Vec<_>>>()?;
     let bytes = safetensors::serialize(views, Some(meta)).map_err(|e| err(path, e.to_string()))?;
     let tmp = path.with_extension("safetensors.tmp");
-    let io = |source| ModelError::Io {
-        path: path.display().to_string(),
-        source,
-    };
+    let io = |source| ModelError::Io { path: path.display().to_string(), source };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
@@ -79,10 +67,7 @@ pub fn save_checkpoint(
 /// Reads a checkpoint. Files written by PyTorch (`safetensors.torch.save_file(model.state_dict())`)
 /// load too: without class names in the metadata, classes are named by index.
 pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.display().to_string(), source })?;
     let not_safetensors = |e: safetensors::SafeTensorError| {
         err(
             path,
@@ -99,15 +84,9 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
     for (name, view) in st.tensors() {
         let data: Vec<f32> = match view.dtype() {
             Dtype::F32 => bytemuck::pod_collect_to_vec(view.data()),
-            Dtype::F64 => bytemuck::pod_collect_to_vec::<u8, f64>(view.data())
-                .into_iter()
-                .map(|v| v as f32)
-                .collect(),
+            Dtype::F64 => bytemuck::pod_collect_to_vec::<u8, f64>(view.data()).into_iter().map(|v| v as f32).collect(),
             other => {
-                return Err(err(
-                    path,
-                    format!("tensor {name} is {other:?}; twinhead reads f32 (or f64) weights"),
-                ));
+                return Err(err(path, format!("tensor {name} is {other:?}; twinhead reads f32 (or f64) weights")));
             }
         };
         tensors.push((name, view.shape().to_vec(), data));
@@ -116,16 +95,11 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
 
     // Heads: from the metadata, or from the tensor names of a plain state dict.
     let head_names: Vec<String> = match meta.get("twinhead.heads") {
-        Some(j) => serde_json::from_str(j)
-            .map_err(|e| err(path, format!("bad head list in metadata: {e}")))?,
+        Some(j) => serde_json::from_str(j).map_err(|e| err(path, format!("bad head list in metadata: {e}")))?,
         None => {
             let mut names: Vec<String> = tensors
                 .iter()
-                .filter_map(|t| {
-                    t.0.strip_prefix("heads.")?
-                        .strip_suffix(".weight")
-                        .map(str::to_string)
-                })
+                .filter_map(|t| t.0.strip_prefix("heads.")?.strip_suffix(".weight").map(str::to_string))
                 .collect();
             names.sort();
             // The tutorial's order: colour before item.
@@ -137,38 +111,25 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
         let shape = shape_of(&format!("heads.{name}.weight"))
             .ok_or_else(|| err(path, format!("no tensor heads.{name}.weight")))?;
         let classes: Vec<String> = match meta.get(&format!("heads.{name}.classes")) {
-            Some(j) => serde_json::from_str(j)
-                .map_err(|e| err(path, format!("bad class list for head {name}: {e}")))?,
+            Some(j) => {
+                serde_json::from_str(j).map_err(|e| err(path, format!("bad class list for head {name}: {e}")))?
+            }
             None => (0..shape[0]).map(|i| format!("{name}{i}")).collect(),
         };
         heads.push(HeadSpec { name, classes });
     }
-    let fc = shape_of("fc.weight").ok_or_else(|| {
-        err(
-            path,
-            "no tensor fc.weight: this is not a twinhead/SeedNet checkpoint",
-        )
-    })?;
+    let fc = shape_of("fc.weight")
+        .ok_or_else(|| err(path, "no tensor fc.weight: this is not a twinhead/SeedNet checkpoint"))?;
     let image_size = match meta.get("twinhead.image_size") {
-        Some(s) => s
-            .parse()
-            .map_err(|_| err(path, format!("bad image size {s:?} in metadata")))?,
+        Some(s) => s.parse().map_err(|_| err(path, format!("bad image size {s:?} in metadata")))?,
         None => 96,
     };
-    let spec = ModelSpec {
-        image_size,
-        hidden: fc[0],
-        heads,
-    };
+    let spec = ModelSpec { image_size, hidden: fc[0], heads };
     let extra = meta
         .into_iter()
         .filter(|(k, _)| !k.starts_with("twinhead.") && !k.starts_with("heads.") && k != "format")
         .collect();
-    Ok(Checkpoint {
-        spec,
-        tensors,
-        extra,
-    })
+    Ok(Checkpoint { spec, tensors, extra })
 }
 
 impl Checkpoint {
@@ -179,9 +140,7 @@ impl Checkpoint {
         for (name, shape) in spec.parameters() {
             match self.tensors.iter().find(|t| t.0 == name) {
                 None => problems.push(format!("missing {name} {shape:?}")),
-                Some(t) if t.1 != shape => {
-                    problems.push(format!("{name} is {:?}, the model needs {shape:?}", t.1))
-                }
+                Some(t) if t.1 != shape => problems.push(format!("{name} is {:?}, the model needs {shape:?}", t.1)),
                 _ => {}
             }
         }
@@ -206,10 +165,7 @@ impl Checkpoint {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(err(
-                path,
-                format!("does not fit this model:\n  {}", problems.join("\n  ")),
-            ))
+            Err(err(path, format!("does not fit this model:\n  {}", problems.join("\n  "))))
         }
     }
 }

@@ -9,6 +9,12 @@ pub enum ModelError {
     #[error("invalid model: {0}")]
     Spec(String),
 
+    #[error(
+        "a batch of {batch} needs {needed} bytes for {tensor}, over this adapter's {limit_name} of {limit} bytes; \
+         the largest batch that fits is {fits}: use --batch-size {fits} or less"
+    )]
+    BatchTooLarge { batch: usize, tensor: String, needed: u64, limit: u64, limit_name: &'static str, fits: usize },
+
     #[error("checkpoint {path}: {message}")]
     Checkpoint { path: String, message: String },
 

@@ -16,9 +16,7 @@ pub fn pytorch_default(shapes: &[(String, Vec<usize>)], seed: u64) -> Vec<Vec<f3
             }
             // A bias takes the fan_in of the weight just before it (same layer).
             let bound = 1.0 / (fan_in as f32).sqrt();
-            (0..shape.iter().product::<usize>())
-                .map(|_| rng.random_range(-bound..bound))
-                .collect()
+            (0..shape.iter().product::<usize>()).map(|_| rng.random_range(-bound..bound)).collect()
         })
         .collect()
 }

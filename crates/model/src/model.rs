@@ -29,14 +29,24 @@ pub struct TrainConfig {
     pub seed: u64,
 }
 
-/// A head's figures summed over the steps since they were last taken.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct HeadStats {
-    /// Sum over steps of the batch-mean loss.
-    pub loss_sum: f64,
-    /// Rows predicted correctly.
-    pub correct: u64,
+/// What one training step reported: per head, the batch-mean loss and the rows it got right.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepStats {
+    /// The Adam step this was (1-based).
+    pub step: u32,
+    pub loss: Vec<f32>,
+    pub correct: Vec<u32>,
 }
+
+impl StepStats {
+    /// Whether every head's loss is a finite number.
+    pub fn is_finite(&self) -> bool {
+        self.loss.iter().all(|l| l.is_finite())
+    }
+}
+
+/// Steps whose losses stay on the GPU, each in its own slot, before they are read back at once.
+pub const STATS_WINDOW: usize = 16;
 
 pub struct Model {
     pub spec: ModelSpec,
@@ -49,8 +59,11 @@ pub struct Model {
     /// Adam steps taken (PyTorch's `state["step"]`).
     pub step: u32,
     loss_weights: Vec<f32>,
-    /// `[2 · heads]`: loss sum and correct count per head, accumulated on the GPU.
+    /// `[STATS_WINDOW, heads, 2]`: each recent step's loss and correct count per head.
     stats: Tensor,
+    /// Slots of `stats` filled since the last read, and the steps read but not yet taken.
+    pending: usize,
+    finished: Vec<StepStats>,
     plans: HashMap<usize, Plan>,
     in_flight: Option<wgpu::SubmissionIndex>,
 }
@@ -87,7 +100,7 @@ impl Model {
             .iter()
             .map(|p| kernels.adam(&gpu, &adam_params, &p.value, &p.grad, &p.m, &p.v))
             .collect::<tensor::Result<Vec<_>>>()?;
-        let stats = Tensor::zeros(&gpu, "loss and accuracy sums", &[2 * spec.heads.len()])?;
+        let stats = Tensor::zeros(&gpu, "per-step losses and correct counts", &[STATS_WINDOW, spec.heads.len(), 2])?;
         Ok(Model {
             spec,
             gpu,
@@ -99,6 +112,8 @@ impl Model {
             step: 0,
             loss_weights: config.loss_weights.clone(),
             stats,
+            pending: 0,
+            finished: Vec::new(),
             plans: HashMap::new(),
             in_flight: None,
         })
@@ -113,19 +128,38 @@ impl Model {
         if batch == 0 {
             return Err(ModelError::Spec("the batch size must be at least 1".into()));
         }
+        self.check_batch_fits(batch)?;
         if !self.plans.contains_key(&batch) {
-            let plan = Plan::new(
-                &self.gpu,
-                &self.kernels,
-                &self.spec,
-                &self.params,
-                &self.loss_weights,
-                &self.stats,
-                batch,
-            )?;
+            let plan =
+                Plan::new(&self.gpu, &self.kernels, &self.spec, &self.params, &self.loss_weights, &self.stats, batch)?;
             self.plans.insert(batch, plan);
         }
         Ok(self.plans[&batch].bytes())
+    }
+
+    /// The largest activation of a batch must fit in one storage binding and one buffer; the
+    /// error names the tensor, the limit and the largest batch that fits.
+    fn check_batch_fits(&self, batch: usize) -> Result<()> {
+        let (name, per_image) = self.spec.largest_activation();
+        let limits = self.gpu.limits();
+        for (limit, limit_name) in [
+            (limits.max_storage_buffer_binding_size as u64, "max_storage_buffer_binding_size"),
+            (limits.max_buffer_size, "max_buffer_size"),
+        ] {
+            let needed = per_image as u64 * 4 * batch as u64;
+            if needed > limit {
+                let fits = limit / (per_image as u64 * 4);
+                return Err(ModelError::BatchTooLarge {
+                    batch,
+                    tensor: name.clone(),
+                    needed,
+                    limit,
+                    limit_name,
+                    fits: fits as usize,
+                });
+            }
+        }
+        Ok(())
     }
 
     fn plan_for(&mut self, batch: usize, images: &[f32], labels: &[&[u32]]) -> Result<&Plan> {
@@ -157,32 +191,21 @@ impl Model {
     /// One training step on a batch: forward, the heads' losses, backward and Adam, recorded
     /// into one command encoder and submitted at once. `images` is `[batch, 3, S, S]` in [0, 1];
     /// `labels[h]` are head h's class indices. Nothing is read back: the losses and correct
-    /// counts accumulate on the GPU until [`Model::take_stats`]. Returns once the previous step
-    /// has finished, so at most two steps are queued.
+    /// counts stay on the GPU, one slot per step, and are read back every [`STATS_WINDOW`]
+    /// steps or by [`Model::take_step_stats`]. Returns once the previous step has finished, so
+    /// at most two steps are queued.
     pub fn train_step(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<()> {
         let batch = labels.first().map_or(0, |l| l.len());
         if labels.len() != self.spec.heads.len() {
-            return Err(ModelError::Spec(format!(
-                "{} label sets for {} heads",
-                labels.len(),
-                self.spec.heads.len()
-            )));
+            return Err(ModelError::Spec(format!("{} label sets for {} heads", labels.len(), self.spec.heads.len())));
         }
         self.plan_for(batch, images, labels)?;
         self.step += 1;
-        self.gpu.queue.write_buffer(
-            &self.adam_params,
-            0,
-            bytemuck::bytes_of(&self.hyper.at_step(self.step)),
-        );
+        self.gpu.queue.write_buffer(&self.adam_params, 0, bytemuck::bytes_of(&self.hyper.at_step(self.step)));
         let plan = &self.plans[&batch];
+        let slot = self.pending;
         let submission = self.submit("training step", |pass| {
-            for op in plan
-                .forward
-                .iter()
-                .chain(&plan.losses)
-                .chain(&plan.backward)
-            {
+            for op in plan.forward.iter().chain(&plan.losses[slot]).chain(&plan.backward) {
                 op.record(pass);
             }
             for op in &self.adam {
@@ -192,70 +215,81 @@ impl Model {
         if let Some(previous) = self.in_flight.replace(submission) {
             self.gpu
                 .device
-                .poll(wgpu::PollType::Wait {
-                    submission_index: Some(previous),
-                    timeout: None,
-                })
-                .map_err(|e| GpuError::Device {
-                    during: "training step".into(),
-                    message: e.to_string(),
-                })?;
+                .poll(wgpu::PollType::Wait { submission_index: Some(previous), timeout: None })
+                .map_err(|e| GpuError::Device { during: "training step".into(), message: e.to_string() })?;
+        }
+        self.pending += 1;
+        if self.pending == STATS_WINDOW {
+            self.read_stats()?;
         }
         Ok(())
     }
 
     /// Forward, losses and backward without the optimizer step: fills every gradient (for tests
-    /// and gradient inspection) and adds to the stats.
-    pub fn compute_gradients(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<()> {
+    /// and gradient inspection) and returns the losses. The step count does not change.
+    pub fn compute_gradients(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<StepStats> {
         let batch = labels.first().map_or(0, |l| l.len());
+        let earlier = self.take_step_stats()?;
         self.plan_for(batch, images, labels)?;
         let plan = &self.plans[&batch];
         self.submit("gradients", |pass| {
-            for op in plan
-                .forward
-                .iter()
-                .chain(&plan.losses)
-                .chain(&plan.backward)
-            {
+            for op in plan.forward.iter().chain(&plan.losses[0]).chain(&plan.backward) {
                 op.record(pass);
             }
         });
-        self.gpu.wait("gradients")?;
-        Ok(())
+        // Read slot 0 as if it were a step, then put the earlier steps back.
+        self.step += 1;
+        self.pending = 1;
+        let stats = self.take_step_stats()?.pop().expect("one step");
+        self.step -= 1;
+        self.finished = earlier;
+        Ok(StepStats { step: self.step, ..stats })
     }
 
-    fn submit(
-        &self,
-        label: &str,
-        record: impl FnOnce(&mut wgpu::ComputePass<'_>),
-    ) -> wgpu::SubmissionIndex {
-        let mut encoder = self
-            .gpu
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+    fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> wgpu::SubmissionIndex {
+        let mut encoder =
+            self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(label),
-                timestamp_writes: None,
-            });
+            let mut pass =
+                encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(label), timestamp_writes: None });
             record(&mut pass);
         }
         self.gpu.queue.submit([encoder.finish()])
     }
 
-    /// Reads the per-head loss sums and correct counts accumulated since the last call, and
-    /// resets them (waits for queued steps).
-    pub fn take_stats(&mut self) -> Result<Vec<HeadStats>> {
+    /// Every operation of one training step at `batch`, in recording order (forward, losses,
+    /// backward, Adam), for profiling one kernel at a time.
+    pub fn step_ops(&mut self, batch: usize) -> Result<Vec<&Op>> {
+        self.prepare(batch)?;
+        let plan = &self.plans[&batch];
+        Ok(plan.forward.iter().chain(&plan.losses[0]).chain(&plan.backward).chain(&self.adam).collect())
+    }
+
+    /// Reads the filled slots of the stats window into `finished` (waits for queued steps).
+    fn read_stats(&mut self) -> Result<()> {
+        if self.pending == 0 {
+            return Ok(());
+        }
+        let heads = self.spec.heads.len();
         let raw = self.stats.to_vec(&self.gpu)?;
-        self.stats.write(&self.gpu, &vec![0.0; raw.len()])?;
+        let first = self.step + 1 - self.pending as u32;
+        for (i, slot) in raw.chunks(2 * heads).take(self.pending).enumerate() {
+            self.finished.push(StepStats {
+                step: first + i as u32,
+                loss: slot.chunks(2).map(|c| c[0]).collect(),
+                correct: slot.chunks(2).map(|c| c[1] as u32).collect(),
+            });
+        }
+        self.pending = 0;
         self.in_flight = None;
-        Ok(raw
-            .chunks(2)
-            .map(|c| HeadStats {
-                loss_sum: c[0] as f64,
-                correct: c[1] as u64,
-            })
-            .collect())
+        Ok(())
+    }
+
+    /// Every training step's losses and correct counts since the last call, oldest first
+    /// (waits for queued steps).
+    pub fn take_step_stats(&mut self) -> Result<Vec<StepStats>> {
+        self.read_stats()?;
+        Ok(std::mem::take(&mut self.finished))
     }
 
     /// The logits of every head for a batch of images (`[batch, 3, S, S]`): per head,
@@ -268,42 +302,23 @@ impl Model {
                 op.record(pass);
             }
         });
-        let out = plan
-            .logits
-            .iter()
-            .map(|t| t.to_vec(&self.gpu))
-            .collect::<tensor::Result<Vec<_>>>()?;
+        let out = plan.logits.iter().map(|t| t.to_vec(&self.gpu)).collect::<tensor::Result<Vec<_>>>()?;
         Ok(out)
     }
 
     /// Every parameter's name, shape and values, in state-dict order.
     pub fn parameters(&self) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
-        self.params
-            .iter()
-            .map(|p| Ok((p.name.clone(), p.shape.clone(), p.value.to_vec(&self.gpu)?)))
-            .collect()
+        self.params.iter().map(|p| Ok((p.name.clone(), p.shape.clone(), p.value.to_vec(&self.gpu)?))).collect()
     }
 
     /// Every parameter's gradient from the last step, in state-dict order.
     pub fn gradients(&self) -> Result<Vec<(String, Vec<f32>)>> {
-        self.params
-            .iter()
-            .map(|p| Ok((p.name.clone(), p.grad.to_vec(&self.gpu)?)))
-            .collect()
+        self.params.iter().map(|p| Ok((p.name.clone(), p.grad.to_vec(&self.gpu)?))).collect()
     }
 
     /// Adam's moments (m, v) of every parameter, in state-dict order.
     pub fn moments(&self) -> Result<Vec<(String, Vec<f32>, Vec<f32>)>> {
-        self.params
-            .iter()
-            .map(|p| {
-                Ok((
-                    p.name.clone(),
-                    p.m.to_vec(&self.gpu)?,
-                    p.v.to_vec(&self.gpu)?,
-                ))
-            })
-            .collect()
+        self.params.iter().map(|p| Ok((p.name.clone(), p.m.to_vec(&self.gpu)?, p.v.to_vec(&self.gpu)?))).collect()
     }
 
     /// Replaces parameters by name; every name and shape must be the model's own.
@@ -315,10 +330,7 @@ impl Model {
                 .find(|p| &p.name == name)
                 .ok_or_else(|| ModelError::Spec(format!("the model has no parameter {name}")))?;
             if &p.shape != shape {
-                return Err(ModelError::Spec(format!(
-                    "{name} is {:?} in the model, {shape:?} given",
-                    p.shape
-                )));
+                return Err(ModelError::Spec(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
             }
             p.value.write(&self.gpu, data)?;
         }
@@ -326,11 +338,7 @@ impl Model {
     }
 
     /// Replaces Adam's moments by name (resuming a run).
-    pub fn set_moments(
-        &mut self,
-        moments: &[(String, Vec<f32>, Vec<f32>)],
-        step: u32,
-    ) -> Result<()> {
+    pub fn set_moments(&mut self, moments: &[(String, Vec<f32>, Vec<f32>)], step: u32) -> Result<()> {
         for (name, m, v) in moments {
             let p = self
                 .params

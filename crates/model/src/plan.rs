@@ -4,7 +4,7 @@
 use kernels::{Kernels, Op, Tensor};
 use tensor::Gpu;
 
-use crate::model::Param;
+use crate::model::{Param, STATS_WINDOW};
 use crate::{ModelSpec, Result};
 
 pub(crate) struct Plan {
@@ -15,7 +15,8 @@ pub(crate) struct Plan {
     /// Per head, `[batch, classes]`.
     pub logits: Vec<Tensor>,
     pub forward: Vec<Op>,
-    pub losses: Vec<Op>,
+    /// `losses[slot]`: every head's loss, writing into stats window slot `slot`.
+    pub losses: Vec<Vec<Op>>,
     pub backward: Vec<Op>,
     // Activations and their gradients, held for the ops that bind them.
     _buffers: Vec<Tensor>,
@@ -41,10 +42,7 @@ impl Plan {
         batch: usize,
     ) -> Result<Plan> {
         let t = |label: &str, shape: &[usize]| Tensor::zeros(gpu, label, shape);
-        let input = t(
-            "input images",
-            &[batch, 3, spec.image_size, spec.image_size],
-        )?;
+        let input = t("input images", &[batch, 3, spec.image_size, spec.image_size])?;
         let mut forward = Vec::new();
         let mut backward = Vec::new();
         let mut buffers = Vec::new();
@@ -59,11 +57,7 @@ impl Plan {
             let a = t(&format!("conv{} relu output", stage + 1), &c.y_shape())?;
             let y = t(&format!("pool{} output", stage + 1), &p.y_shape())?;
             let arg = Tensor::zeros_u32(gpu, &format!("pool{} argmax", stage + 1), &p.y_shape())?;
-            let x = if stage == 0 {
-                &input
-            } else {
-                &pooled[stage - 1]
-            };
+            let x = if stage == 0 { &input } else { &pooled[stage - 1] };
             forward.push(k.conv2d_forward(
                 gpu,
                 &c,
@@ -92,33 +86,32 @@ impl Plan {
 
         let mut labels = Vec::new();
         let mut logits = Vec::new();
-        let mut losses = Vec::new();
+        let mut losses: Vec<Vec<Op>> = (0..STATS_WINDOW).map(|_| Vec::new()).collect();
         let dhidden = t("hidden gradient", &[batch, spec.hidden])?;
         for (h, head) in spec.heads.iter().enumerate() {
             let s = spec.head(h, batch);
             let (w, b) = (&params[weight(FC + 1 + h)], &params[bias(FC + 1 + h)]);
             let lab = Tensor::zeros_u32(gpu, &format!("{} labels", head.name), &[batch])?;
             let out = t(&format!("{} logits", head.name), &[batch, s.outputs])?;
-            let dout = t(
-                &format!("{} logits gradient", head.name),
-                &[batch, s.outputs],
-            )?;
+            let dout = t(&format!("{} logits gradient", head.name), &[batch, s.outputs])?;
             forward.push(k.linear_forward(gpu, &s, &hidden, &w.value, &b.value, &out, false)?);
-            losses.push(k.softmax_cross_entropy(
-                gpu,
-                batch,
-                s.outputs,
-                &out,
-                &lab,
-                &dout,
-                stats,
-                h,
-                loss_weights[h],
-                true,
-            )?);
+            for (slot, ops) in losses.iter_mut().enumerate() {
+                let at = slot * spec.heads.len() + h;
+                ops.push(k.softmax_cross_entropy(
+                    gpu,
+                    batch,
+                    s.outputs,
+                    &out,
+                    &lab,
+                    &dout,
+                    stats,
+                    at,
+                    loss_weights[h],
+                    false,
+                )?);
+            }
             // Every head adds its share to the shared layer's gradient: the first one writes it.
-            backward
-                .push(k.linear_backward_weight(gpu, &s, &hidden, &dout, &w.grad, &b.grad, false)?);
+            backward.push(k.linear_backward_weight(gpu, &s, &hidden, &dout, &w.grad, &b.grad, false)?);
             backward.push(k.linear_backward_input(gpu, &s, &w.value, &dout, &dhidden, h > 0)?);
             labels.push(lab);
             logits.push(out);
@@ -138,35 +131,14 @@ impl Plan {
             false,
         )?);
         let mut dpooled = t("pool3 output gradient", &spec.pool(2, batch).y_shape())?;
-        backward.push(k.linear_backward_input(
-            gpu,
-            &fc,
-            &params[weight(FC)].value,
-            &dhidden_pre,
-            &dpooled,
-            false,
-        )?);
+        backward.push(k.linear_backward_input(gpu, &fc, &params[weight(FC)].value, &dhidden_pre, &dpooled, false)?);
         for stage in (0..3).rev() {
             let c = spec.conv(stage, batch);
             let p = spec.pool(stage, batch);
             // Pool backward with ReLU's backward fused: the gradient of the conv's pre-activation.
-            let dact = t(
-                &format!("conv{} pre-activation gradient", stage + 1),
-                &c.y_shape(),
-            )?;
-            backward.push(k.maxpool2d_backward(
-                gpu,
-                &p,
-                &dpooled,
-                &argmax[stage],
-                Some(&acts[stage]),
-                &dact,
-            )?);
-            let x = if stage == 0 {
-                &input
-            } else {
-                &pooled[stage - 1]
-            };
+            let dact = t(&format!("conv{} pre-activation gradient", stage + 1), &c.y_shape())?;
+            backward.push(k.maxpool2d_backward(gpu, &p, &dpooled, &argmax[stage], Some(&acts[stage]), &dact)?);
+            let x = if stage == 0 { &input } else { &pooled[stage - 1] };
             backward.push(k.conv2d_backward_weight(
                 gpu,
                 &c,
@@ -180,14 +152,7 @@ impl Plan {
             if stage > 0 {
                 // The images need no gradient: conv1's input gradient is never computed.
                 let dx = t(&format!("pool{} output gradient", stage), &c.x_shape())?;
-                backward.push(k.conv2d_backward_input(
-                    gpu,
-                    &c,
-                    &params[weight(stage)].value,
-                    &dpooled,
-                    &dx,
-                    false,
-                )?);
+                backward.push(k.conv2d_backward_input(gpu, &c, &params[weight(stage)].value, &dpooled, &dx, false)?);
                 buffers.push(std::mem::replace(&mut dpooled, dx));
             }
         }
@@ -196,31 +161,13 @@ impl Plan {
         buffers.extend(pooled);
         buffers.extend(argmax);
         buffers.extend([hidden, dhidden, dhidden_pre]);
-        Ok(Plan {
-            input,
-            labels,
-            logits,
-            forward,
-            losses,
-            backward,
-            _buffers: buffers,
-        })
+        Ok(Plan { input, labels, logits, forward, losses, backward, _buffers: buffers })
     }
 
     /// Bytes of GPU memory this plan holds beyond the parameters.
     pub fn bytes(&self) -> u64 {
-        let tensors = self
-            ._buffers
-            .iter()
-            .chain(&self.logits)
-            .chain(&self.labels)
-            .chain([&self.input]);
-        let scratch: u64 = self
-            .forward
-            .iter()
-            .chain(&self.backward)
-            .map(|o| o.scratch_bytes())
-            .sum();
+        let tensors = self._buffers.iter().chain(&self.logits).chain(&self.labels).chain([&self.input]);
+        let scratch: u64 = self.forward.iter().chain(&self.backward).map(|o| o.scratch_bytes()).sum();
         tensors.map(|t| t.buffer.size()).sum::<u64>() + scratch
     }
 }

@@ -30,11 +30,7 @@ pub struct ModelSpec {
 impl ModelSpec {
     /// The tutorial's network on 96×96 images with a 1024-wide shared layer.
     pub fn tutorial(heads: Vec<HeadSpec>) -> Self {
-        ModelSpec {
-            image_size: 96,
-            hidden: 1024,
-            heads,
-        }
+        ModelSpec { image_size: 96, hidden: 1024, heads }
     }
 
     pub fn validate(&self) -> Result<()> {
@@ -43,22 +39,14 @@ impl ModelSpec {
         }
         for h in &self.heads {
             if h.classes.is_empty() {
-                return Err(ModelError::Spec(format!(
-                    "head {:?} has no classes",
-                    h.name
-                )));
+                return Err(ModelError::Spec(format!("head {:?} has no classes", h.name)));
             }
             if h.name.is_empty() || h.name.contains('.') {
-                return Err(ModelError::Spec(format!(
-                    "head name {:?} must be non-empty and without '.'",
-                    h.name
-                )));
+                return Err(ModelError::Spec(format!("head name {:?} must be non-empty and without '.'", h.name)));
             }
         }
         if self.hidden == 0 {
-            return Err(ModelError::Spec(
-                "the hidden layer needs at least one unit".into(),
-            ));
+            return Err(ModelError::Spec("the hidden layer needs at least one unit".into()));
         }
         if self.feature_side() == 0 {
             return Err(ModelError::Spec(format!(
@@ -74,11 +62,7 @@ impl ModelSpec {
         let mut sides = [self.image_size; 4];
         for i in 1..4 {
             let conv = sides[i - 1].saturating_sub(KERNEL - 1);
-            sides[i] = if conv >= POOL {
-                (conv - POOL) / POOL + 1
-            } else {
-                0
-            };
+            sides[i] = if conv >= POOL { (conv - POOL) / POOL + 1 } else { 0 };
         }
         sides
     }
@@ -110,30 +94,29 @@ impl ModelSpec {
 
     pub fn pool(&self, stage: usize, batch: usize) -> Pool2dShape {
         let side = self.stage_sides()[stage] - (KERNEL - 1);
-        Pool2dShape {
-            batch,
-            channels: CHANNELS[stage + 1],
-            h: side,
-            w: side,
-            window: POOL,
-            stride: POOL,
-        }
+        Pool2dShape { batch, channels: CHANNELS[stage + 1], h: side, w: side, window: POOL, stride: POOL }
     }
 
     pub fn fc(&self, batch: usize) -> LinearShape {
-        LinearShape {
-            batch,
-            inputs: self.features(),
-            outputs: self.hidden,
-        }
+        LinearShape { batch, inputs: self.features(), outputs: self.hidden }
     }
 
     pub fn head(&self, index: usize, batch: usize) -> LinearShape {
-        LinearShape {
-            batch,
-            inputs: self.hidden,
-            outputs: self.heads[index].classes.len(),
+        LinearShape { batch, inputs: self.hidden, outputs: self.heads[index].classes.len() }
+    }
+
+    /// The activation with the most elements per image (conv1's output for the tutorial
+    /// network), named with its shape at batch 1, and that count.
+    pub fn largest_activation(&self) -> (String, usize) {
+        let mut best = ("the input images".to_string(), self.image_len());
+        for stage in 0..3 {
+            let y = self.conv(stage, 1).y_shape();
+            let n: usize = y.iter().product();
+            if n > best.1 {
+                best = (format!("conv{}'s output [batch, {}, {}, {}]", stage + 1, y[1], y[2], y[3]), n);
+            }
         }
+        best
     }
 
     /// Elements of one input image.
@@ -146,19 +129,13 @@ impl ModelSpec {
         let mut out = Vec::new();
         for stage in 0..3 {
             let c = self.conv(stage, 1);
-            out.push((
-                format!("conv{}.weight", stage + 1),
-                c.weight_shape().to_vec(),
-            ));
+            out.push((format!("conv{}.weight", stage + 1), c.weight_shape().to_vec()));
             out.push((format!("conv{}.bias", stage + 1), vec![c.c_out]));
         }
         out.push(("fc.weight".into(), vec![self.hidden, self.features()]));
         out.push(("fc.bias".into(), vec![self.hidden]));
         for h in &self.heads {
-            out.push((
-                format!("heads.{}.weight", h.name),
-                vec![h.classes.len(), self.hidden],
-            ));
+            out.push((format!("heads.{}.weight", h.name), vec![h.classes.len(), self.hidden]));
             out.push((format!("heads.{}.bias", h.name), vec![h.classes.len()]));
         }
         out
@@ -170,10 +147,7 @@ mod tests {
     use super::*;
 
     fn tutorial() -> ModelSpec {
-        let head = |n: &str, k: usize| HeadSpec {
-            name: n.into(),
-            classes: (0..k).map(|i| i.to_string()).collect(),
-        };
+        let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| i.to_string()).collect() };
         ModelSpec::tutorial(vec![head("color", 3), head("item", 4)])
     }
 

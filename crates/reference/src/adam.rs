@@ -13,12 +13,7 @@ pub struct Adam {
 
 impl Default for Adam {
     fn default() -> Self {
-        Adam {
-            lr: 1e-3,
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-        }
+        Adam { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 }
     }
 }
 
@@ -32,11 +27,7 @@ pub struct AdamState<T> {
 
 impl<T: Real> AdamState<T> {
     pub fn new(len: usize) -> Self {
-        AdamState {
-            m: vec![T::zero(); len],
-            v: vec![T::zero(); len],
-            step: 0,
-        }
+        AdamState { m: vec![T::zero(); len], v: vec![T::zero(); len], step: 0 }
     }
 }
 

@@ -53,8 +53,7 @@ impl Conv2dShape {
                                 for kx in 0..self.kw {
                                     if let Some((iy, ix)) = self.input_at(oy, ox, ky, kx) {
                                         let xi = ((n * self.c_in + ci) * self.h + iy) * self.w + ix;
-                                        let wi =
-                                            ((co * self.c_in + ci) * self.kh + ky) * self.kw + kx;
+                                        let wi = ((co * self.c_in + ci) * self.kh + ky) * self.kw + kx;
                                         f(xi, wi, yi);
                                     }
                                 }
@@ -69,14 +68,9 @@ impl Conv2dShape {
 
 /// y = conv(x, weight) + bias.
 pub fn conv2d_forward<T: Real>(s: &Conv2dShape, x: &[T], weight: &[T], bias: &[T]) -> Vec<T> {
-    assert_eq!(
-        (x.len(), weight.len(), bias.len()),
-        (s.x_len(), s.w_len(), s.c_out)
-    );
+    assert_eq!((x.len(), weight.len(), bias.len()), (s.x_len(), s.w_len(), s.c_out));
     let plane = s.out_h() * s.out_w();
-    let mut y: Vec<T> = (0..s.y_len())
-        .map(|i| bias[(i / plane) % s.c_out])
-        .collect();
+    let mut y: Vec<T> = (0..s.y_len()).map(|i| bias[(i / plane) % s.c_out]).collect();
     s.for_each_tap(|xi, wi, yi| y[yi] = y[yi] + x[xi] * weight[wi]);
     y
 }

@@ -12,10 +12,7 @@ pub struct LinearShape {
 
 /// y[b, o] = Σ_i x[b, i] · weight[o, i] + bias[o].
 pub fn linear_forward<T: Real>(s: &LinearShape, x: &[T], weight: &[T], bias: &[T]) -> Vec<T> {
-    assert_eq!(
-        (x.len(), weight.len(), bias.len()),
-        (s.batch * s.inputs, s.outputs * s.inputs, s.outputs)
-    );
+    assert_eq!((x.len(), weight.len(), bias.len()), (s.batch * s.inputs, s.outputs * s.inputs, s.outputs));
     let mut y = Vec::with_capacity(s.batch * s.outputs);
     for b in 0..s.batch {
         let xr = &x[b * s.inputs..(b + 1) * s.inputs];

@@ -14,11 +14,7 @@ pub struct CrossEntropy<T> {
 /// loss = mean_b (logsumexp(logits[b]) − logits[b, label_b]);
 /// dlogits[b, c] = (softmax(logits[b])[c] − [c = label_b]) / batch.
 /// A row is correct when its first largest logit is at its label.
-pub fn softmax_cross_entropy<T: Real>(
-    classes: usize,
-    logits: &[T],
-    labels: &[u32],
-) -> CrossEntropy<T> {
+pub fn softmax_cross_entropy<T: Real>(classes: usize, logits: &[T], labels: &[u32]) -> CrossEntropy<T> {
     let batch = labels.len();
     assert_eq!(logits.len(), batch * classes);
     let n = T::from_f64(batch as f64);
@@ -31,19 +27,11 @@ pub fn softmax_cross_entropy<T: Real>(
         loss = loss + (sum.ln() + max - row[label as usize]);
         for (c, &v) in row.iter().enumerate() {
             let p = (v - max).exp() / sum;
-            let target = if c == label as usize {
-                T::one()
-            } else {
-                T::zero()
-            };
+            let target = if c == label as usize { T::one() } else { T::zero() };
             dlogits.push((p - target) / n);
         }
         let argmax = (0..classes).fold(0, |best, c| if row[c] > row[best] { c } else { best });
         correct += usize::from(argmax == label as usize);
     }
-    CrossEntropy {
-        loss: loss / n,
-        dlogits,
-        correct,
-    }
+    CrossEntropy { loss: loss / n, dlogits, correct }
 }

@@ -36,11 +36,7 @@ pub struct AdapterSummary {
 
 impl std::fmt::Display for AdapterSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "[{}] {} ({}, {}, driver: {})",
-            self.index, self.name, self.backend, self.device_type, self.driver
-        )
+        write!(f, "[{}] {} ({}, {}, driver: {})", self.index, self.name, self.backend, self.device_type, self.driver)
     }
 }
 
@@ -52,10 +48,7 @@ pub(crate) fn instance() -> wgpu::Instance {
     if std::env::var_os("WGPU_BACKEND").is_some() {
         return wgpu::Instance::new(from_env());
     }
-    let primary = wgpu::Instance::new(wgpu::InstanceDescriptor {
-        backends: wgpu::Backends::PRIMARY,
-        ..from_env()
-    });
+    let primary = wgpu::Instance::new(wgpu::InstanceDescriptor { backends: wgpu::Backends::PRIMARY, ..from_env() });
     if pollster::block_on(primary.enumerate_adapters(wgpu::Backends::all())).is_empty() {
         wgpu::Instance::new(from_env())
     } else {
@@ -70,9 +63,7 @@ pub(crate) fn summarize(index: usize, adapter: &wgpu::Adapter) -> AdapterSummary
         name: info.name,
         backend: format!("{:?}", info.backend),
         device_type: format!("{:?}", info.device_type),
-        driver: format!("{} {}", info.driver, info.driver_info)
-            .trim()
-            .to_string(),
+        driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
     }
 }
 
@@ -82,23 +73,14 @@ fn enumerate(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
 
 /// Every adapter wgpu can see on this machine (after `WGPU_BACKEND` filtering).
 pub fn list_adapters() -> Vec<AdapterSummary> {
-    enumerate(&instance())
-        .iter()
-        .enumerate()
-        .map(|(i, a)| summarize(i, a))
-        .collect()
+    enumerate(&instance()).iter().enumerate().map(|(i, a)| summarize(i, a)).collect()
 }
 
 fn describe(adapters: &[wgpu::Adapter]) -> String {
     if adapters.is_empty() {
         return "  (none)".into();
     }
-    adapters
-        .iter()
-        .enumerate()
-        .map(|(i, a)| format!("  {}", summarize(i, a)))
-        .collect::<Vec<_>>()
-        .join("\n")
+    adapters.iter().enumerate().map(|(i, a)| format!("  {}", summarize(i, a))).collect::<Vec<_>>().join("\n")
 }
 
 pub(crate) fn choose(instance: &wgpu::Instance, choice: &AdapterChoice) -> Result<wgpu::Adapter> {
@@ -113,21 +95,13 @@ pub(crate) fn choose(instance: &wgpu::Instance, choice: &AdapterChoice) -> Resul
             .iter()
             .find(|a| a.get_info().name.to_lowercase().contains(&needle))
             .cloned()
-            .ok_or_else(|| GpuError::AdapterNotFound {
-                wanted: wanted.to_string(),
-                available: describe(&adapters),
-            })
+            .ok_or_else(|| GpuError::AdapterNotFound { wanted: wanted.to_string(), available: describe(&adapters) })
     };
     match choice {
-        AdapterChoice::Index(i) => {
-            adapters
-                .get(*i)
-                .cloned()
-                .ok_or_else(|| GpuError::AdapterNotFound {
-                    wanted: format!("index {i}"),
-                    available: describe(&adapters),
-                })
-        }
+        AdapterChoice::Index(i) => adapters
+            .get(*i)
+            .cloned()
+            .ok_or_else(|| GpuError::AdapterNotFound { wanted: format!("index {i}"), available: describe(&adapters) }),
         AdapterChoice::Name(name) => by_name(name),
         AdapterChoice::Auto => match std::env::var("WGPU_ADAPTER_NAME") {
             Ok(name) if !name.is_empty() => by_name(&name),

@@ -30,13 +30,7 @@ pub enum GpuError {
         "{what} needs a buffer of {needed} bytes but the adapter allows at most {limit} bytes ({limit_name}); \
          {advice}"
     )]
-    TooLarge {
-        what: String,
-        needed: u64,
-        limit: u64,
-        limit_name: &'static str,
-        advice: String,
-    },
+    TooLarge { what: String, needed: u64, limit: u64, limit_name: &'static str, advice: String },
 
     #[error("GPU error during {during}: {message}")]
     Device { during: String, message: String },
@@ -45,9 +39,6 @@ pub enum GpuError {
 impl GpuError {
     /// A shape error for operation `op`.
     pub fn shape(op: impl Into<String>, message: impl Into<String>) -> Self {
-        GpuError::Shape {
-            op: op.into(),
-            message: message.into(),
-        }
+        GpuError::Shape { op: op.into(), message: message.into() }
     }
 }

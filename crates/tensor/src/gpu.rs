@@ -29,16 +29,8 @@ impl Gpu {
             required_limits: adapter.limits(),
             ..Default::default()
         }))
-        .map_err(|source| GpuError::RequestDevice {
-            adapter: summary.name.clone(),
-            source,
-        })?;
-        Ok(Gpu {
-            adapter,
-            device,
-            queue,
-            summary,
-        })
+        .map_err(|source| GpuError::RequestDevice { adapter: summary.name.clone(), source })?;
+        Ok(Gpu { adapter, device, queue, summary })
     }
 
     /// The device's limits (what buffer sizes are allowed).
@@ -56,10 +48,7 @@ impl Gpu {
     pub fn check_storage_size(&self, what: &str, bytes: u64, advice: &str) -> Result<()> {
         let limits = self.limits();
         let checks = [
-            (
-                limits.max_storage_buffer_binding_size as u64,
-                "max_storage_buffer_binding_size",
-            ),
+            (limits.max_storage_buffer_binding_size as u64, "max_storage_buffer_binding_size"),
             (limits.max_buffer_size, "max_buffer_size"),
         ];
         for (limit, limit_name) in checks {
@@ -85,31 +74,21 @@ impl Gpu {
         constants: &[(&str, f64)],
     ) -> Result<wgpu::ComputePipeline> {
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let module = self
-            .device
-            .create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(kernel),
-                source: wgpu::ShaderSource::Wgsl(source.into()),
-            });
-        let pipeline = self
-            .device
-            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(kernel),
-                layout: None,
-                module: &module,
-                entry_point: Some("main"),
-                compilation_options: wgpu::PipelineCompilationOptions {
-                    constants,
-                    ..Default::default()
-                },
-                cache: None,
-            });
+        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(kernel),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
+        });
+        let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(kernel),
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: wgpu::PipelineCompilationOptions { constants, ..Default::default() },
+            cache: None,
+        });
         match pollster::block_on(scope.pop()) {
             None => Ok(pipeline),
-            Some(err) => Err(GpuError::Kernel {
-                kernel: kernel.into(),
-                message: err.to_string(),
-            }),
+            Some(err) => Err(GpuError::Kernel { kernel: kernel.into(), message: err.to_string() }),
         }
     }
 
@@ -117,22 +96,15 @@ impl Gpu {
     /// Device errors raised by the work are returned, labelled with `label`.
     pub fn run(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> Result<()> {
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
         {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(label),
-                timestamp_writes: None,
-            });
+            let mut pass =
+                encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(label), timestamp_writes: None });
             record(&mut pass);
         }
         self.queue.submit([encoder.finish()]);
         if let Some(err) = pollster::block_on(scope.pop()) {
-            return Err(GpuError::Device {
-                during: label.into(),
-                message: err.to_string(),
-            });
+            return Err(GpuError::Device { during: label.into(), message: err.to_string() });
         }
         self.wait(label)
     }
@@ -142,10 +114,7 @@ impl Gpu {
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map(|_| ())
-            .map_err(|e| GpuError::Device {
-                during: during.into(),
-                message: e.to_string(),
-            })
+            .map_err(|e| GpuError::Device { during: during.into(), message: e.to_string() })
     }
 
     /// Copies `size` bytes of `buffer` (from `offset`) back to the CPU.
@@ -156,11 +125,8 @@ impl Gpu {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("readback"),
-            });
+        let mut encoder =
+            self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
         encoder.copy_buffer_to_buffer(buffer, offset, &staging, 0, size);
         self.queue.submit([encoder.finish()]);
         let slice = staging.slice(..);
@@ -170,20 +136,11 @@ impl Gpu {
         });
         self.wait("readback")?;
         rx.recv()
-            .map_err(|e| GpuError::Device {
-                during: "readback".into(),
-                message: e.to_string(),
-            })?
-            .map_err(|e| GpuError::Device {
-                during: "readback".into(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| GpuError::Device { during: "readback".into(), message: e.to_string() })?
+            .map_err(|e| GpuError::Device { during: "readback".into(), message: e.to_string() })?;
         let bytes = slice
             .get_mapped_range()
-            .map_err(|e| GpuError::Device {
-                during: "readback".into(),
-                message: format!("{e:?}"),
-            })?
+            .map_err(|e| GpuError::Device { during: "readback".into(), message: format!("{e:?}") })?
             .to_vec();
         staging.unmap();
         Ok(bytes)
@@ -197,8 +154,7 @@ impl Gpu {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        self.queue
-            .write_buffer(&buffer, 0, bytemuck::bytes_of(value));
+        self.queue.write_buffer(&buffer, 0, bytemuck::bytes_of(value));
         buffer
     }
 }

@@ -22,25 +22,14 @@ impl Tensor {
         let len: usize = shape.iter().product();
         // A zero-sized binding is invalid; keep at least one element.
         let bytes = (len.max(1) * 4) as u64;
-        gpu.check_storage_size(
-            &format!("tensor {label} {shape:?}"),
-            bytes,
-            "use a smaller batch size",
-        )?;
+        gpu.check_storage_size(&format!("tensor {label} {shape:?}"), bytes, "use a smaller batch size")?;
         let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: bytes,
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        Ok(Tensor {
-            shape: shape.to_vec(),
-            dtype,
-            buffer,
-            label: label.to_string(),
-        })
+        Ok(Tensor { shape: shape.to_vec(), dtype, buffer, label: label.to_string() })
     }
 
     /// A zero-filled f32 tensor (wgpu zero-initialises new buffers).
@@ -64,8 +53,7 @@ impl Tensor {
     pub fn from_u32(gpu: &Gpu, label: &str, shape: &[usize], data: &[u32]) -> Result<Self> {
         let t = Self::zeros_u32(gpu, label, shape)?;
         t.check_len("upload", data.len())?;
-        gpu.queue
-            .write_buffer(&t.buffer, 0, bytemuck::cast_slice(data));
+        gpu.queue.write_buffer(&t.buffer, 0, bytemuck::cast_slice(data));
         Ok(t)
     }
 
@@ -82,12 +70,7 @@ impl Tensor {
         if got != self.len() {
             return Err(GpuError::shape(
                 op,
-                format!(
-                    "tensor {} {:?} holds {} elements, data has {got}",
-                    self.label,
-                    self.shape,
-                    self.len()
-                ),
+                format!("tensor {} {:?} holds {} elements, data has {got}", self.label, self.shape, self.len()),
             ));
         }
         Ok(())
@@ -97,13 +80,9 @@ impl Tensor {
     pub fn write(&self, gpu: &Gpu, data: &[f32]) -> Result<()> {
         self.check_len("upload", data.len())?;
         if self.dtype != DType::F32 {
-            return Err(GpuError::shape(
-                "upload",
-                format!("tensor {} is not f32", self.label),
-            ));
+            return Err(GpuError::shape("upload", format!("tensor {} is not f32", self.label)));
         }
-        gpu.queue
-            .write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
+        gpu.queue.write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
         Ok(())
     }
 
@@ -111,13 +90,9 @@ impl Tensor {
     pub fn write_u32(&self, gpu: &Gpu, data: &[u32]) -> Result<()> {
         self.check_len("upload", data.len())?;
         if self.dtype != DType::U32 {
-            return Err(GpuError::shape(
-                "upload",
-                format!("tensor {} is not u32", self.label),
-            ));
+            return Err(GpuError::shape("upload", format!("tensor {} is not u32", self.label)));
         }
-        gpu.queue
-            .write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
+        gpu.queue.write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
         Ok(())
     }
 

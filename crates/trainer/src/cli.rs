@@ -1,16 +1,18 @@
 //! The command line: `trainer [train]`, `trainer predict`, `trainer eval`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use model::ModelSpec;
 use tensor::{AdapterChoice, Gpu, list_adapters};
 
-use crate::data::{Dataset, load_folder};
+use crate::data::{Dataset, Skipped, load_folder};
 use crate::evaluate::{confusion_table, evaluate};
 use crate::predict::{model_from_checkpoint, predict};
-use crate::train::{TrainOptions, train};
+use crate::train::{Ending, TrainControl, TrainOptions, run};
 use crate::{run_dir, synth};
 
 #[derive(Parser, Debug)]
@@ -41,6 +43,11 @@ enum Command {
         images: Vec<PathBuf>,
         #[command(flatten)]
         device: DeviceArgs,
+    },
+    /// Draw (again) the PNG plots of a run folder.
+    Plot {
+        /// A run folder written by `trainer train`.
+        run_dir: PathBuf,
     },
     /// Accuracy and confusion matrices of a checkpoint on a whole folder of labelled images.
     Eval {
@@ -74,8 +81,9 @@ struct TrainArgs {
     /// How many images to generate when --data is not given.
     #[arg(long, default_value_t = 480)]
     synthetic_images: usize,
-    #[arg(long, default_value_t = 15)]
-    epochs: usize,
+    /// Epochs to train [default: 15].
+    #[arg(long)]
+    epochs: Option<usize>,
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
     /// Adam's learning rate.
@@ -96,11 +104,17 @@ struct TrainArgs {
     /// Name of this run's folder (default: the next run-NNNN).
     #[arg(long)]
     run_name: Option<String>,
+    /// Continue the run in this folder from its last saved state (its configuration is reused;
+    /// --epochs may extend it).
+    #[arg(long, value_name = "RUN_DIR")]
+    resume: Option<PathBuf>,
     #[command(flatten)]
     device: DeviceArgs,
 }
 
 const HEADS: [&str; 2] = ["color", "item"];
+const IMAGE_SIZE: usize = 96;
+const DEFAULT_EPOCHS: usize = 15;
 
 fn open_gpu(device: &DeviceArgs) -> Result<Option<Arc<Gpu>>> {
     if device.list_adapters {
@@ -115,102 +129,141 @@ fn open_gpu(device: &DeviceArgs) -> Result<Option<Arc<Gpu>>> {
         }
         return Ok(None);
     }
-    let choice = device
-        .adapter
-        .as_deref()
-        .map(AdapterChoice::parse)
-        .unwrap_or_default();
+    let choice = device.adapter.as_deref().map(AdapterChoice::parse).unwrap_or_default();
     let gpu = Gpu::new(&choice)?;
     eprintln!("adapter: {}", gpu.summary);
     Ok(Some(Arc::new(gpu)))
 }
 
-fn report_skipped(skipped: &[crate::data::Skipped]) -> String {
-    let mut out = format!(
-        "{} files could not be read and were skipped:\n",
-        skipped.len()
-    );
+fn report_skipped(skipped: &[Skipped]) -> String {
+    let mut out = format!("{} files could not be read and were skipped:\n", skipped.len());
     for s in skipped {
         out += &format!("  {}: {}\n", s.path.display(), s.reason);
     }
     out
 }
 
-fn run_train(args: TrainArgs) -> Result<()> {
-    let Some(gpu) = open_gpu(&args.device)? else {
-        return Ok(());
-    };
+/// Where a run's images come from, as saved in its config.json.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct DataSource {
+    /// A folder of photos, or None for generated images.
+    folder: Option<PathBuf>,
+    synthetic_images: usize,
+}
+
+fn load_data(source: &DataSource) -> Result<(Dataset, Vec<Skipped>)> {
     let heads: Vec<String> = HEADS.iter().map(|s| s.to_string()).collect();
-    let (data, skipped, source): (Dataset, _, String) = match &args.data {
+    match &source.folder {
+        Some(dir) => load_folder(dir, &heads, IMAGE_SIZE),
+        None => {
+            anyhow::ensure!(source.synthetic_images > 0, "--synthetic-images must be at least 1");
+            Ok((synth::generate(source.synthetic_images, IMAGE_SIZE, 0), Vec::new()))
+        }
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RunConfig {
+    data: DataSource,
+    options: TrainOptions,
+    images: usize,
+    skipped_files: usize,
+    heads: Vec<(String, Vec<String>)>,
+    adapter: String,
+}
+
+fn run_train(args: TrainArgs) -> Result<()> {
+    let Some(gpu) = open_gpu(&args.device)? else { return Ok(()) };
+    let (dir, source, opts) = match &args.resume {
         Some(dir) => {
-            let (d, s) = load_folder(dir, &heads, 96)?;
-            (d, s, dir.display().to_string())
+            let path = dir.join("config.json");
+            let text = std::fs::read_to_string(&path).with_context(|| {
+                format!("cannot resume {}: no readable config.json in it (is it a run folder?)", dir.display())
+            })?;
+            let saved: RunConfig = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a twinhead run configuration", path.display()))?;
+            let mut opts = saved.options;
+            if let Some(e) = args.epochs {
+                opts.epochs = e;
+            }
+            (dir.clone(), saved.data, opts)
         }
         None => {
-            eprintln!(
-                "no --data given: training on {} generated garment images (pass --data DIR for real photos)",
-                args.synthetic_images
-            );
-            (
-                synth::generate(args.synthetic_images, 96, args.seed),
-                Vec::new(),
-                "generated".into(),
-            )
+            let source = DataSource { folder: args.data.clone(), synthetic_images: args.synthetic_images };
+            let opts = TrainOptions {
+                epochs: args.epochs.unwrap_or(DEFAULT_EPOCHS),
+                batch_size: args.batch_size,
+                lr: args.lr,
+                val_fraction: args.val_fraction,
+                seed: args.seed,
+                loss_weights: args.loss_weights.clone().unwrap_or_else(|| vec![1.0; HEADS.len()]),
+            };
+            if opts.loss_weights.len() != HEADS.len() {
+                bail!(
+                    "--loss-weights has {} values; give one per head ({})",
+                    opts.loss_weights.len(),
+                    HEADS.join(", ")
+                );
+            }
+            anyhow::ensure!(opts.batch_size > 0, "--batch-size must be at least 1");
+            anyhow::ensure!((0.0..1.0).contains(&opts.val_fraction), "--val-fraction must be at least 0 and below 1");
+            (PathBuf::new(), source, opts)
         }
     };
-    let loss_weights = args
-        .loss_weights
-        .clone()
-        .unwrap_or_else(|| vec![1.0; data.heads.len()]);
-    if loss_weights.len() != data.heads.len() {
-        bail!(
-            "--loss-weights has {} values; give one per head ({})",
-            loss_weights.len(),
-            heads.join(", ")
-        );
+    match &source.folder {
+        Some(f) => eprintln!("reading photos from {}", f.display()),
+        None => eprintln!(
+            "no --data given: training on {} generated garment images (pass --data DIR for real photos)",
+            source.synthetic_images
+        ),
     }
-    let opts = TrainOptions {
-        epochs: args.epochs,
-        batch_size: args.batch_size,
-        lr: args.lr,
-        val_fraction: args.val_fraction,
-        seed: args.seed,
-        loss_weights,
+    let (data, skipped) = load_data(&source)?;
+    let dir = if args.resume.is_some() {
+        dir
+    } else {
+        let dir = run_dir::create(&args.runs_dir, args.run_name.as_deref())?;
+        let config = RunConfig {
+            data: source.clone(),
+            options: opts.clone(),
+            images: data.len(),
+            skipped_files: skipped.len(),
+            heads: data.heads.iter().map(|h| (h.name.clone(), h.classes.clone())).collect(),
+            adapter: gpu.summary.to_string(),
+        };
+        run_dir::write(&dir, "config.json", &serde_json::to_string_pretty(&config)?)?;
+        dir
     };
-    let dir = run_dir::create(&args.runs_dir, args.run_name.as_deref())?;
-    let config = serde_json::json!({
-        "data": source,
-        "images": data.len(),
-        "skipped_files": skipped.len(),
-        "heads": data.heads.iter().map(|h| serde_json::json!({"name": h.name, "classes": h.classes})).collect::<Vec<_>>(),
-        "options": opts,
-        "adapter": gpu.summary.to_string(),
-        "started_unix": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
-    });
-    run_dir::write(&dir, "config.json", &serde_json::to_string_pretty(&config)?)?;
-    let classes: Vec<String> = data
-        .heads
-        .iter()
-        .map(|h| format!("{} {:?}", h.name, h.classes))
-        .collect();
-    eprintln!(
-        "{} images from {source}; heads: {}; run folder {}",
-        data.len(),
-        classes.join(", "),
-        dir.display()
-    );
-    let mut say = |line: &str| println!("{line}");
-    let summary = train(gpu, &data, &opts, &dir, &mut say)?;
+    run_dir::write(&dir, "adapter.txt", &format!("{}\n", gpu.summary))?;
     if !skipped.is_empty() {
-        let text = report_skipped(&skipped);
-        eprint!("{text}");
-        run_dir::write(&dir, "skipped.txt", &text)?;
+        run_dir::write(&dir, "skipped.txt", &report_skipped(&skipped))?;
     }
-    eprintln!(
-        "run folder: {} (best epoch {})",
-        summary.dir.display(),
-        summary.best_epoch
-    );
+    let classes: Vec<String> = data.heads.iter().map(|h| format!("{} {:?}", h.name, h.classes)).collect();
+    eprintln!("{} images; heads: {}; run folder {}", data.len(), classes.join(", "), dir.display());
+
+    // Ctrl-C ends the current step, saves the state and says how to resume; a second one quits.
+    let control = TrainControl::default();
+    let stop = control.stop.clone();
+    ctrlc::set_handler(move || {
+        if stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\nstopping after this step (Ctrl-C again to quit at once)");
+    })
+    .context("cannot install the Ctrl-C handler")?;
+
+    let spec = ModelSpec::tutorial(data.heads.clone());
+    let mut say = |line: &str| println!("{line}");
+    let summary = run(gpu, &data, spec, &opts, &dir, &control, &mut say)?;
+    if !skipped.is_empty() {
+        eprint!("{}", report_skipped(&skipped));
+    }
+    crate::plot::plot_run(&dir)
+        .map(|files| eprintln!("plots: {}", files.join(", ")))
+        .unwrap_or_else(|e| eprintln!("warning: no plots: {e:#}"));
+    match summary.ending {
+        Ending::Finished { best_epoch } => eprintln!("run folder: {} (best epoch {best_epoch})", summary.dir.display()),
+        Ending::Interrupted { .. } => std::process::exit(130),
+    }
     Ok(())
 }
 
@@ -219,23 +272,15 @@ pub fn main() -> Result<()> {
     match cli.command {
         None => run_train(cli.train),
         Some(Command::Train(args)) => run_train(args),
-        Some(Command::Predict {
-            checkpoint,
-            images,
-            device,
-        }) => {
-            let Some(gpu) = open_gpu(&device)? else {
-                return Ok(());
-            };
+        Some(Command::Predict { checkpoint, images, device }) => {
+            let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
             let (mut model, _) = model_from_checkpoint(gpu, &checkpoint)?;
             let mut failures = 0;
             for (path, result) in images.iter().zip(predict(&mut model, &images)?) {
                 match result {
                     Ok(answer) => {
-                        let parts: Vec<String> = answer
-                            .iter()
-                            .map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p))
-                            .collect();
+                        let parts: Vec<String> =
+                            answer.iter().map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p)).collect();
                         println!("{}: {}", path.display(), parts.join(", "));
                     }
                     Err(e) => {
@@ -249,49 +294,43 @@ pub fn main() -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Eval {
-            checkpoint,
-            data,
-            batch_size,
-            device,
-        }) => {
-            let Some(gpu) = open_gpu(&device)? else {
-                return Ok(());
-            };
-            let (mut model, _) = model_from_checkpoint(gpu, &checkpoint)?;
-            let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
-            let (set, skipped) = load_folder(&data, &heads, model.spec.image_size)?;
-            let set = align_classes(set, &model.spec.heads).with_context(|| {
-                format!("evaluating {} on {}", checkpoint.display(), data.display())
-            })?;
-            let all: Vec<usize> = (0..set.len()).collect();
-            let e = evaluate(&mut model, &set, &all, batch_size)?;
-            let accs: Vec<String> = set
-                .heads
-                .iter()
-                .enumerate()
-                .map(|(i, h)| format!("{} {:.1}%", h.name, 100.0 * e.accuracy(i)))
-                .collect();
-            println!(
-                "{} images: accuracy {}  both {:.1}%  loss {:.3}",
-                e.count,
-                accs.join(" "),
-                100.0 * e.all_accuracy(),
-                e.total_loss()
-            );
-            for (h, head) in set.heads.iter().enumerate() {
-                println!(
-                    "confusion matrix, {}:\n{}",
-                    head.name,
-                    confusion_table(&head.classes, &e.confusion[h])
-                );
-            }
-            if !skipped.is_empty() {
-                eprint!("{}", report_skipped(&skipped));
+        Some(Command::Plot { run_dir }) => {
+            for file in crate::plot::plot_run(&run_dir)? {
+                println!("{file}");
             }
             Ok(())
         }
+        Some(Command::Eval { checkpoint, data, batch_size, device }) => {
+            let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
+            eval(gpu, &checkpoint, &data, batch_size)
+        }
     }
+}
+
+fn eval(gpu: Arc<Gpu>, checkpoint: &Path, data: &Path, batch_size: usize) -> Result<()> {
+    let (mut model, _) = model_from_checkpoint(gpu, checkpoint)?;
+    let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
+    let (set, skipped) = load_folder(data, &heads, model.spec.image_size)?;
+    let set = align_classes(set, &model.spec.heads)
+        .with_context(|| format!("evaluating {} on {}", checkpoint.display(), data.display()))?;
+    let all: Vec<usize> = (0..set.len()).collect();
+    let e = evaluate(&mut model, &set, &all, batch_size)?;
+    let accs: Vec<String> =
+        set.heads.iter().enumerate().map(|(i, h)| format!("{} {:.1}%", h.name, 100.0 * e.accuracy(i))).collect();
+    println!(
+        "{} images: accuracy {}  both {:.1}%  loss {:.3}",
+        e.count,
+        accs.join(" "),
+        100.0 * e.all_accuracy(),
+        e.total_loss()
+    );
+    for (h, head) in set.heads.iter().enumerate() {
+        println!("confusion matrix, {}:\n{}", head.name, confusion_table(&head.classes, &e.confusion[h]));
+    }
+    if !skipped.is_empty() {
+        eprint!("{}", report_skipped(&skipped));
+    }
+    Ok(())
 }
 
 /// Re-labels a folder's images with the checkpoint's class lists (a folder may lack some
@@ -302,17 +341,12 @@ fn align_classes(mut set: Dataset, model_heads: &[model::HeadSpec]) -> Result<Da
             .classes
             .iter()
             .map(|c| {
-                theirs
-                    .classes
-                    .iter()
-                    .position(|t| t == c)
-                    .map(|p| p as u32)
-                    .with_context(|| {
-                        format!(
-                            "the folder has {} class {c:?}, which the model does not know ({:?})",
-                            mine.name, theirs.classes
-                        )
-                    })
+                theirs.classes.iter().position(|t| t == c).map(|p| p as u32).with_context(|| {
+                    format!(
+                        "the folder has {} class {c:?}, which the model does not know ({:?})",
+                        mine.name, theirs.classes
+                    )
+                })
             })
             .collect::<Result<_>>()?;
         for l in &mut set.labels[h] {

@@ -42,20 +42,13 @@ impl Dataset {
         let n = self.image_len();
         out.clear();
         for &i in indices {
-            out.extend(
-                self.pixels[i * n..(i + 1) * n]
-                    .iter()
-                    .map(|&b| b as f32 / 255.0),
-            );
+            out.extend(self.pixels[i * n..(i + 1) * n].iter().map(|&b| b as f32 / 255.0));
         }
     }
 
     /// Head h's labels of the images at `indices`.
     pub fn batch_labels(&self, indices: &[usize]) -> Vec<Vec<u32>> {
-        self.labels
-            .iter()
-            .map(|l| indices.iter().map(|&i| l[i]).collect())
-            .collect()
+        self.labels.iter().map(|l| indices.iter().map(|&i| l[i]).collect()).collect()
     }
 
     /// The combination of labels of image i, as the folder would be named (`blue_shirt`).
@@ -73,16 +66,12 @@ impl Dataset {
 /// makes palette and greyscale images RGB, and resizes to size×size (bilinear, aspect ratio
 /// ignored, as the tutorial does). Returns the image as 3 planes.
 pub fn load_image(path: &Path, size: usize) -> Result<Vec<u8>> {
-    let reader = ImageReader::open(path)
-        .with_context(|| "cannot open")?
-        .with_guessed_format()
-        .context("cannot read")?;
+    let reader =
+        ImageReader::open(path).with_context(|| "cannot open")?.with_guessed_format().context("cannot read")?;
     if reader.format().is_none() {
         bail!("not an image format twinhead can read (JPEG, PNG, GIF, BMP, WebP, TIFF, …)");
     }
-    let img = reader
-        .decode()
-        .map_err(|e| anyhow::anyhow!("cannot decode: {e}"))?;
+    let img = reader.decode().map_err(|e| anyhow::anyhow!("cannot decode: {e}"))?;
     Ok(to_planes(&img, size))
 }
 
@@ -116,11 +105,7 @@ fn to_planes(img: &DynamicImage, size: usize) -> Vec<u8> {
 /// each part's classes are its distinct values, sorted. Files that cannot be decoded are
 /// skipped and returned; a subfolder whose name does not split into the expected parts, or a
 /// folder with no usable images, is an error naming it.
-pub fn load_folder(
-    dir: &Path,
-    head_names: &[String],
-    size: usize,
-) -> Result<(Dataset, Vec<Skipped>)> {
+pub fn load_folder(dir: &Path, head_names: &[String], size: usize) -> Result<(Dataset, Vec<Skipped>)> {
     if !dir.exists() {
         bail!(
             "data folder {} does not exist; pass --data with a folder of <color>_<item> subfolders, or leave --data out to train on generated images",
@@ -128,10 +113,7 @@ pub fn load_folder(
         );
     }
     if !dir.is_dir() {
-        bail!(
-            "{} is not a folder; --data takes a folder of <color>_<item> subfolders",
-            dir.display()
-        );
+        bail!("{} is not a folder; --data takes a folder of <color>_<item> subfolders", dir.display());
     }
     let mut folders = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
@@ -168,82 +150,52 @@ pub fn load_folder(
             let mut classes: Vec<String> = parts_of.iter().map(|p| p[h].clone()).collect();
             classes.sort();
             classes.dedup();
-            HeadSpec {
-                name: head_names[h].clone(),
-                classes,
-            }
+            HeadSpec { name: head_names[h].clone(), classes }
         })
         .collect();
 
     // Every file of every subfolder, with its label indices.
     let mut files = Vec::new();
     for ((name, path), parts) in folders.iter().zip(&parts_of) {
-        let label: Vec<u32> = (0..want)
-            .map(|h| {
-                heads[h]
-                    .classes
-                    .iter()
-                    .position(|c| c == &parts[h])
-                    .unwrap() as u32
-            })
-            .collect();
+        let label: Vec<u32> =
+            (0..want).map(|h| heads[h].classes.iter().position(|c| c == &parts[h]).unwrap() as u32).collect();
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
             .with_context(|| format!("cannot list {}", path.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && !p
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
+            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
             .collect();
         entries.sort();
         if entries.is_empty() {
-            bail!(
-                "subfolder {name:?} of {} has no files; put its images in it or remove it",
-                dir.display()
-            );
+            bail!("subfolder {name:?} of {} has no files; put its images in it or remove it", dir.display());
         }
         files.extend(entries.into_iter().map(|p| (p, label.clone())));
     }
 
     // Decode in parallel: each worker takes every k-th file.
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len());
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
     let decoded: Vec<Result<Vec<u8>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
                 let files = &files;
                 scope.spawn(move || {
-                    files
-                        .iter()
-                        .skip(w)
-                        .step_by(workers)
-                        .map(|(p, _)| load_image(p, size))
-                        .collect::<Vec<_>>()
+                    files.iter().skip(w).step_by(workers).map(|(p, _)| load_image(p, size)).collect::<Vec<_>>()
                 })
             })
             .collect();
-        let per_worker: Vec<Vec<Result<Vec<u8>>>> = handles
-            .into_iter()
-            .map(|h| h.join().expect("decoder thread panicked"))
-            .collect();
+        let per_worker: Vec<Vec<Result<Vec<u8>>>> =
+            handles.into_iter().map(|h| h.join().expect("decoder thread panicked")).collect();
         let mut iters: Vec<_> = per_worker.into_iter().map(|v| v.into_iter()).collect();
-        (0..files.len())
-            .map(|i| iters[i % workers].next().unwrap())
-            .collect()
+        (0..files.len()).map(|i| iters[i % workers].next().unwrap()).collect()
     });
 
-    let mut data = Dataset {
-        image_size: size,
-        pixels: Vec::new(),
-        heads,
-        labels: vec![Vec::new(); want],
-        sources: Vec::new(),
-    };
+    let mut data =
+        Dataset { image_size: size, pixels: Vec::new(), heads, labels: vec![Vec::new(); want], sources: Vec::new() };
     let mut skipped = Vec::new();
+    let mut usable: std::collections::HashMap<PathBuf, usize> = folders.iter().map(|(_, p)| (p.clone(), 0)).collect();
     for ((path, label), result) in files.into_iter().zip(decoded) {
+        if result.is_ok() {
+            *usable.get_mut(path.parent().expect("files lie in subfolders")).expect("a known subfolder") += 1;
+        }
         match result {
             Ok(planes) => {
                 data.pixels.extend(planes);
@@ -252,18 +204,23 @@ pub fn load_folder(
                 }
                 data.sources.push(path.display().to_string());
             }
-            Err(e) => skipped.push(Skipped {
-                path,
-                reason: format!("{e:#}"),
-            }),
+            Err(e) => skipped.push(Skipped { path, reason: format!("{e:#}") }),
         }
     }
-    if data.is_empty() {
-        bail!(
-            "no image in {} could be decoded ({} files skipped)",
-            dir.display(),
-            skipped.len()
-        );
+    for (name, path) in &folders {
+        if usable[path] == 0 {
+            let reasons: Vec<String> = skipped
+                .iter()
+                .filter(|s| s.path.parent() == Some(path.as_path()))
+                .take(3)
+                .map(|s| format!("{}: {}", s.path.display(), s.reason))
+                .collect();
+            bail!(
+                "subfolder {name:?} of {} has no readable images (for example {}); add images to it or remove it",
+                dir.display(),
+                reasons.join("; ")
+            );
+        }
     }
     Ok((data, skipped))
 }

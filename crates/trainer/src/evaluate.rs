@@ -45,23 +45,14 @@ pub fn softmax(row: &[f32]) -> Vec<f64> {
 }
 
 /// Runs the model over `indices` of `data` in batches of at most `batch`.
-pub fn evaluate(
-    model: &mut Model,
-    data: &Dataset,
-    indices: &[usize],
-    batch: usize,
-) -> Result<Evaluation> {
+pub fn evaluate(model: &mut Model, data: &Dataset, indices: &[usize], batch: usize) -> Result<Evaluation> {
     let heads = data.heads.len();
     let mut e = Evaluation {
         count: indices.len(),
         loss: vec![0.0; heads],
         correct: vec![0; heads],
         all_correct: 0,
-        confusion: data
-            .heads
-            .iter()
-            .map(|h| vec![vec![0; h.classes.len()]; h.classes.len()])
-            .collect(),
+        confusion: data.heads.iter().map(|h| vec![vec![0; h.classes.len()]; h.classes.len()]).collect(),
     };
     let mut pixels = Vec::new();
     for chunk in indices.chunks(batch.max(1)) {
@@ -70,10 +61,7 @@ pub fn evaluate(
         let mut all = vec![true; chunk.len()];
         for h in 0..heads {
             let classes = data.heads[h].classes.len();
-            for (row, (&i, ok)) in logits[h]
-                .chunks(classes)
-                .zip(chunk.iter().zip(all.iter_mut()))
-            {
+            for (row, (&i, ok)) in logits[h].chunks(classes).zip(chunk.iter().zip(all.iter_mut())) {
                 let truth = data.labels[h][i] as usize;
                 let p = softmax(row);
                 e.loss[h] -= p[truth].max(1e-300).ln();
@@ -117,13 +105,7 @@ pub fn confusion_table(classes: &[String], matrix: &[Vec<u64>]) -> String {
 pub fn confusion_csv(classes: &[String], matrix: &[Vec<u64>]) -> String {
     let mut out = format!("truth\\predicted,{}\n", classes.join(","));
     for (c, row) in classes.iter().zip(matrix) {
-        out += &format!(
-            "{c},{}\n",
-            row.iter()
-                .map(|v| v.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+        out += &format!("{c},{}\n", row.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(","));
     }
     out
 }

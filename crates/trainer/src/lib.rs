@@ -5,8 +5,10 @@
 pub mod cli;
 pub mod data;
 pub mod evaluate;
+pub mod plot;
 pub mod predict;
 pub mod run_dir;
 pub mod split;
+pub mod state;
 pub mod synth;
 pub mod train;

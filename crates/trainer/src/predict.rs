@@ -13,11 +13,7 @@ use crate::evaluate::{argmax, softmax};
 /// A model with the checkpoint's weights.
 pub fn model_from_checkpoint(gpu: Arc<Gpu>, path: &Path) -> Result<(Model, Checkpoint)> {
     let ckpt = load_checkpoint(path)?;
-    let config = TrainConfig {
-        lr: 0.0,
-        loss_weights: vec![1.0; ckpt.spec.heads.len()],
-        seed: 0,
-    };
+    let config = TrainConfig { lr: 0.0, loss_weights: vec![1.0; ckpt.spec.heads.len()], seed: 0 };
     let mut model = Model::new(gpu, ckpt.spec.clone(), &config)?;
     ckpt.check_against(&ckpt.spec, path)?;
     model.set_parameters(&ckpt.tensors)?;
@@ -40,9 +36,7 @@ pub fn predict(model: &mut Model, images: &[impl AsRef<Path>]) -> Result<Vec<Res
             }
         };
         let pixels: Vec<f32> = planes.iter().map(|&b| b as f32 / 255.0).collect();
-        let logits = model
-            .logits(&pixels, 1)
-            .with_context(|| format!("predicting {}", path.display()))?;
+        let logits = model.logits(&pixels, 1).with_context(|| format!("predicting {}", path.display()))?;
         let answer = model
             .spec
             .heads

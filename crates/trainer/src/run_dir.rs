@@ -7,20 +7,13 @@ use anyhow::{Context, Result};
 
 /// A new folder `runs_dir/run-NNNN` (the next free number), or `runs_dir/name` if named.
 pub fn create(runs_dir: &Path, name: Option<&str>) -> Result<PathBuf> {
-    std::fs::create_dir_all(runs_dir)
-        .with_context(|| format!("cannot create {}", runs_dir.display()))?;
+    std::fs::create_dir_all(runs_dir).with_context(|| format!("cannot create {}", runs_dir.display()))?;
     let dir = match name {
         Some(n) => runs_dir.join(n),
-        None => (1..)
-            .map(|i| runs_dir.join(format!("run-{i:04}")))
-            .find(|p| !p.exists())
-            .unwrap(),
+        None => (1..).map(|i| runs_dir.join(format!("run-{i:04}"))).find(|p| !p.exists()).unwrap(),
     };
     if dir.join("metrics.csv").exists() {
-        anyhow::bail!(
-            "{} already holds a run; choose another --run-name",
-            dir.display()
-        );
+        anyhow::bail!("{} already holds a run; choose another --run-name", dir.display());
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir)

@@ -16,9 +16,7 @@ pub fn train_val_split(n: usize, val_fraction: f64, seed: u64) -> (Vec<usize>, V
 /// The order of the training images in `epoch` (1-based), from the run's seed.
 pub fn epoch_order(train: &[usize], seed: u64, epoch: usize) -> Vec<usize> {
     let mut order = train.to_vec();
-    order.shuffle(&mut StdRng::seed_from_u64(
-        seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(epoch as u64 + 1)),
-    ));
+    order.shuffle(&mut StdRng::seed_from_u64(seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(epoch as u64 + 1))));
     order
 }
 

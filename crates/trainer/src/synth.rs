@@ -18,11 +18,7 @@ fn base_color(color: usize, rng: &mut StdRng) -> [f32; 3] {
             let v = j(rng, 15.0, 60.0);
             [v, v + j(rng, -5.0, 5.0), v + j(rng, -5.0, 8.0)]
         }
-        1 => [
-            j(rng, 10.0, 70.0),
-            j(rng, 40.0, 110.0),
-            j(rng, 130.0, 230.0),
-        ],
+        1 => [j(rng, 10.0, 70.0), j(rng, 40.0, 110.0), j(rng, 130.0, 230.0)],
         _ => [j(rng, 150.0, 235.0), j(rng, 10.0, 60.0), j(rng, 20.0, 70.0)],
     }
 }
@@ -58,11 +54,9 @@ fn inside(item: usize, u: f32, v: f32) -> bool {
         _ => {
             let shoe = |x: f32| {
                 let sole = v > 0.45 && v < 0.6 && x > -0.45 && x < 0.45;
-                let upper =
-                    ((x + 0.05) / 0.42).powi(2) + ((v - 0.45) / 0.38).powi(2) < 1.0 && v <= 0.45;
-                let toe = (x - 0.2) / 0.3 > -1.0
-                    && ((x - 0.2) / 0.3).powi(2) + ((v - 0.45) / 0.2).powi(2) < 1.0
-                    && v <= 0.45;
+                let upper = ((x + 0.05) / 0.42).powi(2) + ((v - 0.45) / 0.38).powi(2) < 1.0 && v <= 0.45;
+                let toe =
+                    (x - 0.2) / 0.3 > -1.0 && ((x - 0.2) / 0.3).powi(2) + ((v - 0.45) / 0.2).powi(2) < 1.0 && v <= 0.45;
                 sole || upper || toe
             };
             shoe((u + 0.48) * 1.0) || shoe(u - 0.48)
@@ -81,11 +75,7 @@ pub fn generate(count: usize, size: usize, seed: u64) -> Dataset {
         let rgb = base_color(color, &mut rng);
         let bg: [f32; 3] = {
             let v = rng.random_range(170.0..250.0);
-            [
-                v + rng.random_range(-15.0..15.0),
-                v + rng.random_range(-15.0..15.0),
-                v + rng.random_range(-15.0..15.0),
-            ]
+            [v + rng.random_range(-15.0..15.0), v + rng.random_range(-15.0..15.0), v + rng.random_range(-15.0..15.0)]
         };
         let scale = rng.random_range(0.55..0.95) * size as f32 / 2.0;
         let cx = size as f32 / 2.0 + rng.random_range(-0.12..0.12) * size as f32;
@@ -100,11 +90,8 @@ pub fn generate(count: usize, size: usize, seed: u64) -> Dataset {
                 let v = (y as f32 - cy) / scale;
                 let on = inside(item, u, v);
                 // Light falls from one side: shading across the garment, a soft gradient behind it.
-                let shade = if on {
-                    1.0 + shade_dir * u - 0.15 * v.max(0.0)
-                } else {
-                    1.0 - 0.1 * (y as f32 / size as f32)
-                };
+                let shade =
+                    if on { 1.0 + shade_dir * u - 0.15 * v.max(0.0) } else { 1.0 - 0.1 * (y as f32 / size as f32) };
                 for c in 0..3 {
                     let base = if on { rgb[c] } else { bg[c] };
                     let value = base * shade + rng.random_range(-noise..noise);
@@ -117,22 +104,10 @@ pub fn generate(count: usize, size: usize, seed: u64) -> Dataset {
         labels[1].push(item as u32);
     }
     let heads = vec![
-        HeadSpec {
-            name: "color".into(),
-            classes: COLORS.iter().map(|s| s.to_string()).collect(),
-        },
-        HeadSpec {
-            name: "item".into(),
-            classes: ITEMS.iter().map(|s| s.to_string()).collect(),
-        },
+        HeadSpec { name: "color".into(), classes: COLORS.iter().map(|s| s.to_string()).collect() },
+        HeadSpec { name: "item".into(), classes: ITEMS.iter().map(|s| s.to_string()).collect() },
     ];
-    Dataset {
-        image_size: size,
-        pixels,
-        heads,
-        labels,
-        sources: vec!["synthetic".into(); count],
-    }
+    Dataset { image_size: size, pixels, heads, labels, sources: vec!["synthetic".into(); count] }
 }
 
 #[cfg(test)]
@@ -149,18 +124,9 @@ mod tests {
         assert_eq!(combos.len(), 12);
         for item in 0..4 {
             let covered = (0..96 * 96)
-                .filter(|i| {
-                    inside(
-                        item,
-                        (i % 96) as f32 / 48.0 - 1.0,
-                        (i / 96) as f32 / 48.0 - 1.0,
-                    )
-                })
+                .filter(|i| inside(item, (i % 96) as f32 / 48.0 - 1.0, (i / 96) as f32 / 48.0 - 1.0))
                 .count();
-            assert!(
-                covered > 96 * 96 / 10 && covered < 96 * 96 * 7 / 10,
-                "item {item} covers {covered} pixels"
-            );
+            assert!(covered > 96 * 96 / 10 && covered < 96 * 96 * 7 / 10, "item {item} covers {covered} pixels");
         }
     }
 }

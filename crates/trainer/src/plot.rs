@@ -1,0 +1,237 @@
+//! PNG plots of a run folder: loss and accuracy per head over the epochs (training and
+//! validation), and each head's confusion matrix as a heatmap. Drawn from the folder's
+//! metrics.csv and confusion_*.csv, so `trainer plot RUN_DIR` can redraw them at any time.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result, bail};
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+
+/// Places where a TrueType sans-serif font usually is; `TWINHEAD_FONT` overrides them.
+const FONT_PATHS: [&str; 5] = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/System/Library/Fonts/Supplemental/Arial.ttf",
+    "C:\\Windows\\Fonts\\arial.ttf",
+];
+
+/// Registers a system font for plot text once (plotters draws text with it).
+fn ensure_font() -> Result<()> {
+    static FONT: OnceLock<Result<(), String>> = OnceLock::new();
+    FONT.get_or_init(|| {
+        let candidates = std::env::var("TWINHEAD_FONT").into_iter().chain(FONT_PATHS.iter().map(|s| s.to_string()));
+        for path in candidates {
+            if let Ok(bytes) = std::fs::read(&path) {
+                let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+                if register_font("sans-serif", FontStyle::Normal, bytes).is_ok() {
+                    return Ok(());
+                }
+            }
+        }
+        Err("no TrueType font found for plot labels; install one (Debian: apt-get install fonts-dejavu-core) or set TWINHEAD_FONT to a .ttf file".into())
+    })
+    .clone()
+    .map_err(|e| anyhow::anyhow!(e))
+}
+
+/// A CSV file as its header and rows of numbers.
+fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().context("empty file")?.split(',').map(str::to_string).collect();
+    let rows = lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').map(|v| v.parse().unwrap_or(f64::NAN)).collect())
+        .collect();
+    Ok((header, rows))
+}
+
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(90, 90, 90),
+];
+
+/// One line chart of the named columns of metrics.csv against the epoch.
+fn line_chart(
+    path: &Path,
+    title: &str,
+    y_label: &str,
+    header: &[String],
+    rows: &[Vec<f64>],
+    columns: &[(&str, String)],
+) -> Result<()> {
+    let root = BitMapBackend::new(path, (900, 560)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let epochs = rows.len() as f64;
+    let series: Vec<(String, Vec<(f64, f64)>)> = columns
+        .iter()
+        .filter_map(|(col, label)| {
+            let i = header.iter().position(|h| h == col)?;
+            Some((label.clone(), rows.iter().map(|r| (r[0], r[i])).filter(|p| p.1.is_finite()).collect()))
+        })
+        .collect();
+    let max = series.iter().flat_map(|s| s.1.iter().map(|p| p.1)).fold(0.0f64, f64::max);
+    let top = if y_label.contains('%') { 100.0 } else { (max * 1.1).max(1e-3) };
+    let bottom = if y_label.contains('%') {
+        series.iter().flat_map(|s| s.1.iter().map(|p| p.1)).fold(100.0f64, f64::min).min(90.0).floor()
+    } else {
+        0.0
+    };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 26))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.5f64..epochs.max(1.0) + 0.5, bottom..top)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .y_desc(y_label)
+        .x_labels(rows.len().clamp(2, 16))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .draw()?;
+    for (k, (label, points)) in series.into_iter().enumerate() {
+        let color = PALETTE[k % PALETTE.len()];
+        let dashed = label.starts_with("train");
+        let style = if dashed { color.stroke_width(2) } else { color.stroke_width(3) };
+        chart
+            .draw_series(LineSeries::new(points.clone(), style))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
+        chart
+            .draw_series(points.into_iter().map(move |p| Circle::new(p, if dashed { 3 } else { 4 }, color.filled())))?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 16))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// A heatmap of a confusion matrix: rows are the truth, columns the prediction, each cell
+/// shaded by its share of its row and labelled with its count.
+fn confusion_chart(path: &Path, title: &str, classes: &[String], matrix: &[Vec<f64>]) -> Result<()> {
+    let n = classes.len();
+    let root = BitMapBackend::new(path, (160 + 110 * n as u32, 140 + 90 * n as u32)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 24))
+        .margin(16)
+        .x_label_area_size(60)
+        .y_label_area_size(100)
+        .build_cartesian_2d(0f64..n as f64, 0f64..n as f64)?;
+    let name = |v: &f64| {
+        let i = v.floor() as usize;
+        if (v - i as f64 - 0.5).abs() < 1e-6 && i < n { classes[i].clone() } else { String::new() }
+    };
+    let reversed = |v: &f64| {
+        let i = v.floor() as usize;
+        if (v - i as f64 - 0.5).abs() < 1e-6 && i < n { classes[n - 1 - i].clone() } else { String::new() }
+    };
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("predicted")
+        .y_desc("truth")
+        .x_labels(2 * n + 1)
+        .y_labels(2 * n + 1)
+        .x_label_formatter(&name)
+        .y_label_formatter(&reversed)
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .draw()?;
+    for (t, row) in matrix.iter().enumerate() {
+        let total: f64 = row.iter().sum::<f64>().max(1.0);
+        for (p, &count) in row.iter().enumerate() {
+            let share = count / total;
+            let y = (n - 1 - t) as f64;
+            let shade = RGBColor((255.0 - 200.0 * share) as u8, (255.0 - 120.0 * share) as u8, 255);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(p as f64, y), (p as f64 + 1.0, y + 1.0)],
+                shade.filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(p as f64, y), (p as f64 + 1.0, y + 1.0)],
+                BLACK.mix(0.3),
+            )))?;
+            let color = if share > 0.6 { WHITE } else { BLACK };
+            let text = format!("{count:.0}");
+            chart.draw_series(std::iter::once(Text::new(
+                text,
+                (p as f64 + 0.42, y + 0.45),
+                ("sans-serif", 20).into_font().color(&color),
+            )))?;
+        }
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// Draws every plot of the run folder `dir`; returns the files written.
+pub fn plot_run(dir: &Path) -> Result<Vec<String>> {
+    ensure_font()?;
+    let (header, rows) = read_csv(&dir.join("metrics.csv"))?;
+    if rows.is_empty() {
+        bail!("{} has no finished epoch yet", dir.join("metrics.csv").display());
+    }
+    let heads: Vec<String> =
+        header.iter().filter_map(|h| h.strip_prefix("val_acc_")).filter(|h| *h != "all").map(str::to_string).collect();
+    let mut written = Vec::new();
+    let loss_cols: Vec<(&str, String)> =
+        heads.iter().flat_map(|h| [("train_loss", h.clone()), ("val_loss", h.clone())]).collect();
+    let loss_cols: Vec<(String, String)> = loss_cols
+        .iter()
+        .map(|(p, h)| {
+            (format!("{p}_{h}"), format!("{} {h}", if p.starts_with("train") { "train" } else { "validation" }))
+        })
+        .collect();
+    let refs: Vec<(&str, String)> = loss_cols.iter().map(|(c, l)| (c.as_str(), l.clone())).collect();
+    let path = dir.join("loss.png");
+    line_chart(&path, "Cross-entropy loss per head", "loss", &header, &rows, &refs)?;
+    written.push(path.display().to_string());
+
+    let mut acc_cols: Vec<(String, String)> = heads
+        .iter()
+        .flat_map(|h| {
+            [(format!("train_acc_{h}"), format!("train {h}")), (format!("val_acc_{h}"), format!("validation {h}"))]
+        })
+        .collect();
+    acc_cols.push(("val_acc_all".into(), "validation, all heads right".into()));
+    let percent: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|r| r.iter().enumerate().map(|(i, v)| if header[i].contains("_acc_") { 100.0 * v } else { *v }).collect())
+        .collect();
+    let refs: Vec<(&str, String)> = acc_cols.iter().map(|(c, l)| (c.as_str(), l.clone())).collect();
+    let path = dir.join("accuracy.png");
+    line_chart(&path, "Accuracy per head", "accuracy (%)", &header, &percent, &refs)?;
+    written.push(path.display().to_string());
+
+    for h in &heads {
+        let csv = dir.join(format!("confusion_{h}.csv"));
+        if !csv.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&csv)?;
+        let mut lines = text.lines();
+        let classes: Vec<String> = lines.next().unwrap_or("").split(',').skip(1).map(str::to_string).collect();
+        let matrix: Vec<Vec<f64>> =
+            lines.map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap_or(0.0)).collect()).collect();
+        let path = dir.join(format!("confusion_{h}.png"));
+        confusion_chart(&path, &format!("Confusion matrix: {h} (validation, best epoch)"), &classes, &matrix)?;
+        written.push(path.display().to_string());
+    }
+    Ok(written)
+}

@@ -1,0 +1,74 @@
+//! The command line meets bad input with words that say what to do, and a non-zero exit.
+
+use std::process::Command;
+
+fn trainer(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trainer"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the trainer runs");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn a_missing_data_folder_says_what_to_pass() {
+    let runs = tempfile::tempdir().unwrap();
+    let (ok, text) = trainer(&["--data", "/no/such/folder", "--runs-dir", runs.path().to_str().unwrap()], &[]);
+    assert!(!ok);
+    assert!(text.contains("/no/such/folder does not exist") && text.contains("--data"), "{text}");
+}
+
+#[test]
+fn impossible_batch_sizes_are_refused() {
+    let runs = tempfile::tempdir().unwrap();
+    let r = runs.path().to_str().unwrap();
+    let (ok, text) = trainer(&["--batch-size", "0", "--runs-dir", r], &[]);
+    assert!(!ok && text.contains("--batch-size must be at least 1"), "{text}");
+    let (ok, text) = trainer(&["--synthetic-images", "20", "--batch-size", "32", "--runs-dir", r], &[]);
+    assert!(
+        !ok && text.contains("a batch of 32 is more than the 16 training images; use --batch-size 16 or less"),
+        "{text}"
+    );
+    // Larger than lavapipe's 128 MiB storage bindings allow (conv1's output is 565 504 bytes an image).
+    let (ok, text) = trainer(&["--synthetic-images", "400", "--batch-size", "300", "--runs-dir", r], &[]);
+    assert!(
+        !ok && text.contains("max_storage_buffer_binding_size") && text.contains("the largest batch that fits is"),
+        "{text}"
+    );
+}
+
+#[test]
+fn adapters_are_listed_and_a_wrong_name_lists_them() {
+    let (ok, text) = trainer(&["--list-adapters"], &[]);
+    assert!(ok && text.contains("[0]"), "{text}");
+    let (ok, text) = trainer(&["--adapter", "no-such-gpu", "--synthetic-images", "20"], &[]);
+    assert!(!ok && text.contains("no adapter matches \"no-such-gpu\"") && text.contains("[0]"), "{text}");
+}
+
+#[test]
+fn no_adapter_at_all_says_how_to_install_one() {
+    // DX12 does not exist on Linux: with only that backend allowed there is no adapter.
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let (ok, text) = trainer(&["--synthetic-images", "20"], &[("WGPU_BACKEND", "dx12")]);
+    assert!(!ok && text.contains("no GPU adapter found") && text.contains("mesa-vulkan-drivers"), "{text}");
+}
+
+#[test]
+fn a_checkpoint_that_is_not_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("weights.safetensors");
+    std::fs::write(&fake, b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":").unwrap(); // a truncated header
+    let (ok, text) = trainer(&["predict", "--checkpoint", fake.to_str().unwrap(), "x.png"], &[]);
+    assert!(!ok && text.contains("weights.safetensors") && text.contains("not a readable safetensors file"), "{text}");
+}
+
+#[test]
+fn resuming_a_folder_that_is_not_a_run_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, text) = trainer(&["--resume", dir.path().to_str().unwrap()], &[]);
+    assert!(!ok && text.contains("no readable config.json") && text.contains("is it a run folder"), "{text}");
+}
