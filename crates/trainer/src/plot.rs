@@ -58,7 +58,8 @@ const PALETTE: [RGBColor; 6] = [
     RGBColor(90, 90, 90),
 ];
 
-/// One line chart of the named columns of metrics.csv against the epoch.
+/// One line chart of the named columns of metrics.csv against the epoch. Training lines are
+/// thin and dashed, validation lines thick; a head keeps its colour in both.
 fn line_chart(
     path: &Path,
     title: &str,
@@ -66,6 +67,7 @@ fn line_chart(
     header: &[String],
     rows: &[Vec<f64>],
     columns: &[(&str, String)],
+    legend_at: SeriesLabelPosition,
 ) -> Result<()> {
     let root = BitMapBackend::new(path, (900, 560)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -99,23 +101,39 @@ fn line_chart(
         .label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
         .draw()?;
-    for (k, (label, points)) in series.into_iter().enumerate() {
+    let mut heads_seen: Vec<String> = Vec::new();
+    for (label, points) in series {
+        // "train color" and "validation color" share a colour: the head is the last word.
+        let head = if label.contains("all heads") {
+            label.clone()
+        } else {
+            label.rsplit(' ').next().unwrap_or("").to_string()
+        };
+        let k = heads_seen.iter().position(|c| *c == head).unwrap_or_else(|| {
+            heads_seen.push(head);
+            heads_seen.len() - 1
+        });
         let color = PALETTE[k % PALETTE.len()];
-        let dashed = label.starts_with("train");
-        let style = if dashed { color.stroke_width(2) } else { color.stroke_width(3) };
-        chart
-            .draw_series(LineSeries::new(points.clone(), style))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
-        chart
-            .draw_series(points.into_iter().map(move |p| Circle::new(p, if dashed { 3 } else { 4 }, color.filled())))?;
+        if label.starts_with("train") {
+            let style = color.stroke_width(2);
+            chart
+                .draw_series(DashedLineSeries::new(points, 8, 5, style))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 8, y)], style));
+        } else {
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
+            chart.draw_series(points.into_iter().map(move |p| Circle::new(p, 4, color.filled())))?;
+        }
     }
     chart
         .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
+        .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .label_font(("sans-serif", 16))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(legend_at)
         .draw()?;
     root.present()?;
     Ok(())
@@ -200,7 +218,7 @@ pub fn plot_run(dir: &Path) -> Result<Vec<String>> {
         .collect();
     let refs: Vec<(&str, String)> = loss_cols.iter().map(|(c, l)| (c.as_str(), l.clone())).collect();
     let path = dir.join("loss.png");
-    line_chart(&path, "Cross-entropy loss per head", "loss", &header, &rows, &refs)?;
+    line_chart(&path, "Cross-entropy loss per head", "loss", &header, &rows, &refs, SeriesLabelPosition::UpperRight)?;
     written.push(path.display().to_string());
 
     let mut acc_cols: Vec<(String, String)> = heads
@@ -216,7 +234,7 @@ pub fn plot_run(dir: &Path) -> Result<Vec<String>> {
         .collect();
     let refs: Vec<(&str, String)> = acc_cols.iter().map(|(c, l)| (c.as_str(), l.clone())).collect();
     let path = dir.join("accuracy.png");
-    line_chart(&path, "Accuracy per head", "accuracy (%)", &header, &percent, &refs)?;
+    line_chart(&path, "Accuracy per head", "accuracy (%)", &header, &percent, &refs, SeriesLabelPosition::LowerRight)?;
     written.push(path.display().to_string());
 
     for h in &heads {
