@@ -5,7 +5,9 @@
 // bias2_sqrt = √(1 − β2ᵗ), and also 1 − β1 and 1 − β2, all computed in f64 as PyTorch does
 // (1 − β2 in f32 arithmetic would be off by 5e-5 relative); one params buffer serves every
 // tensor of a step.
-// Layouts: param, grad, m, v all [len] (len = arrayLength(param)). One invocation per element.
+// Layouts: param, grad, m, v all [len], read as vec4s: tensor buffers hold whole vec4s, and the
+// zero padding past len stays zero (a zero gradient moves nothing). One invocation per vec4:
+// on CPU adapters a vec4 load costs about what a scalar one does, so this is 4× fewer loads.
 // Bindings: 0 params (uniform), 1 param, 2 grad, 3 m, 4 v.
 
 struct Params {
@@ -14,10 +16,10 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> param: array<f32>;
-@group(0) @binding(2) var<storage, read> grad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> m: array<f32>;
-@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+@group(0) @binding(1) var<storage, read_write> param: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> grad: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> m: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> v: array<vec4<f32>>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -29,6 +31,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let v_new = p.beta2 * v[i] + p.one_minus_beta2 * g * g;
     m[i] = m_new;
     v[i] = v_new;
-    let denom = sqrt(v_new) / p.bias2_sqrt + p.eps;
+    let denom = sqrt(v_new) / p.bias2_sqrt + vec4<f32>(p.eps);
     param[i] = param[i] - (p.lr / p.bias1) * m_new / denom;
 }

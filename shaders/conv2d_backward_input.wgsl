@@ -1,10 +1,13 @@
 // conv2d_backward_input: the gradient of conv2d's input.
-//   dx[n, ci, iy, ix] = Σ_{co, ky, kx} dy[n, co, oy, ox] · weight[co, ci, ky, kx]
+//   dx[n, ci, iy, ix] = Σ_{ky, kx, co} dy[n, co, oy, ox] · weight[co, ci, ky, kx]
 //   over the taps with oy·s = iy + p − ky and ox·s = ix + p − kx inside the output.
 //   With params.accumulate != 0 the result is added to dx instead of replacing it.
 // Layouts, row-major: dy [N, C_out, OH, OW], weight [C_out, C_in, KH, KW], dx [N, C_in, H, W].
-// An implicit GEMM: rows m = (n, iy, ix), columns ci, reduction k = (co, ky, kx).
-// One invocation computes an 8-pixel × 8-channel block of dx (8 + 8 loads, 64 multiply-adds per k).
+// An implicit GEMM: rows m = (n, iy, ix), columns ci, reduction k = (ky, kx, co).
+// One invocation computes an 8-pixel × 8-channel block of dx. Which output pixel a tap reaches
+// (a division by the stride and a bounds test) depends only on the pixel and the tap, so it is
+// worked out once per tap, outside the loop over output channels: the inner loop is 8 + 8 loads
+// and 64 multiply-adds with no integer division (divisions are scalar and slow on CPU adapters).
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
 struct Params {
@@ -17,18 +20,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
-
-// dy of the output plane at `base` reached from input offset (ty, tx) = (iy + p − ky, ix + p − kx);
-// 0 where no output pixel reads this input through this tap.
-fn load_dy(base: u32, ty: i32, tx: i32) -> f32 {
-    let s = i32(p.stride);
-    let oy = ty / s;
-    let ox = tx / s;
-    let hit = ty >= 0 && tx >= 0 && oy * s == ty && ox * s == tx
-        && oy < i32(p.out_h) && ox < i32(p.out_w);
-    let idx = select(0u, base + u32(oy) * p.out_w + u32(ox), hit);
-    return select(0.0, dy[idx], hit);
-}
 
 fn store(ci: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     let rows = p.batch * p.h * p.w;
@@ -45,6 +36,22 @@ fn store(ci: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     }
 }
 
+// Where a pixel reads dy through one tap: the offset of its output pixel in channel 0 (0 when
+// there is none) and a factor, 1 if there is one, else 0.
+struct Tap {
+    at: u32,
+    hit: f32,
+}
+
+// For the pixel of image base `b` at offset (ty, tx) = (iy + p − ky, ix + p − kx).
+fn tap(b: u32, ty: i32, tx: i32) -> Tap {
+    let s = i32(p.stride);
+    let oy = ty / s;
+    let ox = tx / s;
+    let hit = ty >= 0 && tx >= 0 && oy * s == ty && ox * s == tx && oy < i32(p.out_h) && ox < i32(p.out_w);
+    return Tap(select(0u, b + u32(oy) * p.out_w + u32(ox), hit), select(0.0, 1.0, hit));
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -58,6 +65,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let plane = p.h * p.w;
     let out_plane = p.out_h * p.out_w;
     let taps = p.kh * p.kw;
+    let w_co = p.c_in * taps; // weight stride between output channels
 
     var db: array<u32, 8>;
     var ty0: array<i32, 8>;
@@ -81,22 +89,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var c6l = vec4<f32>(0.0); var c6h = vec4<f32>(0.0);
     var c7l = vec4<f32>(0.0); var c7h = vec4<f32>(0.0);
 
-    for (var co = 0u; co < p.c_out; co++) {
-        let op = co * out_plane;
-        let wco = co * p.c_in * taps;
-        for (var ky = 0u; ky < p.kh; ky++) {
-            let ey = i32(ky);
-            for (var kx = 0u; kx < p.kw; kx++) {
-                let ex = i32(kx);
-                let t = wco + ky * p.kw + kx;
-                let lo = vec4<f32>(load_dy(db[0] + op, ty0[0] - ey, tx0[0] - ex),
-                                   load_dy(db[1] + op, ty0[1] - ey, tx0[1] - ex),
-                                   load_dy(db[2] + op, ty0[2] - ey, tx0[2] - ex),
-                                   load_dy(db[3] + op, ty0[3] - ey, tx0[3] - ex));
-                let hi = vec4<f32>(load_dy(db[4] + op, ty0[4] - ey, tx0[4] - ex),
-                                   load_dy(db[5] + op, ty0[5] - ey, tx0[5] - ex),
-                                   load_dy(db[6] + op, ty0[6] - ey, tx0[6] - ex),
-                                   load_dy(db[7] + op, ty0[7] - ey, tx0[7] - ex));
+    for (var ky = 0u; ky < p.kh; ky++) {
+        let ey = i32(ky);
+        for (var kx = 0u; kx < p.kw; kx++) {
+            let ex = i32(kx);
+            let t0 = tap(db[0], ty0[0] - ey, tx0[0] - ex); let t1 = tap(db[1], ty0[1] - ey, tx0[1] - ex);
+            let t2 = tap(db[2], ty0[2] - ey, tx0[2] - ex); let t3 = tap(db[3], ty0[3] - ey, tx0[3] - ex);
+            let t4 = tap(db[4], ty0[4] - ey, tx0[4] - ex); let t5 = tap(db[5], ty0[5] - ey, tx0[5] - ex);
+            let t6 = tap(db[6], ty0[6] - ey, tx0[6] - ex); let t7 = tap(db[7], ty0[7] - ey, tx0[7] - ex);
+            let a0 = t0.at; let a1 = t1.at; let a2 = t2.at; let a3 = t3.at;
+            let a4 = t4.at; let a5 = t5.at; let a6 = t6.at; let a7 = t7.at;
+            let mask_lo = vec4<f32>(t0.hit, t1.hit, t2.hit, t3.hit);
+            let mask_hi = vec4<f32>(t4.hit, t5.hit, t6.hit, t7.hit);
+            let tw = ky * p.kw + kx;
+            for (var co = 0u; co < p.c_out; co++) {
+                let o = co * out_plane;
+                let lo = vec4<f32>(dy[a0 + o], dy[a1 + o], dy[a2 + o], dy[a3 + o]) * mask_lo;
+                let hi = vec4<f32>(dy[a4 + o], dy[a5 + o], dy[a6 + o], dy[a7 + o]) * mask_hi;
+                let t = co * w_co + tw;
                 let w0 = weight[wr[0] + t]; let w1 = weight[wr[1] + t];
                 let w2 = weight[wr[2] + t]; let w3 = weight[wr[3] + t];
                 let w4 = weight[wr[4] + t]; let w5 = weight[wr[5] + t];

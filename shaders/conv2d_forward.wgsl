@@ -2,10 +2,12 @@
 //   y[n, co, oy, ox] = bias[co] + Σ_{ci, ky, kx} x[n, ci, oy·s + ky − p, ox·s + kx − p] · weight[co, ci, ky, kx]
 //   (taps that fall in the zero padding contribute nothing)
 // Layouts, row-major: x [N, C_in, H, W], weight [C_out, C_in, KH, KW], bias [C_out], y [N, C_out, OH, OW].
-// An implicit GEMM: rows m = (n, oy, ox), columns co, reduction k = (ci, ky, kx), nothing unfolded in memory.
+// An implicit GEMM: rows m = (n, oy, ox), columns co, reduction over (ky, kx, ci), nothing unfolded in memory.
 // One invocation computes an 8-pixel × 8-channel block of y: per k it loads 8 values of x and 8 of
 // weight and does 64 multiply-adds into 16 vec4 accumulators (4 pixels each). Register blocking is
-// what makes this fast on every adapter (see shared notes on lavapipe: 1 output per invocation is 20–40× slower).
+// what makes this fast on every adapter (on lavapipe, 1 output per invocation is 20–40× slower).
+// Where a tap lands (and whether it falls in the padding) depends only on the pixel and the tap,
+// so it is worked out once per tap, outside the loop over input channels.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
 
 struct Params {
@@ -20,11 +22,16 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-// x at (iy, ix) of the plane starting at `base`, 0 in the padding.
-fn load_x(base: u32, iy: i32, ix: i32) -> f32 {
+// Where a pixel reads x through one tap: the offset in channel 0 (0 in the padding) and a
+// factor, 1 inside the image, 0 in the padding.
+struct Tap {
+    at: u32,
+    hit: f32,
+}
+
+fn tap(base: u32, iy: i32, ix: i32) -> Tap {
     let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
-    let idx = select(0u, base + u32(iy) * p.w + u32(ix), inside);
-    return select(0.0, x[idx], inside);
+    return Tap(select(0u, base + u32(iy) * p.w + u32(ix), inside), select(0.0, 1.0, inside));
 }
 
 // Writes one output channel of the block: 8 pixels starting at row m0.
@@ -80,21 +87,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var c6l = vec4<f32>(0.0); var c6h = vec4<f32>(0.0);
     var c7l = vec4<f32>(0.0); var c7h = vec4<f32>(0.0);
 
-    for (var ci = 0u; ci < p.c_in; ci++) {
-        let cp = ci * p.h * p.w;
-        for (var ky = 0u; ky < p.kh; ky++) {
-            let dy = i32(ky);
-            for (var kx = 0u; kx < p.kw; kx++) {
-                let dx = i32(kx);
-                let k = (ci * p.kh + ky) * p.kw + kx;
-                let lo = vec4<f32>(load_x(xb[0] + cp, iy0[0] + dy, ix0[0] + dx),
-                                   load_x(xb[1] + cp, iy0[1] + dy, ix0[1] + dx),
-                                   load_x(xb[2] + cp, iy0[2] + dy, ix0[2] + dx),
-                                   load_x(xb[3] + cp, iy0[3] + dy, ix0[3] + dx));
-                let hi = vec4<f32>(load_x(xb[4] + cp, iy0[4] + dy, ix0[4] + dx),
-                                   load_x(xb[5] + cp, iy0[5] + dy, ix0[5] + dx),
-                                   load_x(xb[6] + cp, iy0[6] + dy, ix0[6] + dx),
-                                   load_x(xb[7] + cp, iy0[7] + dy, ix0[7] + dx));
+    let hw = p.h * p.w;
+    for (var ky = 0u; ky < p.kh; ky++) {
+        let dy = i32(ky);
+        for (var kx = 0u; kx < p.kw; kx++) {
+            let dx = i32(kx);
+            let t0 = tap(xb[0], iy0[0] + dy, ix0[0] + dx); let t1 = tap(xb[1], iy0[1] + dy, ix0[1] + dx);
+            let t2 = tap(xb[2], iy0[2] + dy, ix0[2] + dx); let t3 = tap(xb[3], iy0[3] + dy, ix0[3] + dx);
+            let t4 = tap(xb[4], iy0[4] + dy, ix0[4] + dx); let t5 = tap(xb[5], iy0[5] + dy, ix0[5] + dx);
+            let t6 = tap(xb[6], iy0[6] + dy, ix0[6] + dx); let t7 = tap(xb[7], iy0[7] + dy, ix0[7] + dx);
+            let mask_lo = vec4<f32>(t0.hit, t1.hit, t2.hit, t3.hit);
+            let mask_hi = vec4<f32>(t4.hit, t5.hit, t6.hit, t7.hit);
+            let tk = ky * p.kw + kx;
+            let taps = p.kh * p.kw;
+            for (var ci = 0u; ci < p.c_in; ci++) {
+                let cp = ci * hw;
+                let k = ci * taps + tk;
+                let lo = vec4<f32>(x[t0.at + cp], x[t1.at + cp], x[t2.at + cp], x[t3.at + cp]) * mask_lo;
+                let hi = vec4<f32>(x[t4.at + cp], x[t5.at + cp], x[t6.at + cp], x[t7.at + cp]) * mask_hi;
                 let w0 = weight[wr[0] + k]; let w1 = weight[wr[1] + k];
                 let w2 = weight[wr[2] + k]; let w3 = weight[wr[3] + k];
                 let w4 = weight[wr[4] + k]; let w5 = weight[wr[5] + k];

@@ -27,16 +27,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let iy = at / p.w;
     let ix = at % p.w;
     let ob = (i / plane) * p.out_h * p.out_w;
-    // Windows oy with oy·s <= iy < oy·s + window, clipped to the output.
-    let oy_lo = select(0u, (iy + 1u - p.window + p.stride - 1u) / p.stride, iy + 1u > p.window);
-    let ox_lo = select(0u, (ix + 1u - p.window + p.stride - 1u) / p.stride, ix + 1u > p.window);
-    let oy_hi = min(iy / p.stride + 1u, p.out_h);
-    let ox_hi = min(ix / p.stride + 1u, p.out_w);
     var g = 0.0;
-    for (var oy = oy_lo; oy < oy_hi; oy++) {
-        for (var ox = ox_lo; ox < ox_hi; ox++) {
+    if p.window <= p.stride {
+        // Windows that do not overlap (the usual 2×2, stride 2): at most one contains the
+        // input, found with one division per axis instead of four.
+        let oy = iy / p.stride;
+        let ox = ix / p.stride;
+        if oy < p.out_h && ox < p.out_w && iy - oy * p.stride < p.window && ix - ox * p.stride < p.window {
             let o = ob + oy * p.out_w + ox;
-            if argmax[o] == at { g += dy[o]; }
+            if argmax[o] == at { g = dy[o]; }
+        }
+    } else {
+        // Windows oy with oy·s <= iy < oy·s + window, clipped to the output.
+        let oy_lo = select(0u, (iy + 1u - p.window + p.stride - 1u) / p.stride, iy + 1u > p.window);
+        let ox_lo = select(0u, (ix + 1u - p.window + p.stride - 1u) / p.stride, ix + 1u > p.window);
+        let oy_hi = min(iy / p.stride + 1u, p.out_h);
+        let ox_hi = min(ix / p.stride + 1u, p.out_w);
+        for (var oy = oy_lo; oy < oy_hi; oy++) {
+            for (var ox = ox_lo; ox < ox_hi; ox++) {
+                let o = ob + oy * p.out_w + ox;
+                if argmax[o] == at { g += dy[o]; }
+            }
         }
     }
     if p.relu_mask != 0u && !(x[i] > 0.0) { g = 0.0; }

@@ -61,7 +61,7 @@ impl Kernels {
             Kernel::Adam,
             hyper.clone(),
             &[&param.buffer, &grad.buffer, &m.buffer, &v.buffer],
-            param.len() as u64,
+            param.len().div_ceil(4) as u64,
         );
         Ok(Op::new(format!("adam {}", param.label), vec![d]))
     }

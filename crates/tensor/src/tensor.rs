@@ -20,8 +20,9 @@ pub struct Tensor {
 impl Tensor {
     fn create(gpu: &Gpu, label: &str, shape: &[usize], dtype: DType) -> Result<Self> {
         let len: usize = shape.iter().product();
-        // A zero-sized binding is invalid; keep at least one element.
-        let bytes = (len.max(1) * 4) as u64;
+        // Whole vec4s, and at least one (a zero-sized binding is invalid): elementwise kernels
+        // read and write 4 values at a time, and the zero padding is harmless to them.
+        let bytes = (len.max(1).div_ceil(4) * 16) as u64;
         gpu.check_storage_size(&format!("tensor {label} {shape:?}"), bytes, "use a smaller batch size")?;
         let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
@@ -98,7 +99,7 @@ impl Tensor {
 
     /// Downloads an f32 tensor (waits for all queued work).
     pub fn to_vec(&self, gpu: &Gpu) -> Result<Vec<f32>> {
-        let bytes = gpu.read_bytes(&self.buffer, 0, (self.len().max(1) * 4) as u64)?;
+        let bytes = gpu.read_bytes(&self.buffer, 0, (self.len().max(1) * 4).next_multiple_of(4) as u64)?;
         let mut out: Vec<f32> = bytemuck::pod_collect_to_vec(&bytes);
         out.truncate(self.len());
         Ok(out)
