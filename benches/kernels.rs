@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kernels::{Conv2dShape, Kernels, LinearShape, Op, Pool2dShape, Tensor};
+use kernels::{Conv2dShape, Kernels, LinearShape, Op, Pool2dShape, Tensor, Variant};
 use model::{HeadSpec, Model, ModelSpec, TrainConfig};
 use tensor::{AdapterChoice, Gpu};
 use twinhead::{random, random_labels};
@@ -52,68 +52,73 @@ fn conv_shapes() -> [(&'static str, Conv2dShape); 3] {
 fn bench_kernels(c: &mut Criterion) {
     let gpu = gpu();
     let k = Kernels::new(&gpu).unwrap();
+    // The matrix-product passes run in every variant, so the benches show which suits this adapter.
+    let sets: Vec<Kernels> = Variant::ALL.iter().map(|&v| Kernels::with_variant(&gpu, v).unwrap()).collect();
     let mut group = c.benchmark_group(format!("kernels on {}", gpu.summary.name));
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
     let mut bench = |name: &str, shape: String, flops: u64, op: Op| {
         group.throughput(Throughput::Elements(flops));
         group.bench_function(BenchmarkId::new(name, shape), |b| b.iter_custom(|iters| time_ops(&gpu, &[&op], iters)));
     };
-    for (name, s) in conv_shapes() {
-        let x = t(&gpu, "x", &s.x_shape(), 1);
-        let w = t(&gpu, "w", &s.weight_shape(), 2);
-        let bias = t(&gpu, "b", &[s.c_out], 3);
-        let y = t(&gpu, "y", &s.y_shape(), 4);
-        let dx = t(&gpu, "dx", &s.x_shape(), 5);
-        let (dw, db) = (t(&gpu, "dw", &s.weight_shape(), 6), t(&gpu, "db", &[s.c_out], 7));
-        let shape = format!("{:?}->{:?}", s.x_shape(), s.y_shape());
-        bench(
-            &format!("{name}_forward"),
-            shape.clone(),
-            s.flops(),
-            k.conv2d_forward(&gpu, &s, &x, &w, &bias, &y, true).unwrap(),
-        );
-        bench(
-            &format!("{name}_backward_input"),
-            shape.clone(),
-            s.flops(),
-            k.conv2d_backward_input(&gpu, &s, &w, &y, &dx, false).unwrap(),
-        );
-        bench(
-            &format!("{name}_backward_weight"),
-            shape,
-            s.flops(),
-            k.conv2d_backward_weight(&gpu, &s, &x, &y, &dw, &db, false).unwrap(),
-        );
-    }
-    for (name, s) in [
-        ("fc", LinearShape { batch: BATCH, inputs: 6400, outputs: 1024 }),
-        ("head_item", LinearShape { batch: BATCH, inputs: 1024, outputs: 4 }),
-    ] {
-        let x = t(&gpu, "x", &[s.batch, s.inputs], 1);
-        let w = t(&gpu, "w", &[s.outputs, s.inputs], 2);
-        let bias = t(&gpu, "b", &[s.outputs], 3);
-        let y = t(&gpu, "y", &[s.batch, s.outputs], 4);
-        let dx = t(&gpu, "dx", &[s.batch, s.inputs], 5);
-        let (dw, db) = (t(&gpu, "dw", &[s.outputs, s.inputs], 6), t(&gpu, "db", &[s.outputs], 7));
-        let shape = format!("{}x{}->{}", s.batch, s.inputs, s.outputs);
-        bench(
-            &format!("{name}_forward"),
-            shape.clone(),
-            s.flops(),
-            k.linear_forward(&gpu, &s, &x, &w, &bias, &y, true).unwrap(),
-        );
-        bench(
-            &format!("{name}_backward_input"),
-            shape.clone(),
-            s.flops(),
-            k.linear_backward_input(&gpu, &s, &w, &y, &dx, false).unwrap(),
-        );
-        bench(
-            &format!("{name}_backward_weight"),
-            shape,
-            s.flops(),
-            k.linear_backward_weight(&gpu, &s, &x, &y, &dw, &db, false).unwrap(),
-        );
+    for k in &sets {
+        let v = format!("{:?}", k.variant).to_lowercase();
+        for (name, s) in conv_shapes() {
+            let x = t(&gpu, "x", &s.x_shape(), 1);
+            let w = t(&gpu, "w", &s.weight_shape(), 2);
+            let bias = t(&gpu, "b", &[s.c_out], 3);
+            let y = t(&gpu, "y", &s.y_shape(), 4);
+            let dx = t(&gpu, "dx", &s.x_shape(), 5);
+            let (dw, db) = (t(&gpu, "dw", &s.weight_shape(), 6), t(&gpu, "db", &[s.c_out], 7));
+            let shape = format!("{:?}->{:?}", s.x_shape(), s.y_shape());
+            bench(
+                &format!("{name}_forward_{v}"),
+                shape.clone(),
+                s.flops(),
+                k.conv2d_forward(&gpu, &s, &x, &w, &bias, &y, true).unwrap(),
+            );
+            bench(
+                &format!("{name}_backward_input_{v}"),
+                shape.clone(),
+                s.flops(),
+                k.conv2d_backward_input(&gpu, &s, &w, &y, &dx, false).unwrap(),
+            );
+            bench(
+                &format!("{name}_backward_weight_{v}"),
+                shape,
+                s.flops(),
+                k.conv2d_backward_weight(&gpu, &s, &x, &y, &dw, &db, false).unwrap(),
+            );
+        }
+        for (name, s) in [
+            ("fc", LinearShape { batch: BATCH, inputs: 6400, outputs: 1024 }),
+            ("head_item", LinearShape { batch: BATCH, inputs: 1024, outputs: 4 }),
+        ] {
+            let x = t(&gpu, "x", &[s.batch, s.inputs], 1);
+            let w = t(&gpu, "w", &[s.outputs, s.inputs], 2);
+            let bias = t(&gpu, "b", &[s.outputs], 3);
+            let y = t(&gpu, "y", &[s.batch, s.outputs], 4);
+            let dx = t(&gpu, "dx", &[s.batch, s.inputs], 5);
+            let (dw, db) = (t(&gpu, "dw", &[s.outputs, s.inputs], 6), t(&gpu, "db", &[s.outputs], 7));
+            let shape = format!("{}x{}->{}", s.batch, s.inputs, s.outputs);
+            bench(
+                &format!("{name}_forward_{v}"),
+                shape.clone(),
+                s.flops(),
+                k.linear_forward(&gpu, &s, &x, &w, &bias, &y, true).unwrap(),
+            );
+            bench(
+                &format!("{name}_backward_input_{v}"),
+                shape.clone(),
+                s.flops(),
+                k.linear_backward_input(&gpu, &s, &w, &y, &dx, false).unwrap(),
+            );
+            bench(
+                &format!("{name}_backward_weight_{v}"),
+                shape,
+                s.flops(),
+                k.linear_backward_weight(&gpu, &s, &x, &y, &dw, &db, false).unwrap(),
+            );
+        }
     }
     // Pooling: one comparison per window element.
     for (name, s) in [("pool1", Pool2dShape { batch: BATCH, channels: 16, h: 94, w: 94, window: 2, stride: 2 })] {

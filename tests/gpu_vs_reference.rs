@@ -9,7 +9,7 @@
 //! Pooling and ReLU only select values, so they must match exactly.
 
 use kernels::{Conv2dShape, LinearShape, Pool2dShape, Tensor};
-use twinhead::{Tolerance, assert_close, gpu, max_abs, random, random_labels, wide};
+use twinhead::{Tolerance, assert_close, gpu, max_abs, random, random_labels, variants, wide};
 
 fn upload(label: &str, shape: &[usize], data: &[f32]) -> Tensor {
     Tensor::from_slice(&gpu().0, label, shape, data).unwrap()
@@ -41,9 +41,16 @@ fn to_ref_conv(s: &Conv2dShape) -> reference::Conv2dShape {
     }
 }
 
-/// conv2d forward (with and without the fused ReLU), input gradient, weight and bias gradient.
+/// conv2d forward (with and without the fused ReLU), input gradient, weight and bias gradient,
+/// with every kernel variant.
 fn conv_case(s: Conv2dShape, seed: u64) {
-    let (g, k) = gpu();
+    for k in variants() {
+        conv_case_with(k, s, seed);
+    }
+}
+
+fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
+    let g = &gpu().0;
     let r = to_ref_conv(&s);
     let xs: Vec<usize> = s.x_shape().to_vec();
     let ys: Vec<usize> = s.y_shape().to_vec();
@@ -54,7 +61,7 @@ fn conv_case(s: Conv2dShape, seed: u64) {
     let (tx, tw, tb, tdy) =
         (upload("x", &xs, &x), upload("w", &s.weight_shape(), &w), upload("b", &[s.c_out], &b), upload("dy", &ys, &dy));
     let k_len = s.c_in * s.kh * s.kw;
-    let name = format!("{s:?}");
+    let name = format!("{s:?} ({:?})", k.variant);
 
     let expected = reference::conv2d_forward(&r, &wide(&x), &wide(&w), &wide(&b));
     let ty = zeros("y", &ys);
@@ -189,13 +196,19 @@ fn maxpool2d_awkward_shapes() {
 }
 
 fn linear_case(s: LinearShape, seed: u64) {
-    let (g, k) = gpu();
+    for k in variants() {
+        linear_case_with(k, s, seed);
+    }
+}
+
+fn linear_case_with(k: &kernels::Kernels, s: LinearShape, seed: u64) {
+    let g = &gpu().0;
     let r = reference::LinearShape { batch: s.batch, inputs: s.inputs, outputs: s.outputs };
     let x = random(s.batch * s.inputs, seed, -1.0, 1.0);
     let w = random(s.outputs * s.inputs, seed + 1, -1.0, 1.0);
     let b = random(s.outputs, seed + 2, -1.0, 1.0);
     let dy = random(s.batch * s.outputs, seed + 3, -1.0, 1.0);
-    let name = format!("{s:?}");
+    let name = format!("{s:?} ({:?})", k.variant);
     let (tx, tw, tb) =
         (upload("x", &[s.batch, s.inputs], &x), upload("w", &[s.outputs, s.inputs], &w), upload("b", &[s.outputs], &b));
     let tdy = upload("dy", &[s.batch, s.outputs], &dy);

@@ -3,7 +3,7 @@
 //! and the kernels must reproduce it exactly (except the loss, which goes through exp/log).
 
 use kernels::{AdamHyper, Conv2dShape, LinearShape, Pool2dShape, Tensor};
-use twinhead::gpu;
+use twinhead::{gpu, variants};
 
 fn arange(n: usize) -> Vec<f32> {
     (0..n).map(|i| i as f32).collect()
@@ -24,7 +24,13 @@ fn read(t: &Tensor) -> Vec<f32> {
 
 #[test]
 fn conv2d_on_arange() {
-    let (g, k) = gpu();
+    for k in variants() {
+        conv2d_on_arange_with(k);
+    }
+}
+
+fn conv2d_on_arange_with(k: &kernels::Kernels) {
+    let g = &gpu().0;
     // x[i, j] = 4i + j on a 4×4 image, 2×2 kernel [[1, 2], [3, 4]], bias 0.5:
     // y[i, j] = (4i+j) + 2(4i+j+1) + 3(4i+j+4) + 4(4i+j+5) + 0.5 = 40i + 10j + 34.5
     let s = Conv2dShape { batch: 1, c_in: 1, h: 4, w: 4, c_out: 1, kh: 2, kw: 2, stride: 1, pad: 0 };
@@ -55,7 +61,13 @@ fn conv2d_on_arange() {
 
 #[test]
 fn conv2d_padding_on_arange() {
-    let (g, k) = gpu();
+    for k in variants() {
+        conv2d_padding_on_arange_with(k);
+    }
+}
+
+fn conv2d_padding_on_arange_with(k: &kernels::Kernels) {
+    let g = &gpu().0;
     // A 3×3 kernel of ones with padding 1 on a 2×2 image [[0, 1], [2, 3]]: every output sees
     // the whole image, so y = 6 everywhere; stride 2 keeps only the top-left output.
     let s = Conv2dShape { batch: 1, c_in: 1, h: 2, w: 2, c_out: 1, kh: 3, kw: 3, stride: 1, pad: 1 };
@@ -107,7 +119,13 @@ fn relu_on_small_values() {
 
 #[test]
 fn linear_on_arange() {
-    let (g, k) = gpu();
+    for k in variants() {
+        linear_on_arange_with(k);
+    }
+}
+
+fn linear_on_arange_with(k: &kernels::Kernels) {
+    let g = &gpu().0;
     // x = [[0, 1, 2], [3, 4, 5]], weight = [[0, 1, 2], [3, 4, 5]], bias = [1, −1]
     let s = LinearShape { batch: 2, inputs: 3, outputs: 2 };
     let x = t("x", &[2, 3], &arange(6));

@@ -11,7 +11,11 @@ fn a_run_folder_gets_loss_accuracy_and_confusion_plots() {
          2,0.5,0.8,0.8,0.7,0.6,0.9,0.85,0.7,0.6,10,31\n",
     )
     .unwrap();
-    std::fs::write(d.join("confusion_color.csv"), "truth\\predicted,black,blue,red\nblack,5,1,0\nblue,0,7,1\nred,0,0,9\n").unwrap();
+    std::fs::write(
+        d.join("confusion_color.csv"),
+        "truth\\predicted,black,blue,red\nblack,5,1,0\nblue,0,7,1\nred,0,0,9\n",
+    )
+    .unwrap();
     std::fs::write(d.join("confusion_item.csv"), "truth\\predicted,dress,jeans\ndress,4,1\njeans,2,6\n").unwrap();
     let files = trainer::plot::plot_run(d).unwrap();
     assert_eq!(files.len(), 4, "{files:?}");

@@ -22,6 +22,16 @@ pub fn gpu() -> &'static (Gpu, Kernels) {
     })
 }
 
+/// Every kernel variant compiled on the shared GPU: tests of the matrix-product kernels run
+/// each of them (every variant runs on every adapter, fast or not).
+pub fn variants() -> &'static [Kernels] {
+    static SETS: OnceLock<Vec<Kernels>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let g = &gpu().0;
+        kernels::Variant::ALL.iter().map(|&v| Kernels::with_variant(g, v).unwrap_or_else(|e| panic!("{e}"))).collect()
+    })
+}
+
 /// `|actual − expected| <= atol + rtol · |expected|`, element by element.
 #[derive(Clone, Copy, Debug)]
 pub struct Tolerance {

@@ -1,6 +1,6 @@
 //! conv2d launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, expect, nonzero, params};
+use crate::{Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Variant, expect, nonzero, params};
 
 impl Conv2dShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -48,15 +48,20 @@ impl Conv2dShape {
     }
 }
 
-/// Tiles of 8×8 outputs (one per invocation).
-fn tiles(rows: usize, cols: usize) -> u64 {
-    (rows.div_ceil(8) * cols.div_ceil(8)) as u64
+/// Invocations for a rows × cols output: one per 8×8 block (blocked), or a workgroup of 256
+/// per 64×64 tile (tiled).
+fn invocations(variant: Variant, rows: usize, cols: usize) -> u64 {
+    match variant {
+        Variant::Blocked => (rows.div_ceil(8) * cols.div_ceil(8)) as u64,
+        Variant::Tiled => (rows.div_ceil(64) * cols.div_ceil(64)) as u64 * 256,
+    }
 }
 
 /// How the weight gradient's reduction over all output pixels is split: enough independent
-/// chunks for ~16k invocations (a few hundred workgroups), each at least 64 rows long.
-fn split_k(rows: usize, tile_count: u64) -> (usize, usize) {
-    let wanted = (16_384 / tile_count.max(1)).max(1) as usize;
+/// chunks for ~16k invocations (a few hundred workgroups of 64, or 64 of 256), each chunk at
+/// least 64 rows long.
+fn split_k(rows: usize, invocations_per_split: u64) -> (usize, usize) {
+    let wanted = (16_384 / invocations_per_split.max(1)).max(1) as usize;
     let splits = wanted.min(rows.div_ceil(64)).max(1);
     let chunk = rows.div_ceil(splits);
     (rows.div_ceil(chunk), chunk)
@@ -80,10 +85,10 @@ impl Kernels {
         expect(op, "weight", weight, &s.weight_shape())?;
         expect(op, "bias", bias, &[s.c_out])?;
         expect(op, "output", y, &s.y_shape())?;
-        let inv = tiles(s.batch * s.out_h() * s.out_w(), s.c_out);
+        let inv = invocations(self.variant, s.batch * s.out_h() * s.out_w(), s.c_out);
         let d = self.dispatch(
             gpu,
-            Kernel::Conv2dForward,
+            self.pick(Kernel::Conv2dForward, Kernel::Conv2dForwardTiled),
             &s.params(relu),
             &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer],
             inv,
@@ -106,10 +111,10 @@ impl Kernels {
         expect(op, "weight", weight, &s.weight_shape())?;
         expect(op, "output gradient", dy, &s.y_shape())?;
         expect(op, "input gradient", dx, &s.x_shape())?;
-        let inv = tiles(s.batch * s.h * s.w, s.c_in);
+        let inv = invocations(self.variant, s.batch * s.h * s.w, s.c_in);
         let d = self.dispatch(
             gpu,
-            Kernel::Conv2dBackwardInput,
+            self.pick(Kernel::Conv2dBackwardInput, Kernel::Conv2dBackwardInputTiled),
             &s.params(accumulate),
             &[&dy.buffer, &weight.buffer, &dx.buffer],
             inv,
@@ -137,7 +142,7 @@ impl Kernels {
         expect(op, "bias gradient", dbias, &[s.c_out])?;
         let k_len = s.c_in * s.kh * s.kw;
         let rows = s.batch * s.out_h() * s.out_w();
-        let tile_count = tiles(s.c_out, k_len + 1);
+        let tile_count = invocations(self.variant, s.c_out, k_len + 1);
         let (splits, chunk) = split_k(rows, tile_count);
         let partial = Tensor::zeros(gpu, "conv2d weight-gradient partial sums", &[splits, s.c_out, k_len + 1])?;
         let mut p = s.params(false);
@@ -145,7 +150,7 @@ impl Kernels {
         let wp = params::Conv2dWeight { conv: p, splits: splits as u32, _pad: [0; 3] };
         let partials = self.dispatch(
             gpu,
-            Kernel::Conv2dBackwardWeight,
+            self.pick(Kernel::Conv2dBackwardWeight, Kernel::Conv2dBackwardWeightTiled),
             &wp,
             &[&x.buffer, &dy.buffer, &partial.buffer],
             tile_count * splits as u64,

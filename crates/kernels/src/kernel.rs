@@ -18,6 +18,38 @@ pub enum Kernel {
     LinearBackwardWeight,
     SoftmaxCrossEntropy,
     Adam,
+    Conv2dForwardTiled,
+    Conv2dBackwardInputTiled,
+    Conv2dBackwardWeightTiled,
+    LinearForwardTiled,
+    LinearBackwardInputTiled,
+    LinearBackwardWeightTiled,
+}
+
+/// Which family of matrix-product kernels runs (conv and linear, forward and both gradients).
+/// Both compute the same thing and pass the same tests; they differ in how they use the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Variant {
+    /// 8×8 outputs per invocation in registers, no workgroup memory, no barriers: fast where
+    /// "GPU" threads are CPU SIMD lanes (lavapipe), where workgroup memory and barriers are slow.
+    Blocked,
+    /// 64×64 tiles per workgroup with operands staged in workgroup memory: the classic GPU GEMM.
+    Tiled,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 2] = [Variant::Blocked, Variant::Tiled];
+
+    /// The variant for an adapter: `TWINHEAD_KERNELS=blocked|tiled` if set, otherwise blocked
+    /// for CPU adapters (measured: `cargo bench` on lavapipe) and tiled for real GPUs.
+    pub fn for_adapter(info: &wgpu::AdapterInfo) -> Variant {
+        match std::env::var("TWINHEAD_KERNELS").as_deref() {
+            Ok("blocked") => Variant::Blocked,
+            Ok("tiled") => Variant::Tiled,
+            _ if info.device_type == wgpu::DeviceType::Cpu => Variant::Blocked,
+            _ => Variant::Tiled,
+        }
+    }
 }
 
 macro_rules! shader {
@@ -27,7 +59,7 @@ macro_rules! shader {
 }
 
 impl Kernel {
-    pub const ALL: [Kernel; 13] = [
+    pub const ALL: [Kernel; 19] = [
         Kernel::Conv2dForward,
         Kernel::Conv2dBackwardInput,
         Kernel::Conv2dBackwardWeight,
@@ -41,7 +73,48 @@ impl Kernel {
         Kernel::LinearBackwardWeight,
         Kernel::SoftmaxCrossEntropy,
         Kernel::Adam,
+        Kernel::Conv2dForwardTiled,
+        Kernel::Conv2dBackwardInputTiled,
+        Kernel::Conv2dBackwardWeightTiled,
+        Kernel::LinearForwardTiled,
+        Kernel::LinearBackwardInputTiled,
+        Kernel::LinearBackwardWeightTiled,
     ];
+
+    /// The tiled kernels, which only the [`Variant::Tiled`] family uses.
+    pub fn is_tiled(self) -> bool {
+        matches!(
+            self,
+            Kernel::Conv2dForwardTiled
+                | Kernel::Conv2dBackwardInputTiled
+                | Kernel::Conv2dBackwardWeightTiled
+                | Kernel::LinearForwardTiled
+                | Kernel::LinearBackwardInputTiled
+                | Kernel::LinearBackwardWeightTiled
+        )
+    }
+
+    /// Whether the kernels of `variant` include this one.
+    pub fn used_by(self, variant: Variant) -> bool {
+        let matmul_blocked = matches!(
+            self,
+            Kernel::Conv2dForward
+                | Kernel::Conv2dBackwardInput
+                | Kernel::Conv2dBackwardWeight
+                | Kernel::LinearForward
+                | Kernel::LinearBackwardInput
+                | Kernel::LinearBackwardWeight
+        );
+        match variant {
+            Variant::Blocked => !self.is_tiled(),
+            Variant::Tiled => !matmul_blocked,
+        }
+    }
+
+    /// Invocations per workgroup (the shader's `@workgroup_size`).
+    pub fn workgroup_size(self) -> u64 {
+        if self.is_tiled() { 256 } else { 64 }
+    }
 
     /// The kernel's name, which is also its file name without `.wgsl` and its wgpu label.
     pub fn name(self) -> &'static str {
@@ -59,6 +132,12 @@ impl Kernel {
             Kernel::LinearBackwardWeight => "linear_backward_weight",
             Kernel::SoftmaxCrossEntropy => "softmax_cross_entropy",
             Kernel::Adam => "adam",
+            Kernel::Conv2dForwardTiled => "conv2d_forward_tiled",
+            Kernel::Conv2dBackwardInputTiled => "conv2d_backward_input_tiled",
+            Kernel::Conv2dBackwardWeightTiled => "conv2d_backward_weight_tiled",
+            Kernel::LinearForwardTiled => "linear_forward_tiled",
+            Kernel::LinearBackwardInputTiled => "linear_backward_input_tiled",
+            Kernel::LinearBackwardWeightTiled => "linear_backward_weight_tiled",
         }
     }
 
@@ -78,6 +157,12 @@ impl Kernel {
             Kernel::LinearBackwardWeight => shader!("linear_backward_weight.wgsl"),
             Kernel::SoftmaxCrossEntropy => shader!("softmax_cross_entropy.wgsl"),
             Kernel::Adam => shader!("adam.wgsl"),
+            Kernel::Conv2dForwardTiled => shader!("conv2d_forward_tiled.wgsl"),
+            Kernel::Conv2dBackwardInputTiled => shader!("conv2d_backward_input_tiled.wgsl"),
+            Kernel::Conv2dBackwardWeightTiled => shader!("conv2d_backward_weight_tiled.wgsl"),
+            Kernel::LinearForwardTiled => shader!("linear_forward_tiled.wgsl"),
+            Kernel::LinearBackwardInputTiled => shader!("linear_backward_input_tiled.wgsl"),
+            Kernel::LinearBackwardWeightTiled => shader!("linear_backward_weight_tiled.wgsl"),
         }
     }
 
@@ -85,14 +170,20 @@ impl Kernel {
     pub fn params_size(self) -> usize {
         use std::mem::size_of;
         match self {
-            Kernel::Conv2dForward | Kernel::Conv2dBackwardInput => size_of::<params::Conv2d>(),
-            Kernel::Conv2dBackwardWeight => size_of::<params::Conv2dWeight>(),
+            Kernel::Conv2dForward
+            | Kernel::Conv2dBackwardInput
+            | Kernel::Conv2dForwardTiled
+            | Kernel::Conv2dBackwardInputTiled => size_of::<params::Conv2d>(),
+            Kernel::Conv2dBackwardWeight | Kernel::Conv2dBackwardWeightTiled => size_of::<params::Conv2dWeight>(),
             Kernel::Conv2dReduceWeight => size_of::<params::Reduce>(),
             Kernel::MaxPool2dForward | Kernel::MaxPool2dBackward => size_of::<params::Pool2d>(),
             Kernel::ReluForward | Kernel::ReluBackward => size_of::<params::Elementwise>(),
-            Kernel::LinearForward | Kernel::LinearBackwardInput | Kernel::LinearBackwardWeight => {
-                size_of::<params::Linear>()
-            }
+            Kernel::LinearForward
+            | Kernel::LinearBackwardInput
+            | Kernel::LinearBackwardWeight
+            | Kernel::LinearForwardTiled
+            | Kernel::LinearBackwardInputTiled
+            | Kernel::LinearBackwardWeightTiled => size_of::<params::Linear>(),
             Kernel::SoftmaxCrossEntropy => size_of::<params::CrossEntropy>(),
             Kernel::Adam => size_of::<params::Adam>(),
         }

@@ -22,26 +22,41 @@ mod relu;
 mod shapes;
 
 pub use adam::AdamHyper;
-pub use kernel::Kernel;
+pub use kernel::{Kernel, Variant};
 pub use op::{Dispatch, Op};
 pub use shapes::{Conv2dShape, LinearShape, Pool2dShape};
 pub use tensor::{Gpu, GpuError, Result, Tensor};
 
 use std::collections::HashMap;
 
-/// Every compute pipeline, compiled once for one device.
+/// Every compute pipeline of one [`Variant`], compiled once for one device.
 pub struct Kernels {
     pipelines: HashMap<Kernel, wgpu::ComputePipeline>,
+    pub variant: Variant,
 }
 
 impl Kernels {
-    /// Compiles every kernel. A shader the device rejects comes back as an error naming it.
+    /// Compiles the kernels of the variant that suits the adapter ([`Variant::for_adapter`]).
+    /// A shader the device rejects comes back as an error naming it.
     pub fn new(gpu: &Gpu) -> Result<Self> {
+        Self::with_variant(gpu, Variant::for_adapter(&gpu.adapter.get_info()))
+    }
+
+    /// Compiles the kernels of `variant` (every variant runs on every adapter; tests run both).
+    pub fn with_variant(gpu: &Gpu, variant: Variant) -> Result<Self> {
         let mut pipelines = HashMap::new();
-        for kernel in Kernel::ALL {
+        for kernel in Kernel::ALL.into_iter().filter(|k| k.used_by(variant)) {
             pipelines.insert(kernel, gpu.compute_pipeline(kernel.name(), kernel.source(), &[])?);
         }
-        Ok(Kernels { pipelines })
+        Ok(Kernels { pipelines, variant })
+    }
+
+    /// The blocked or the tiled kernel of a matrix-product pass, by this set's variant.
+    fn pick(&self, blocked: Kernel, tiled: Kernel) -> Kernel {
+        match self.variant {
+            Variant::Blocked => blocked,
+            Variant::Tiled => tiled,
+        }
     }
 
     fn pipeline(&self, kernel: Kernel) -> &wgpu::ComputePipeline {
@@ -81,7 +96,7 @@ impl Kernels {
             layout: &pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
-        Dispatch::new(kernel.name(), pipeline.clone(), bind_group, uniform, invocations)
+        Dispatch::new(kernel.name(), pipeline.clone(), bind_group, uniform, invocations, kernel.workgroup_size())
     }
 }
 

@@ -1,6 +1,6 @@
 //! linear launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Gpu, Kernel, Kernels, LinearShape, Op, Result, Tensor, expect, nonzero, params};
+use crate::{Gpu, Kernel, Kernels, LinearShape, Op, Result, Tensor, Variant, expect, nonzero, params};
 
 impl LinearShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -16,8 +16,13 @@ impl LinearShape {
     }
 }
 
-fn tiles(rows: usize, cols: usize) -> u64 {
-    (rows.div_ceil(8) * cols.div_ceil(8)) as u64
+/// Invocations for a rows × cols output: one per 8×8 block (blocked), or a workgroup of 256
+/// per 64×64 tile (tiled).
+fn tiles(variant: Variant, rows: usize, cols: usize) -> u64 {
+    match variant {
+        Variant::Blocked => (rows.div_ceil(8) * cols.div_ceil(8)) as u64,
+        Variant::Tiled => (rows.div_ceil(64) * cols.div_ceil(64)) as u64 * 256,
+    }
 }
 
 impl Kernels {
@@ -41,10 +46,10 @@ impl Kernels {
         expect(op, "output", y, &[s.batch, s.outputs])?;
         let d = self.dispatch(
             gpu,
-            Kernel::LinearForward,
+            self.pick(Kernel::LinearForward, Kernel::LinearForwardTiled),
             &s.params(relu),
             &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer],
-            tiles(s.batch, s.outputs),
+            tiles(self.variant, s.batch, s.outputs),
         );
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
@@ -66,10 +71,10 @@ impl Kernels {
         expect(op, "input gradient", dx, &[s.batch, s.inputs])?;
         let d = self.dispatch(
             gpu,
-            Kernel::LinearBackwardInput,
+            self.pick(Kernel::LinearBackwardInput, Kernel::LinearBackwardInputTiled),
             &s.params(accumulate),
             &[&dy.buffer, &weight.buffer, &dx.buffer],
-            tiles(s.batch, s.inputs),
+            tiles(self.variant, s.batch, s.inputs),
         );
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
@@ -93,10 +98,10 @@ impl Kernels {
         expect(op, "bias gradient", dbias, &[s.outputs])?;
         let d = self.dispatch(
             gpu,
-            Kernel::LinearBackwardWeight,
+            self.pick(Kernel::LinearBackwardWeight, Kernel::LinearBackwardWeightTiled),
             &s.params(accumulate),
             &[&x.buffer, &dy.buffer, &dweight.buffer, &dbias.buffer],
-            tiles(s.outputs, s.inputs + 1),
+            tiles(self.variant, s.outputs, s.inputs + 1),
         );
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }

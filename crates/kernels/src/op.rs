@@ -1,7 +1,5 @@
 //! Recorded work: dispatches with their pipeline, bindings and size, ready to go into a pass.
 
-/// Workgroup size of every kernel (`@workgroup_size(64)`).
-pub const WORKGROUP: u64 = 64;
 const MAX_GROUPS_X: u64 = 65_535;
 
 /// One kernel launch, fully bound.
@@ -21,9 +19,10 @@ impl Dispatch {
         bind_group: wgpu::BindGroup,
         params: wgpu::Buffer,
         invocations: u64,
+        workgroup_size: u64,
     ) -> Self {
         // More than 65 535 workgroups spill into y; kernels linearise (x, y) back.
-        let total = invocations.div_ceil(WORKGROUP).max(1);
+        let total = invocations.div_ceil(workgroup_size).max(1);
         let x = total.min(MAX_GROUPS_X);
         let y = total.div_ceil(x);
         Dispatch { label, pipeline, bind_group, _params: params, groups: [x as u32, y as u32] }

@@ -1,0 +1,65 @@
+// linear_forward_tiled: the GPU variant of linear_forward — same formula, layouts, parameters
+// and bindings (see linear_forward.wgsl):
+//   y[b, o] = bias[o] + Σ_i x[b, i] · weight[o, i]   (then ReLU when params.relu != 0)
+// A 64-row × 64-output tile per workgroup of 256, 4×4 outputs per invocation, the inputs walked
+// 16 at a time through workgroup memory (see conv2d_forward_tiled.wgsl for why).
+// Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
+
+struct Params {
+    batch: u32, inputs: u32, outputs: u32, relu: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+var<workgroup> a_tile: array<f32, 1024>; // [16 inputs][64 rows]
+var<workgroup> b_tile: array<f32, 1024>; // [16 inputs][64 outputs]
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let tiles_m = (p.batch + 63u) / 64u;
+    let tile = wid.y * nwg.x + wid.x;
+    if tile >= tiles_m * ((p.outputs + 63u) / 64u) { return; }
+    let m0 = (tile % tiles_m) * 64u;
+    let n0 = (tile / tiles_m) * 64u;
+    let tx = lid % 16u;
+    let ty = lid / 16u;
+    var acc: array<f32, 16>;
+    for (var k0 = 0u; k0 < p.inputs; k0 += 16u) {
+        // Consecutive invocations read consecutive inputs of one row: coalesced.
+        for (var q = 0u; q < 4u; q++) {
+            let e = lid + 256u * q;
+            let r = e / 16u;
+            let k = k0 + e % 16u;
+            let b = m0 + r;
+            let o = n0 + r;
+            a_tile[(e % 16u) * 64u + r] = select(0.0, x[min(b, p.batch - 1u) * p.inputs + min(k, p.inputs - 1u)], b < p.batch && k < p.inputs);
+            b_tile[(e % 16u) * 64u + r] = select(0.0, weight[min(o, p.outputs - 1u) * p.inputs + min(k, p.inputs - 1u)], o < p.outputs && k < p.inputs);
+        }
+        workgroupBarrier();
+        for (var kk = 0u; kk < 16u; kk++) {
+            for (var i = 0u; i < 4u; i++) {
+                let a = a_tile[kk * 64u + ty + 16u * i];
+                for (var j = 0u; j < 4u; j++) {
+                    acc[i * 4u + j] += a * b_tile[kk * 64u + tx + 16u * j];
+                }
+            }
+        }
+        workgroupBarrier();
+    }
+    for (var i = 0u; i < 4u; i++) {
+        let b = m0 + ty + 16u * i;
+        for (var j = 0u; j < 4u; j++) {
+            let o = n0 + tx + 16u * j;
+            if b < p.batch && o < p.outputs {
+                var v = acc[i * 4u + j] + bias[o];
+                if p.relu != 0u { v = max(v, 0.0); }
+                y[b * p.outputs + o] = v;
+            }
+        }
+    }
+}
