@@ -52,8 +52,13 @@ fn conv_shapes() -> [(&'static str, Conv2dShape); 3] {
 fn bench_kernels(c: &mut Criterion) {
     let gpu = gpu();
     let k = Kernels::new(&gpu).unwrap();
-    // The matrix-product passes run in every variant, so the benches show which suits this adapter.
-    let sets: Vec<Kernels> = Variant::ALL.iter().map(|&v| Kernels::with_variant(&gpu, v).unwrap()).collect();
+    // The matrix-product passes run in the adapter's variant; with TWINHEAD_BENCH_VARIANTS=all in
+    // every variant, to show which suits this adapter (the tiled ones take seconds on lavapipe).
+    let variants = match std::env::var("TWINHEAD_BENCH_VARIANTS").as_deref() {
+        Ok("all") => Variant::ALL.to_vec(),
+        _ => vec![k.variant],
+    };
+    let sets: Vec<Kernels> = variants.iter().map(|&v| Kernels::with_variant(&gpu, v).unwrap()).collect();
     let mut group = c.benchmark_group(format!("kernels on {}", gpu.summary.name));
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
     let mut bench = |name: &str, shape: String, flops: u64, op: Op| {

@@ -1,12 +1,14 @@
 // softmax_cross_entropy: loss, logits gradient and correct count of one classification head.
-//   loss = (1/B) Σ_b (logsumexp(logits[b]) − logits[b, label_b])         (PyTorch's cross_entropy, mean)
-//   dlogits[b, c] = weight · (softmax(logits[b])[c] − [c = label_b]) / B (weight: the head's loss weight)
-//   correct = #{b : the first largest logit of row b is at label_b}
-//   stats[2·slot] = loss and stats[2·slot + 1] = correct, or added to them when params.accumulate != 0,
-//   so a whole epoch's figures can stay on the GPU and be read back once.
+//   Rows whose label is not a class (label >= C, e.g. 0xFFFFFFFF) are ignored, as PyTorch's
+//   ignore_index: they add no loss and get no gradient, and V counts the others.
+//   loss = (1/V) Σ_{valid b} (logsumexp(logits[b]) − logits[b, label_b])     (cross_entropy, mean)
+//   dlogits[b, c] = weight · (softmax(logits[b])[c] − [c = label_b]) / V    (0 for ignored rows)
+//   correct = #{valid b : the first largest logit of row b is at label_b}
+//   With no valid row, loss and gradient are 0 (PyTorch would give NaN).
+//   stats[2·slot] = loss and stats[2·slot + 1] = correct, or added to them when params.accumulate != 0.
 // Layouts: logits and dlogits [B, C] row-major, labels [B] (u32), stats [2·slots].
-// One workgroup of 64: each invocation takes rows lid, lid + 64, …; the batch sums are reduced in
-// workgroup memory in a fixed order, so the loss is deterministic.
+// One workgroup of 64: each invocation takes rows lid, lid + 64, …; V and the batch sums are
+// reduced in workgroup memory in a fixed order, so the loss is deterministic.
 // Bindings: 0 params (uniform), 1 logits, 2 labels, 3 dlogits, 4 stats.
 
 struct Params {
@@ -21,16 +23,40 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> stats: array<f32>;
 
 var<workgroup> loss_part: array<f32, 64>;
-var<workgroup> correct_part: array<u32, 64>;
+var<workgroup> count_part: array<u32, 64>;
+var<workgroup> valid_rows: u32;
 
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32) {
-    let inv_batch = 1.0 / f32(p.batch);
+    // Phase 1: how many rows count (the mean's divisor).
+    var mine = 0u;
+    for (var b = lid; b < p.batch; b += 64u) {
+        mine += select(0u, 1u, labels[b] < p.classes);
+    }
+    count_part[lid] = mine;
+    workgroupBarrier();
+    if lid == 0u {
+        var v = 0u;
+        for (var i = 0u; i < 64u; i++) {
+            v += count_part[i];
+        }
+        valid_rows = v;
+    }
+    workgroupBarrier();
+    let inv_valid = 1.0 / f32(max(valid_rows, 1u));
+
+    // Phase 2: losses, gradients and hits.
     var loss = 0.0;
     var correct = 0u;
     for (var b = lid; b < p.batch; b += 64u) {
         let row = b * p.classes;
         let label = labels[b];
+        if label >= p.classes {
+            for (var c = 0u; c < p.classes; c++) {
+                dlogits[row + c] = 0.0;
+            }
+            continue;
+        }
         var top = logits[row];
         var top_at = 0u;
         for (var c = 1u; c < p.classes; c++) {
@@ -45,21 +71,22 @@ fn main(@builtin(local_invocation_index) lid: u32) {
         for (var c = 0u; c < p.classes; c++) {
             let prob = exp(logits[row + c] - top) / sum;
             let onehot = select(0.0, 1.0, c == label);
-            dlogits[row + c] = p.weight * (prob - onehot) * inv_batch;
+            dlogits[row + c] = p.weight * (prob - onehot) * inv_valid;
         }
         correct += select(0u, 1u, top_at == label);
     }
+    workgroupBarrier();
     loss_part[lid] = loss;
-    correct_part[lid] = correct;
+    count_part[lid] = correct;
     workgroupBarrier();
     if lid == 0u {
         var total = 0.0;
         var hits = 0u;
         for (var i = 0u; i < 64u; i++) {
             total += loss_part[i];
-            hits += correct_part[i];
+            hits += count_part[i];
         }
-        var l = total * inv_batch;
+        var l = total * inv_valid;
         var h = f32(hits);
         if p.accumulate != 0u {
             l += stats[2u * p.slot];

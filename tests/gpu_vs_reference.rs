@@ -287,10 +287,16 @@ fn relu_forward_and_backward() {
     }
 }
 
-fn cross_entropy_case(batch: usize, classes: usize, seed: u64) {
+fn cross_entropy_case(batch: usize, classes: usize, seed: u64, ignore_every: usize) {
     let (g, k) = gpu();
     let logits = random(batch * classes, seed, -4.0, 4.0);
-    let labels = random_labels(batch, seed + 1, classes as u32);
+    let mut labels = random_labels(batch, seed + 1, classes as u32);
+    // Rows whose label is no class are ignored (PyTorch's ignore_index).
+    if ignore_every > 0 {
+        for l in labels.iter_mut().step_by(ignore_every) {
+            *l = u32::MAX;
+        }
+    }
     let name = format!("[{batch}, {classes}]");
     let tl = upload("logits", &[batch, classes], &logits);
     let tlab = Tensor::from_u32(g, "labels", &[batch], &labels).unwrap();
@@ -332,8 +338,10 @@ fn cross_entropy_case(batch: usize, classes: usize, seed: u64) {
 
 #[test]
 fn softmax_cross_entropy_shapes() {
-    cross_entropy_case(32, 3, 110); // the colour head
-    cross_entropy_case(32, 4, 111); // the item head
-    cross_entropy_case(1, 2, 112);
-    cross_entropy_case(131, 7, 113); // more rows than the 64 invocations
+    cross_entropy_case(32, 3, 110, 0); // the colour head
+    cross_entropy_case(32, 4, 111, 0); // the item head
+    cross_entropy_case(1, 2, 112, 0);
+    cross_entropy_case(131, 7, 113, 0); // more rows than the 64 invocations
+    cross_entropy_case(32, 3, 114, 3); // every third row ignored
+    cross_entropy_case(5, 3, 115, 1); // every row ignored: loss and gradient 0
 }

@@ -83,8 +83,15 @@ fn a_short_training_run_on_real_photos_lowers_the_loss() {
         sources: picked.iter().map(|&i| all.sources[i].clone()).collect(),
     };
     let gpu = Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("needs a GPU adapter"));
-    let opts =
-        TrainOptions { epochs: 4, batch_size: 16, lr: 5e-4, val_fraction: 0.25, seed: 1, loss_weights: vec![1.0, 1.0] };
+    let opts = TrainOptions {
+        epochs: 4,
+        batch_size: 16,
+        lr: 5e-4,
+        val_fraction: 0.25,
+        seed: 1,
+        loss_weights: vec![1.0, 1.0],
+        ..TrainOptions::tutorial(2)
+    };
     let dir = tempfile::tempdir().unwrap();
     let spec = ModelSpec::tutorial(data.heads.clone());
     let summary =

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use model::{ModelSpec, load_checkpoint};
+use trainer::augment::Augment;
 use trainer::synth;
 use trainer::train::{Ending, TrainControl, TrainOptions, run};
 
@@ -16,10 +17,11 @@ fn gpu() -> Arc<tensor::Gpu> {
 
 #[test]
 fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
-    // 60 images: 48 for training in batches of 8 → 6 steps per epoch, 12 in all.
+    // 60 images: 48 for training in batches of 8 → 6 steps per epoch, 12 in all; with every
+    // augmentation on, whose random choices must also repeat after resuming.
     let data = synth::generate(60, 96, 5);
-    let opts =
-        TrainOptions { epochs: 2, batch_size: 8, lr: 5e-4, val_fraction: 0.2, seed: 9, loss_weights: vec![1.0, 1.0] };
+    let augment = Augment { swap_red_blue: 0.5, grey: 0.3, flip: true };
+    let opts = TrainOptions { epochs: 2, batch_size: 8, seed: 9, augment, ..TrainOptions::tutorial(2) };
     let spec = ModelSpec::tutorial(data.heads.clone());
     let quiet = &mut |_: &str| {};
 
@@ -65,8 +67,15 @@ fn a_diverging_run_stops_at_the_step_that_went_wrong() {
     // A learning rate of 1e30 pushes the weights to ±1e30 in one Adam step; the next forward
     // pass overflows f32 and the loss is NaN at step 2.
     let data = synth::generate(40, 96, 6);
-    let opts =
-        TrainOptions { epochs: 1, batch_size: 8, lr: 1e30, val_fraction: 0.2, seed: 1, loss_weights: vec![1.0, 1.0] };
+    let opts = TrainOptions {
+        epochs: 1,
+        batch_size: 8,
+        lr: 1e30,
+        val_fraction: 0.2,
+        seed: 1,
+        loss_weights: vec![1.0, 1.0],
+        ..TrainOptions::tutorial(2)
+    };
     let dir = tempfile::tempdir().unwrap();
     let err = run(
         gpu(),

@@ -22,7 +22,7 @@ mod spec;
 
 pub use checkpoint::{Checkpoint, load_checkpoint, save_checkpoint};
 pub use error::ModelError;
-pub use model::{Model, STATS_WINDOW, StepStats, TrainConfig};
+pub use model::{IGNORE, Model, STATS_WINDOW, StepStats, TrainConfig};
 pub use spec::{HeadSpec, ModelSpec};
 
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;

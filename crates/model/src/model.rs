@@ -45,6 +45,10 @@ impl StepStats {
     }
 }
 
+/// A label that masks its row out of its head's loss (PyTorch's `ignore_index`): the row adds
+/// no loss and no gradient to that head, and the head's mean is over the other rows.
+pub const IGNORE: u32 = u32::MAX;
+
 /// Steps whose losses stay on the GPU, each in its own slot, before they are read back at once.
 pub const STATS_WINDOW: usize = 16;
 
@@ -177,9 +181,9 @@ impl Model {
         plan.input.write(&self.gpu, images)?;
         for (h, lab) in labels.iter().enumerate() {
             let classes = self.spec.heads[h].classes.len() as u32;
-            if lab.len() != batch || lab.iter().any(|&l| l >= classes) {
+            if lab.len() != batch || lab.iter().any(|&l| l >= classes && l != IGNORE) {
                 return Err(ModelError::Spec(format!(
-                    "labels of head {} must be {batch} values below {classes}",
+                    "labels of head {} must be {batch} values below {classes} (or IGNORE)",
                     self.spec.heads[h].name
                 )));
             }

@@ -9,10 +9,11 @@ use clap::{Args, Parser, Subcommand};
 use model::ModelSpec;
 use tensor::{AdapterChoice, Gpu, list_adapters};
 
+use crate::augment::Augment;
 use crate::data::{Dataset, Skipped, load_folder};
 use crate::evaluate::{confusion_table, evaluate};
 use crate::predict::{model_from_checkpoint, predict};
-use crate::train::{Ending, TrainControl, TrainOptions, run};
+use crate::train::{Ending, TrainControl, TrainOptions, accuracies, run};
 use crate::{run_dir, synth};
 
 #[derive(Parser, Debug)]
@@ -104,6 +105,19 @@ struct TrainArgs {
     /// Name of this run's folder (default: the next run-NNNN).
     #[arg(long)]
     run_name: Option<String>,
+    /// Combinations to keep out of training and ordinary validation and report apart, e.g.
+    /// `blue_shirt,black_jeans`.
+    #[arg(long, value_delimiter = ',')]
+    hold_out: Vec<String>,
+    /// Probability of swapping an image's red and blue channels (and its labels red ↔ blue).
+    #[arg(long, default_value_t = 0.0)]
+    swap_red_blue: f32,
+    /// Probability of training on an image in grey, with its colour loss masked.
+    #[arg(long, default_value_t = 0.0)]
+    grey: f32,
+    /// Mirror half of the training images left-right.
+    #[arg(long)]
+    flip: bool,
     /// Continue the run in this folder from its last saved state (its configuration is reused;
     /// --epochs may extend it).
     #[arg(long, value_name = "RUN_DIR")]
@@ -197,6 +211,8 @@ fn run_train(args: TrainArgs) -> Result<()> {
                 val_fraction: args.val_fraction,
                 seed: args.seed,
                 loss_weights: args.loss_weights.clone().unwrap_or_else(|| vec![1.0; HEADS.len()]),
+                hold_out: args.hold_out.clone(),
+                augment: Augment { swap_red_blue: args.swap_red_blue, grey: args.grey, flip: args.flip },
             };
             if opts.loss_weights.len() != HEADS.len() {
                 bail!(
@@ -308,22 +324,34 @@ pub fn main() -> Result<()> {
 }
 
 fn eval(gpu: Arc<Gpu>, checkpoint: &Path, data: &Path, batch_size: usize) -> Result<()> {
-    let (mut model, _) = model_from_checkpoint(gpu, checkpoint)?;
+    let (mut model, ckpt) = model_from_checkpoint(gpu, checkpoint)?;
     let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
     let (set, skipped) = load_folder(data, &heads, model.spec.image_size)?;
     let set = align_classes(set, &model.spec.heads)
         .with_context(|| format!("evaluating {} on {}", checkpoint.display(), data.display()))?;
     let all: Vec<usize> = (0..set.len()).collect();
     let e = evaluate(&mut model, &set, &all, batch_size)?;
-    let accs: Vec<String> =
-        set.heads.iter().enumerate().map(|(i, h)| format!("{} {:.1}%", h.name, 100.0 * e.accuracy(i))).collect();
-    println!(
-        "{} images: accuracy {}  both {:.1}%  loss {:.3}",
-        e.count,
-        accs.join(" "),
-        100.0 * e.all_accuracy(),
-        e.total_loss()
-    );
+    println!("{} images: accuracy {}  loss {:.3}", e.count, accuracies(&e, &set), e.total_loss());
+    // Combinations the checkpoint was trained on, when it says: report the others apart.
+    let trained_on = ckpt.extra.get("trainer.trained_on").and_then(|j| serde_json::from_str::<Vec<String>>(j).ok());
+    if let Some(trained_on) = trained_on {
+        let (seen, unseen): (Vec<usize>, Vec<usize>) =
+            all.iter().partition(|&&i| trained_on.contains(&set.combination(i)));
+        for (what, idx) in [("seen in training", seen), ("never seen in training", unseen)] {
+            if !idx.is_empty() {
+                let mut combos: Vec<String> = idx.iter().map(|&i| set.combination(i)).collect();
+                combos.sort();
+                combos.dedup();
+                let e = evaluate(&mut model, &set, &idx, batch_size)?;
+                println!(
+                    "{} images of combinations {what} ({}): accuracy {}",
+                    e.count,
+                    combos.join(", "),
+                    accuracies(&e, &set)
+                );
+            }
+        }
+    }
     for (h, head) in set.heads.iter().enumerate() {
         println!("confusion matrix, {}:\n{}", head.name, confusion_table(&head.classes, &e.confusion[h]));
     }

@@ -2,6 +2,7 @@
 //! network on the GPU, and evaluates and predicts with its checkpoints. `src/main.rs` is the
 //! command line; the pieces are here so that tests can drive them.
 
+pub mod augment;
 pub mod cli;
 pub mod data;
 pub mod evaluate;

@@ -20,6 +20,9 @@ pub struct Progress {
     pub correct: Vec<u64>,
     /// The best epoch so far: (epoch, both-correct accuracy, validation loss).
     pub best: Option<(usize, f64, f64)>,
+    /// The best epoch's line as printed.
+    #[serde(default)]
+    pub best_line: String,
 }
 
 /// Saves weights, moments, step count and `progress` to `dir/state.safetensors`.

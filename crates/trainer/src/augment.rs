@@ -1,0 +1,152 @@
+//! Label-aware augmentation of training batches, done on the CPU while the GPU runs the
+//! previous step (a training step only waits for the step before it).
+//!
+//! Why: a two-head network should name colour/item combinations it never saw, but a head learns
+//! whatever correlations the data has (every shoe in the photos is black, so "shoes" drifts
+//! towards "black"). Two transformations break such links in a way whose effect on the labels
+//! is known:
+//! - swapping the red and blue channels turns a red garment blue and a blue one red (black stays
+//!   black), so the colour label is swapped too and the item label kept;
+//! - a grey copy keeps the item but hides the colour: its colour loss is masked (label IGNORE).
+
+use anyhow::{Result, bail};
+use model::IGNORE;
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+use crate::data::Dataset;
+
+/// Which augmentations run, and how often (probabilities per image; 0 = off).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Augment {
+    /// Swap the red and blue channels (and the labels red ↔ blue).
+    pub swap_red_blue: f32,
+    /// Replace the image by its grey version and mask its colour loss.
+    pub grey: f32,
+    /// Mirror left-right half of the images.
+    pub flip: bool,
+}
+
+/// What the augmentation needs to know about the labels.
+pub struct Augmenter {
+    pub options: Augment,
+    /// Index of the colour head, and of the red and blue classes in it.
+    colour: Option<(usize, u32, u32)>,
+}
+
+impl Augmenter {
+    pub fn new(options: &Augment, data: &Dataset) -> Result<Self> {
+        let colour = data.heads.iter().position(|h| h.name == "color").and_then(|h| {
+            let class = |name: &str| data.heads[h].classes.iter().position(|c| c == name).map(|i| i as u32);
+            Some((h, class("red")?, class("blue")?))
+        });
+        let head_only = data.heads.iter().position(|h| h.name == "color");
+        if options.swap_red_blue > 0.0 && colour.is_none() {
+            bail!("--swap-red-blue needs a colour head with the classes red and blue");
+        }
+        if options.grey > 0.0 && head_only.is_none() {
+            bail!("--grey needs a colour head");
+        }
+        for (name, p) in [("--swap-red-blue", options.swap_red_blue), ("--grey", options.grey)] {
+            if !(0.0..=1.0).contains(&p) {
+                bail!("{name} is a probability between 0 and 1, not {p}");
+            }
+        }
+        let colour = colour.or(head_only.map(|h| (h, u32::MAX, u32::MAX)));
+        Ok(Augmenter { options: options.clone(), colour })
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.options.swap_red_blue > 0.0 || self.options.grey > 0.0 || self.options.flip
+    }
+
+    /// The random stream of one step: fixed by the run's seed, the epoch and the step, so a
+    /// resumed run augments exactly as an uninterrupted one.
+    pub fn rng(seed: u64, epoch: usize, step: usize) -> StdRng {
+        StdRng::seed_from_u64(seed ^ 0xA5A5_5A5A_D00D_F00D ^ ((epoch as u64) << 32) ^ step as u64)
+    }
+
+    /// Transforms a batch in place: `pixels` is `[n, 3, S, S]` in [0, 1], `labels[h][i]`.
+    pub fn apply(&self, size: usize, pixels: &mut [f32], labels: &mut [Vec<u32>], rng: &mut StdRng) {
+        let plane = size * size;
+        for (i, img) in pixels.chunks_mut(3 * plane).enumerate() {
+            let (r, rest) = img.split_at_mut(plane);
+            let (g, b) = rest.split_at_mut(plane);
+            if let Some((h, red, blue)) = self.colour {
+                if rng.random::<f32>() < self.options.swap_red_blue {
+                    r.swap_with_slice(b);
+                    let l = &mut labels[h][i];
+                    *l = if *l == red {
+                        blue
+                    } else if *l == blue {
+                        red
+                    } else {
+                        *l
+                    };
+                }
+                if rng.random::<f32>() < self.options.grey {
+                    for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+                        let y = 0.299 * *r + 0.587 * *g + 0.114 * *b;
+                        (*r, *g, *b) = (y, y, y);
+                    }
+                    labels[h][i] = IGNORE;
+                }
+            }
+            if self.options.flip && rng.random::<bool>() {
+                for channel in img.chunks_mut(plane) {
+                    for row in channel.chunks_mut(size) {
+                        row.reverse();
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::HeadSpec;
+
+    fn data() -> Dataset {
+        let head =
+            |n: &str, c: &[&str]| HeadSpec { name: n.into(), classes: c.iter().map(|s| s.to_string()).collect() };
+        Dataset {
+            image_size: 2,
+            pixels: vec![],
+            heads: vec![head("color", &["black", "blue", "red"]), head("item", &["dress", "shirt"])],
+            labels: vec![],
+            sources: vec![],
+        }
+    }
+
+    #[test]
+    fn swapping_red_and_blue_swaps_the_colour_labels() {
+        let a = Augmenter::new(&Augment { swap_red_blue: 1.0, ..Default::default() }, &data()).unwrap();
+        // Three 2×2 images: channels R = 0.1·k, G = 0.5, B = 0.9.
+        let mut px: Vec<f32> =
+            (0..3).flat_map(|k| [vec![0.1 * k as f32; 4], vec![0.5; 4], vec![0.9; 4]].concat()).collect();
+        let mut labels = vec![vec![0, 1, 2], vec![1, 0, 1]];
+        a.apply(2, &mut px, &mut labels, &mut Augmenter::rng(1, 1, 0));
+        assert_eq!(labels, vec![vec![0, 2, 1], vec![1, 0, 1]], "black stays, blue ↔ red, items kept");
+        assert_eq!(&px[12..16], &[0.9; 4]);
+        assert_eq!(&px[20..24], &[0.1; 4]);
+    }
+
+    #[test]
+    fn grey_copies_mask_the_colour_loss() {
+        let a = Augmenter::new(&Augment { grey: 1.0, ..Default::default() }, &data()).unwrap();
+        let mut px: Vec<f32> = [vec![1.0; 4], vec![0.0; 4], vec![0.0; 4]].concat();
+        let mut labels = vec![vec![2], vec![1]];
+        a.apply(2, &mut px, &mut labels, &mut Augmenter::rng(1, 1, 0));
+        assert_eq!(labels, vec![vec![IGNORE], vec![1]]);
+        assert!(px.iter().all(|&v| (v - 0.299).abs() < 1e-6));
+    }
+
+    #[test]
+    fn impossible_options_are_refused() {
+        assert!(Augmenter::new(&Augment { grey: 1.5, ..Default::default() }, &data()).is_err());
+        let mut d = data();
+        d.heads[0].classes = vec!["green".into()];
+        assert!(Augmenter::new(&Augment { swap_red_blue: 0.5, ..Default::default() }, &d).is_err());
+    }
+}
