@@ -1,6 +1,6 @@
 //! conv2d launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Variant, expect, nonzero, params};
+use crate::{Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, expect, nonzero, params};
 
 impl Conv2dShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -48,15 +48,6 @@ impl Conv2dShape {
     }
 }
 
-/// Invocations for a rows × cols output: one per 8×8 block (blocked), or a workgroup of 256
-/// per 64×64 tile (tiled).
-fn invocations(variant: Variant, rows: usize, cols: usize) -> u64 {
-    match variant {
-        Variant::Blocked => (rows.div_ceil(8) * cols.div_ceil(8)) as u64,
-        Variant::Tiled => (rows.div_ceil(64) * cols.div_ceil(64)) as u64 * 256,
-    }
-}
-
 /// How the weight gradient's reduction over all output pixels is split: enough independent
 /// chunks for ~16k invocations (a few hundred workgroups of 64, or 64 of 256), each chunk at
 /// least 64 rows long.
@@ -85,7 +76,7 @@ impl Kernels {
         expect(op, "weight", weight, &s.weight_shape())?;
         expect(op, "bias", bias, &[s.c_out])?;
         expect(op, "output", y, &s.y_shape())?;
-        let inv = invocations(self.variant, s.batch * s.out_h() * s.out_w(), s.c_out);
+        let inv = self.variant.invocations(s.batch * s.out_h() * s.out_w(), s.c_out);
         let d = self.dispatch(
             gpu,
             self.pick(Kernel::Conv2dForward, Kernel::Conv2dForwardTiled),
@@ -111,7 +102,7 @@ impl Kernels {
         expect(op, "weight", weight, &s.weight_shape())?;
         expect(op, "output gradient", dy, &s.y_shape())?;
         expect(op, "input gradient", dx, &s.x_shape())?;
-        let inv = invocations(self.variant, s.batch * s.h * s.w, s.c_in);
+        let inv = self.variant.invocations(s.batch * s.h * s.w, s.c_in);
         let d = self.dispatch(
             gpu,
             self.pick(Kernel::Conv2dBackwardInput, Kernel::Conv2dBackwardInputTiled),
@@ -142,7 +133,7 @@ impl Kernels {
         expect(op, "bias gradient", dbias, &[s.c_out])?;
         let k_len = s.c_in * s.kh * s.kw;
         let rows = s.batch * s.out_h() * s.out_w();
-        let tile_count = invocations(self.variant, s.c_out, k_len + 1);
+        let tile_count = self.variant.invocations(s.c_out, k_len + 1);
         let (splits, chunk) = split_k(rows, tile_count);
         let partial = Tensor::zeros(gpu, "conv2d weight-gradient partial sums", &[splits, s.c_out, k_len + 1])?;
         let mut p = s.params(false);

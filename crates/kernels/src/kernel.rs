@@ -40,6 +40,15 @@ pub enum Variant {
 impl Variant {
     pub const ALL: [Variant; 2] = [Variant::Blocked, Variant::Tiled];
 
+    /// Invocations for a rows × cols matrix-product output: one per 8×8 block (blocked), or a
+    /// workgroup of 256 per 64×64 tile (tiled).
+    pub(crate) fn invocations(self, rows: usize, cols: usize) -> u64 {
+        match self {
+            Variant::Blocked => (rows.div_ceil(8) * cols.div_ceil(8)) as u64,
+            Variant::Tiled => (rows.div_ceil(64) * cols.div_ceil(64)) as u64 * 256,
+        }
+    }
+
     /// The variant for an adapter: `TWINHEAD_KERNELS=blocked|tiled` if set, otherwise blocked
     /// for CPU adapters (measured: `cargo bench` on lavapipe) and tiled for real GPUs.
     pub fn for_adapter(info: &wgpu::AdapterInfo) -> Variant {

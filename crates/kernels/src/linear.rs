@@ -1,6 +1,6 @@
 //! linear launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Gpu, Kernel, Kernels, LinearShape, Op, Result, Tensor, Variant, expect, nonzero, params};
+use crate::{Gpu, Kernel, Kernels, LinearShape, Op, Result, Tensor, expect, nonzero, params};
 
 impl LinearShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -13,15 +13,6 @@ impl LinearShape {
             outputs: self.outputs as u32,
             flag: flag as u32,
         }
-    }
-}
-
-/// Invocations for a rows × cols output: one per 8×8 block (blocked), or a workgroup of 256
-/// per 64×64 tile (tiled).
-fn tiles(variant: Variant, rows: usize, cols: usize) -> u64 {
-    match variant {
-        Variant::Blocked => (rows.div_ceil(8) * cols.div_ceil(8)) as u64,
-        Variant::Tiled => (rows.div_ceil(64) * cols.div_ceil(64)) as u64 * 256,
     }
 }
 
@@ -49,7 +40,7 @@ impl Kernels {
             self.pick(Kernel::LinearForward, Kernel::LinearForwardTiled),
             &s.params(relu),
             &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer],
-            tiles(self.variant, s.batch, s.outputs),
+            self.variant.invocations(s.batch, s.outputs),
         );
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
@@ -74,7 +65,7 @@ impl Kernels {
             self.pick(Kernel::LinearBackwardInput, Kernel::LinearBackwardInputTiled),
             &s.params(accumulate),
             &[&dy.buffer, &weight.buffer, &dx.buffer],
-            tiles(self.variant, s.batch, s.inputs),
+            self.variant.invocations(s.batch, s.inputs),
         );
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
@@ -101,7 +92,7 @@ impl Kernels {
             self.pick(Kernel::LinearBackwardWeight, Kernel::LinearBackwardWeightTiled),
             &s.params(accumulate),
             &[&x.buffer, &dy.buffer, &dweight.buffer, &dbias.buffer],
-            tiles(self.variant, s.outputs, s.inputs + 1),
+            self.variant.invocations(s.outputs, s.inputs + 1),
         );
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
