@@ -132,38 +132,13 @@ impl Model {
         if batch == 0 {
             return Err(ModelError::Spec("the batch size must be at least 1".into()));
         }
-        self.check_batch_fits(batch)?;
+        self.spec.check_batch_fits(&self.gpu.limits(), batch)?;
         if !self.plans.contains_key(&batch) {
             let plan =
                 Plan::new(&self.gpu, &self.kernels, &self.spec, &self.params, &self.loss_weights, &self.stats, batch)?;
             self.plans.insert(batch, plan);
         }
         Ok(self.plans[&batch].bytes())
-    }
-
-    /// The largest activation of a batch must fit in one storage binding and one buffer; the
-    /// error names the tensor, the limit and the largest batch that fits.
-    fn check_batch_fits(&self, batch: usize) -> Result<()> {
-        let (name, per_image) = self.spec.largest_activation();
-        let limits = self.gpu.limits();
-        for (limit, limit_name) in [
-            (limits.max_storage_buffer_binding_size as u64, "max_storage_buffer_binding_size"),
-            (limits.max_buffer_size, "max_buffer_size"),
-        ] {
-            let needed = per_image as u64 * 4 * batch as u64;
-            if needed > limit {
-                let fits = limit / (per_image as u64 * 4);
-                return Err(ModelError::BatchTooLarge {
-                    batch,
-                    tensor: name.clone(),
-                    needed,
-                    limit,
-                    limit_name,
-                    fits: fits as usize,
-                });
-            }
-        }
-        Ok(())
     }
 
     fn plan_for(&mut self, batch: usize, images: &[f32], labels: &[&[u32]]) -> Result<&Plan> {

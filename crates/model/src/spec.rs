@@ -119,6 +119,23 @@ impl ModelSpec {
         best
     }
 
+    /// The largest activation of a batch must fit in one storage binding and one buffer of a
+    /// device with `limits`; the error names the tensor, the limit and the largest batch that fits.
+    pub fn check_batch_fits(&self, limits: &wgpu::Limits, batch: usize) -> Result<()> {
+        let (name, per_image) = self.largest_activation();
+        for (limit, limit_name) in [
+            (limits.max_storage_buffer_binding_size as u64, "max_storage_buffer_binding_size"),
+            (limits.max_buffer_size, "max_buffer_size"),
+        ] {
+            let needed = per_image as u64 * 4 * batch as u64;
+            if needed > limit {
+                let fits = (limit / (per_image as u64 * 4)) as usize;
+                return Err(ModelError::BatchTooLarge { batch, tensor: name, needed, limit, limit_name, fits });
+            }
+        }
+        Ok(())
+    }
+
     /// Elements of one input image.
     pub fn image_len(&self) -> usize {
         3 * self.image_size * self.image_size

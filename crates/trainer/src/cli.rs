@@ -234,6 +234,9 @@ fn run_train(args: TrainArgs) -> Result<()> {
         ),
     }
     let (data, skipped) = load_data(&source)?;
+    let spec = ModelSpec::tutorial(data.heads.clone());
+    // Refuse a batch the adapter cannot hold before a run folder is made for it.
+    spec.check_batch_fits(&gpu.limits(), opts.batch_size)?;
     let dir = if args.resume.is_some() {
         dir
     } else {
@@ -267,7 +270,6 @@ fn run_train(args: TrainArgs) -> Result<()> {
     })
     .context("cannot install the Ctrl-C handler")?;
 
-    let spec = ModelSpec::tutorial(data.heads.clone());
     let mut say = |line: &str| println!("{line}");
     let summary = run(gpu, &data, spec, &opts, &dir, &control, &mut say)?;
     if !skipped.is_empty() {
