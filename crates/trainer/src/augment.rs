@@ -7,7 +7,10 @@
 //! is known:
 //! - swapping the red and blue channels turns a red garment blue and a blue one red (black stays
 //!   black), so the colour label is swapped too and the item label kept;
-//! - a grey copy keeps the item but hides the colour: its colour loss is masked (label IGNORE).
+//! - a grey copy keeps the item but hides the colour: its colour loss is masked (label IGNORE);
+//! - a blackened copy (grey, then darkened by a power curve that keeps a white background white)
+//!   turns any garment black: the colour label becomes black, the item label is kept. It is the
+//!   only way to show the colour head black garments other than the kinds the data has in black.
 
 use anyhow::{Result, bail};
 use model::IGNORE;
@@ -22,6 +25,9 @@ pub struct Augment {
     pub swap_red_blue: f32,
     /// Replace the image by its grey version and mask its colour loss.
     pub grey: f32,
+    /// Make the garment black (grey, then darkened) and label it black.
+    #[serde(default)]
+    pub blacken: f32,
     /// Mirror left-right half of the images.
     pub flip: bool,
 }
@@ -31,6 +37,8 @@ pub struct Augmenter {
     pub options: Augment,
     /// Index of the colour head, and of the red and blue classes in it.
     colour: Option<(usize, u32, u32)>,
+    /// Index of the black class of the colour head.
+    black: Option<u32>,
 }
 
 impl Augmenter {
@@ -46,17 +54,23 @@ impl Augmenter {
         if options.grey > 0.0 && head_only.is_none() {
             bail!("--grey needs a colour head");
         }
-        for (name, p) in [("--swap-red-blue", options.swap_red_blue), ("--grey", options.grey)] {
+        let black = head_only.and_then(|h| data.heads[h].classes.iter().position(|c| c == "black")).map(|i| i as u32);
+        if options.blacken > 0.0 && black.is_none() {
+            bail!("--blacken needs a colour head with the class black");
+        }
+        for (name, p) in
+            [("--swap-red-blue", options.swap_red_blue), ("--grey", options.grey), ("--blacken", options.blacken)]
+        {
             if !(0.0..=1.0).contains(&p) {
                 bail!("{name} is a probability between 0 and 1, not {p}");
             }
         }
         let colour = colour.or(head_only.map(|h| (h, u32::MAX, u32::MAX)));
-        Ok(Augmenter { options: options.clone(), colour })
+        Ok(Augmenter { options: options.clone(), colour, black })
     }
 
     pub fn is_active(&self) -> bool {
-        self.options.swap_red_blue > 0.0 || self.options.grey > 0.0 || self.options.flip
+        self.options.swap_red_blue > 0.0 || self.options.grey > 0.0 || self.options.blacken > 0.0 || self.options.flip
     }
 
     /// The random stream of one step: fixed by the run's seed, the epoch and the step, so a
@@ -89,6 +103,14 @@ impl Augmenter {
                         (*r, *g, *b) = (y, y, y);
                     }
                     labels[h][i] = IGNORE;
+                }
+                if let Some(black) = self.black.filter(|_| rng.random::<f32>() < self.options.blacken) {
+                    // y⁴ keeps white (1) white and takes mid tones (0.5) to 0.06: a black garment.
+                    for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+                        let y = (0.299 * *r + 0.587 * *g + 0.114 * *b).powi(4);
+                        (*r, *g, *b) = (y, y, y);
+                    }
+                    labels[h][i] = black;
                 }
             }
             if self.options.flip && rng.random::<bool>() {
@@ -140,6 +162,17 @@ mod tests {
         a.apply(2, &mut px, &mut labels, &mut Augmenter::rng(1, 1, 0));
         assert_eq!(labels, vec![vec![IGNORE], vec![1]]);
         assert!(px.iter().all(|&v| (v - 0.299).abs() < 1e-6));
+    }
+
+    #[test]
+    fn blackened_copies_are_labelled_black() {
+        let a = Augmenter::new(&Augment { blacken: 1.0, ..Default::default() }, &data()).unwrap();
+        // A mid-grey garment pixel and a white background pixel.
+        let mut px: Vec<f32> = [vec![0.5, 1.0, 0.5, 1.0], vec![0.5, 1.0, 0.5, 1.0], vec![0.5, 1.0, 0.5, 1.0]].concat();
+        let mut labels = vec![vec![2], vec![1]];
+        a.apply(2, &mut px, &mut labels, &mut Augmenter::rng(1, 1, 0));
+        assert_eq!(labels, vec![vec![0], vec![1]], "red becomes black, the item stays");
+        assert!((px[0] - 0.0625).abs() < 1e-6 && (px[1] - 1.0).abs() < 1e-6, "{px:?}");
     }
 
     #[test]

@@ -115,6 +115,9 @@ struct TrainArgs {
     /// Probability of training on an image in grey, with its colour loss masked.
     #[arg(long, default_value_t = 0.0)]
     grey: f32,
+    /// Probability of training on a blackened copy of an image (grey, darkened; colour label black).
+    #[arg(long, default_value_t = 0.0)]
+    blacken: f32,
     /// Mirror half of the training images left-right.
     #[arg(long)]
     flip: bool,
@@ -212,7 +215,12 @@ fn run_train(args: TrainArgs) -> Result<()> {
                 seed: args.seed,
                 loss_weights: args.loss_weights.clone().unwrap_or_else(|| vec![1.0; HEADS.len()]),
                 hold_out: args.hold_out.clone(),
-                augment: Augment { swap_red_blue: args.swap_red_blue, grey: args.grey, flip: args.flip },
+                augment: Augment {
+                    swap_red_blue: args.swap_red_blue,
+                    grey: args.grey,
+                    blacken: args.blacken,
+                    flip: args.flip,
+                },
             };
             if opts.loss_weights.len() != HEADS.len() {
                 bail!(
