@@ -20,7 +20,7 @@ fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
     // 60 images: 48 for training in batches of 8 → 6 steps per epoch, 12 in all; with every
     // augmentation on, whose random choices must also repeat after resuming.
     let data = synth::generate(60, 96, 5);
-    let augment = Augment { swap_red_blue: 0.5, grey: 0.3, blacken: 0.2, flip: true };
+    let augment = Augment { swap_red_blue: 0.5, grey: 0.3, blacken: 0.2, flip: true, jitter: 0.5, crop: 0.5 };
     let opts = TrainOptions { epochs: 2, batch_size: 8, seed: 9, augment, ..TrainOptions::tutorial(2) };
     let spec = ModelSpec::tutorial(data.heads.clone());
     let quiet = &mut |_: &str| {};

@@ -11,6 +11,12 @@
 //! - a blackened copy (grey, then darkened by a power curve that keeps a white background white)
 //!   turns any garment black: the colour label becomes black, the item label is kept. It is the
 //!   only way to show the colour head black garments other than the kinds the data has in black.
+//!
+//! Two label-keeping ones vary what the photos of one source share beyond colour and shape:
+//! - colour jitter: less saturation, some brightness change, and for garments that are not black
+//!   a paler shade (a pale blue shirt is still blue; a pale black one would be grey, so black
+//!   garments are not lightened);
+//! - a random crop of 70–100% of the side, scaled back to the full size (framing and scale).
 
 use anyhow::{Result, bail};
 use model::IGNORE;
@@ -30,6 +36,12 @@ pub struct Augment {
     pub blacken: f32,
     /// Mirror left-right half of the images.
     pub flip: bool,
+    /// Colour jitter that keeps the labels (saturation, brightness, paler shades).
+    #[serde(default)]
+    pub jitter: f32,
+    /// Crop 70–100% of the side at a random place and scale it back to the full size.
+    #[serde(default)]
+    pub crop: f32,
 }
 
 /// What the augmentation needs to know about the labels.
@@ -58,9 +70,13 @@ impl Augmenter {
         if options.blacken > 0.0 && black.is_none() {
             bail!("--blacken needs a colour head with the class black");
         }
-        for (name, p) in
-            [("--swap-red-blue", options.swap_red_blue), ("--grey", options.grey), ("--blacken", options.blacken)]
-        {
+        for (name, p) in [
+            ("--swap-red-blue", options.swap_red_blue),
+            ("--grey", options.grey),
+            ("--blacken", options.blacken),
+            ("--jitter", options.jitter),
+            ("--crop", options.crop),
+        ] {
             if !(0.0..=1.0).contains(&p) {
                 bail!("{name} is a probability between 0 and 1, not {p}");
             }
@@ -70,7 +86,8 @@ impl Augmenter {
     }
 
     pub fn is_active(&self) -> bool {
-        self.options.swap_red_blue > 0.0 || self.options.grey > 0.0 || self.options.blacken > 0.0 || self.options.flip
+        let o = &self.options;
+        o.swap_red_blue > 0.0 || o.grey > 0.0 || o.blacken > 0.0 || o.jitter > 0.0 || o.crop > 0.0 || o.flip
     }
 
     /// The random stream of one step: fixed by the run's seed, the epoch and the step, so a
@@ -82,7 +99,11 @@ impl Augmenter {
     /// Transforms a batch in place: `pixels` is `[n, 3, S, S]` in [0, 1], `labels[h][i]`.
     pub fn apply(&self, size: usize, pixels: &mut [f32], labels: &mut [Vec<u32>], rng: &mut StdRng) {
         let plane = size * size;
+        let mut scratch = Vec::new();
         for (i, img) in pixels.chunks_mut(3 * plane).enumerate() {
+            if rng.random::<f32>() < self.options.crop {
+                random_crop(size, img, &mut scratch, rng);
+            }
             let (r, rest) = img.split_at_mut(plane);
             let (g, b) = rest.split_at_mut(plane);
             if let Some((h, red, blue)) = self.colour {
@@ -112,6 +133,10 @@ impl Augmenter {
                     }
                     labels[h][i] = black;
                 }
+                if rng.random::<f32>() < self.options.jitter {
+                    let is_black = self.black.is_some_and(|k| labels[h][i] == k);
+                    jitter_colour(r, g, b, is_black, rng);
+                }
             }
             if self.options.flip && rng.random::<bool>() {
                 for channel in img.chunks_mut(plane) {
@@ -120,6 +145,51 @@ impl Augmenter {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Crops a square of 70–100% of the side at a random place of one `[3, S, S]` image and scales
+/// it back to `S × S` (bilinear; sample centres map onto sample centres).
+fn random_crop(size: usize, img: &mut [f32], scratch: &mut Vec<f32>, rng: &mut StdRng) {
+    let side = size as f32 * rng.random_range(0.7f32..=1.0);
+    let (x0, y0) = (rng.random_range(0.0..=size as f32 - side), rng.random_range(0.0..=size as f32 - side));
+    scratch.clear();
+    scratch.extend_from_slice(img);
+    let scale = side / size as f32;
+    let last = (size - 1) as f32;
+    // Where output index `o` samples the source: its two neighbours and the weight of the second.
+    let taps = |start: f32, o: usize| {
+        let at = (start + (o as f32 + 0.5) * scale - 0.5).clamp(0.0, last);
+        let lo = at.floor() as usize;
+        (lo, (lo + 1).min(size - 1), at - lo as f32)
+    };
+    let plane = size * size;
+    for c in 0..3 {
+        let src = &scratch[c * plane..(c + 1) * plane];
+        for y in 0..size {
+            let (y_lo, y_hi, wy) = taps(y0, y);
+            for x in 0..size {
+                let (x_lo, x_hi, wx) = taps(x0, x);
+                let top = src[y_lo * size + x_lo] * (1.0 - wx) + src[y_lo * size + x_hi] * wx;
+                let bottom = src[y_hi * size + x_lo] * (1.0 - wx) + src[y_hi * size + x_hi] * wx;
+                img[c * plane + y * size + x] = top * (1.0 - wy) + bottom * wy;
+            }
+        }
+    }
+}
+
+/// Label-keeping colour jitter of one image's planes: saturation ×[0.5, 1], brightness
+/// ×[0.85, 1.15], and, unless the garment is black, a blend of up to 30% towards white.
+fn jitter_colour(r: &mut [f32], g: &mut [f32], b: &mut [f32], is_black: bool, rng: &mut StdRng) {
+    let saturation = rng.random_range(0.5f32..=1.0);
+    let brightness = rng.random_range(0.85f32..=1.15);
+    let pale = if is_black { 0.0 } else { rng.random_range(0.0f32..=0.3) };
+    for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+        let y = 0.299 * *r + 0.587 * *g + 0.114 * *b;
+        for v in [r, g, b] {
+            let c = (y + saturation * (*v - y)) * brightness;
+            *v = (c + pale * (1.0 - c)).clamp(0.0, 1.0);
         }
     }
 }
@@ -173,6 +243,50 @@ mod tests {
         a.apply(2, &mut px, &mut labels, &mut Augmenter::rng(1, 1, 0));
         assert_eq!(labels, vec![vec![0], vec![1]], "red becomes black, the item stays");
         assert!((px[0] - 0.0625).abs() < 1e-6 && (px[1] - 1.0).abs() < 1e-6, "{px:?}");
+    }
+
+    #[test]
+    fn crops_keep_labels_and_scale_a_ramp_into_a_ramp() {
+        let a = Augmenter::new(&Augment { crop: 1.0, ..Default::default() }, &data()).unwrap();
+        // One 16×16 image whose value is its column (R), its row (G), and constant 0.25 (B).
+        let s = 16;
+        let mut px: Vec<f32> = (0..3 * s * s)
+            .map(|k| match k / (s * s) {
+                0 => (k % s) as f32,
+                1 => ((k / s) % s) as f32,
+                _ => 0.25,
+            })
+            .collect();
+        let mut labels = vec![vec![2], vec![1]];
+        a.apply(s, &mut px, &mut labels, &mut Augmenter::rng(3, 1, 0));
+        assert_eq!(labels, vec![vec![2], vec![1]]);
+        assert!(px[2 * s * s..].iter().all(|&v| (v - 0.25).abs() < 1e-6), "a constant plane stays constant");
+        for row in px[..s * s].chunks(s) {
+            let steps: Vec<f32> = row.windows(2).map(|w| w[1] - w[0]).collect();
+            // A crop of 70–100% of the side scales the column ramp's slope of 1 by 0.7–1.
+            assert!(steps.iter().all(|&d| (0.69..=1.001).contains(&d)), "{steps:?}");
+            assert!((steps[0] - steps[s - 2]).abs() < 1e-4, "one scale across the row: {steps:?}");
+            assert!(row[0] >= -1e-6 && row[s - 1] <= (s - 1) as f32 + 1e-4);
+        }
+        assert!(px[s * s..2 * s * s].chunks(s).all(|row| row.iter().all(|&v| v == row[0])), "rows stay rows");
+    }
+
+    #[test]
+    fn jitter_keeps_labels_and_never_pales_black() {
+        let a = Augmenter::new(&Augment { jitter: 1.0, ..Default::default() }, &data()).unwrap();
+        let mut rng = Augmenter::rng(5, 1, 0);
+        for label in [0u32, 1, 2] {
+            // A 2×2 image: a dark reddish pixel (0.1, 0.05, 0.05), a grey one (0.5, 0.5, 0.5), two black.
+            let mut px = vec![0.1, 0.5, 0.0, 0.0, 0.05, 0.5, 0.0, 0.0, 0.05, 0.5, 0.0, 0.0];
+            let mut labels = vec![vec![label], vec![1]];
+            a.apply(2, &mut px, &mut labels, &mut rng);
+            assert_eq!(labels, vec![vec![label], vec![1]]);
+            assert!(px.iter().all(|v| (0.0..=1.0).contains(v)));
+            assert!((px[5] - px[9]).abs() < 1e-6 && (px[1] - px[5]).abs() < 1e-6, "grey stays grey: {px:?}");
+            if label == 0 {
+                assert!(px[0] <= 0.1 * 1.15 + 1e-6, "black is not lightened: {px:?}");
+            }
+        }
     }
 
     #[test]

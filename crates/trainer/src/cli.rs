@@ -121,6 +121,12 @@ struct TrainArgs {
     /// Mirror half of the training images left-right.
     #[arg(long)]
     flip: bool,
+    /// Probability of a label-keeping colour jitter (saturation, brightness, paler shades).
+    #[arg(long, default_value_t = 0.0)]
+    jitter: f32,
+    /// Probability of cropping 70–100% of the side at a random place (scaled back to full size).
+    #[arg(long, default_value_t = 0.0)]
+    crop: f32,
     /// Continue the run in this folder from its last saved state (its configuration is reused;
     /// --epochs may extend it).
     #[arg(long, value_name = "RUN_DIR")]
@@ -220,6 +226,8 @@ fn run_train(args: TrainArgs) -> Result<()> {
                     grey: args.grey,
                     blacken: args.blacken,
                     flip: args.flip,
+                    jitter: args.jitter,
+                    crop: args.crop,
                 },
             };
             if opts.loss_weights.len() != HEADS.len() {
