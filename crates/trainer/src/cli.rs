@@ -352,7 +352,7 @@ fn eval(gpu: Arc<Gpu>, checkpoint: &Path, data: &Path, batch_size: usize) -> Res
     println!("{} images: accuracy {}  loss {:.3}", e.count, accuracies(&e, &set), e.total_loss());
     // Combinations the checkpoint was trained on, when it says: report the others apart.
     let trained_on = ckpt.extra.get("trainer.trained_on").and_then(|j| serde_json::from_str::<Vec<String>>(j).ok());
-    if let Some(trained_on) = trained_on {
+    if let Some(trained_on) = &trained_on {
         let (seen, unseen): (Vec<usize>, Vec<usize>) =
             all.iter().partition(|&&i| trained_on.contains(&set.combination(i)));
         for (what, idx) in [("seen in training", seen), ("never seen in training", unseen)] {
@@ -370,6 +370,7 @@ fn eval(gpu: Arc<Gpu>, checkpoint: &Path, data: &Path, batch_size: usize) -> Res
             }
         }
     }
+    println!("{}", by_combination(&mut model, &set, batch_size, trained_on.as_deref())?);
     for (h, head) in set.heads.iter().enumerate() {
         println!("confusion matrix, {}:\n{}", head.name, confusion_table(&head.classes, &e.confusion[h]));
     }
@@ -377,6 +378,40 @@ fn eval(gpu: Arc<Gpu>, checkpoint: &Path, data: &Path, batch_size: usize) -> Res
         eprint!("{}", report_skipped(&skipped));
     }
     Ok(())
+}
+
+/// Accuracy per colour/item combination as a table; combinations the checkpoint was not
+/// trained on (when it says) are marked, since those are the ones a two-head network must infer.
+fn by_combination(
+    model: &mut model::Model,
+    set: &Dataset,
+    batch: usize,
+    trained_on: Option<&[String]>,
+) -> Result<String> {
+    let mut combos: Vec<String> = (0..set.len()).map(|i| set.combination(i)).collect();
+    combos.sort();
+    combos.dedup();
+    let width = combos.iter().map(|c| c.len() + 1).max().unwrap_or(0).max(11);
+    let mut out = format!("{:<width$} {:>6}", "combination", "images");
+    for head in &set.heads {
+        out += &format!(" {:>6}", head.name);
+    }
+    out += "   both\n";
+    for combo in &combos {
+        let idx: Vec<usize> = (0..set.len()).filter(|&i| &set.combination(i) == combo).collect();
+        let e = evaluate(model, set, &idx, batch)?;
+        let unseen = trained_on.is_some_and(|t| !t.contains(combo));
+        let name = format!("{combo}{}", if unseen { "*" } else { "" });
+        out += &format!("{name:<width$} {:>6}", e.count);
+        for h in 0..set.heads.len() {
+            out += &format!(" {:>5.1}%", 100.0 * e.accuracy(h));
+        }
+        out += &format!(" {:>5.1}%\n", 100.0 * e.all_accuracy());
+    }
+    if trained_on.is_some_and(|t| combos.iter().any(|c| !t.contains(c))) {
+        out += "* never seen in training\n";
+    }
+    Ok(out)
 }
 
 /// Re-labels a folder's images with the checkpoint's class lists (a folder may lack some

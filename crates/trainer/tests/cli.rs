@@ -72,3 +72,42 @@ fn resuming_a_folder_that_is_not_a_run_says_so() {
     let (ok, text) = trainer(&["--resume", dir.path().to_str().unwrap()], &[]);
     assert!(!ok && text.contains("no readable config.json") && text.contains("is it a run folder"), "{text}");
 }
+
+/// Writes a generated set as PNGs in `<color>_<item>` folders, the layout of real photos.
+fn write_folder(dir: &std::path::Path, count: usize) {
+    let data = trainer::synth::generate(count, 32, 11);
+    let s = data.image_size;
+    for i in 0..data.len() {
+        let folder = dir.join(data.combination(i));
+        std::fs::create_dir_all(&folder).unwrap();
+        let planes = &data.pixels[i * data.image_len()..(i + 1) * data.image_len()];
+        let img = image::RgbImage::from_fn(s as u32, s as u32, |x, y| {
+            let at = y as usize * s + x as usize;
+            image::Rgb([planes[at], planes[s * s + at], planes[2 * s * s + at]])
+        });
+        img.save(folder.join(format!("{i}.png"))).unwrap();
+    }
+}
+
+#[test]
+fn held_out_combinations_are_reported_apart_in_training_and_in_eval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("photos");
+    write_folder(&data, 96);
+    let (r, d) = (tmp.path().join("runs"), data.to_str().unwrap());
+    let args = ["--data", d, "--hold-out", "red_shoes", "--epochs", "1", "--batch-size", "8", "--run-name", "h"];
+    let (ok, text) = trainer(&[&args[..], &["--runs-dir", r.to_str().unwrap()]].concat(), &[]);
+    assert!(ok, "{text}");
+    assert!(text.contains("unseen color"), "every epoch reports the held-out combination: {text}");
+    let metrics = std::fs::read_to_string(r.join("h/metrics.csv")).unwrap();
+    assert!(metrics.lines().next().unwrap().contains("unseen"), "{metrics}");
+
+    let ckpt = r.join("h/best.safetensors");
+    let (ok, text) = trainer(&["eval", "--checkpoint", ckpt.to_str().unwrap(), "--data", d], &[]);
+    assert!(ok, "{text}");
+    assert!(text.contains("of combinations never seen in training (red_shoes)"), "{text}");
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("_shoes")).collect();
+    assert!(rows.iter().any(|l| l.starts_with("red_shoes* ")), "the unseen row is marked: {rows:?}");
+    assert!(rows.iter().any(|l| l.starts_with("blue_shoes ")), "seen rows are not: {rows:?}");
+    assert!(text.contains("* never seen in training"), "{text}");
+}
