@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use model::ModelSpec;
 use tensor::{AdapterChoice, Gpu, list_adapters};
 
-use crate::augment::Augment;
+use crate::augment::{Augment, AugmentMode};
 use crate::data::{Dataset, Skipped, load_folder};
 use crate::evaluate::{confusion_table, evaluate};
 use crate::predict::{model_from_checkpoint, predict};
@@ -109,24 +109,29 @@ struct TrainArgs {
     /// `blue_shirt,black_jeans`.
     #[arg(long, value_delimiter = ',')]
     hold_out: Vec<String>,
+    /// Augmentation: `auto` turns on the recommended set (--swap-red-blue 0.5 --grey 0.25
+    /// --blacken 0.2) when the training data lacks some colour × item combinations, as the real
+    /// photos do; the options below override single values.
+    #[arg(long, value_enum, default_value_t = AugmentMode::Auto)]
+    augment: AugmentMode,
     /// Probability of swapping an image's red and blue channels (and its labels red ↔ blue).
-    #[arg(long, default_value_t = 0.0)]
-    swap_red_blue: f32,
+    #[arg(long)]
+    swap_red_blue: Option<f32>,
     /// Probability of training on an image in grey, with its colour loss masked.
-    #[arg(long, default_value_t = 0.0)]
-    grey: f32,
+    #[arg(long)]
+    grey: Option<f32>,
     /// Probability of training on a blackened copy of an image (grey, darkened; colour label black).
-    #[arg(long, default_value_t = 0.0)]
-    blacken: f32,
+    #[arg(long)]
+    blacken: Option<f32>,
     /// Mirror half of the training images left-right.
     #[arg(long)]
     flip: bool,
     /// Probability of a label-keeping colour jitter (saturation, brightness, paler shades).
-    #[arg(long, default_value_t = 0.0)]
-    jitter: f32,
+    #[arg(long)]
+    jitter: Option<f32>,
     /// Probability of cropping 70–100% of the side at a random place (scaled back to full size).
-    #[arg(long, default_value_t = 0.0)]
-    crop: f32,
+    #[arg(long)]
+    crop: Option<f32>,
     /// Continue the run in this folder from its last saved state (its configuration is reused;
     /// --epochs may extend it).
     #[arg(long, value_name = "RUN_DIR")]
@@ -195,6 +200,30 @@ struct RunConfig {
     adapter: String,
 }
 
+/// `--augment` for this data, with the single options given on top; says what it chose and why.
+fn choose_augment(args: &TrainArgs, data: &Dataset) -> Augment {
+    let mut trained_on: Vec<String> =
+        (0..data.len()).map(|i| data.combination(i)).filter(|c| !args.hold_out.contains(c)).collect();
+    trained_on.sort();
+    trained_on.dedup();
+    let (mut a, why) = Augment::for_data(args.augment, &trained_on, &data.heads);
+    let given = [
+        (&mut a.swap_red_blue, args.swap_red_blue),
+        (&mut a.grey, args.grey),
+        (&mut a.blacken, args.blacken),
+        (&mut a.jitter, args.jitter),
+        (&mut a.crop, args.crop),
+    ];
+    for (value, arg) in given {
+        if let Some(p) = arg {
+            *value = p;
+        }
+    }
+    a.flip |= args.flip;
+    eprintln!("augmentation: {} ({why})", a.describe());
+    a
+}
+
 fn run_train(args: TrainArgs) -> Result<()> {
     let Some(gpu) = open_gpu(&args.device)? else { return Ok(()) };
     let (dir, source, opts) = match &args.resume {
@@ -221,14 +250,8 @@ fn run_train(args: TrainArgs) -> Result<()> {
                 seed: args.seed,
                 loss_weights: args.loss_weights.clone().unwrap_or_else(|| vec![1.0; HEADS.len()]),
                 hold_out: args.hold_out.clone(),
-                augment: Augment {
-                    swap_red_blue: args.swap_red_blue,
-                    grey: args.grey,
-                    blacken: args.blacken,
-                    flip: args.flip,
-                    jitter: args.jitter,
-                    crop: args.crop,
-                },
+                // Resolved once the data is loaded (see `choose_augment`).
+                augment: Augment::default(),
             };
             if opts.loss_weights.len() != HEADS.len() {
                 bail!(
@@ -250,6 +273,10 @@ fn run_train(args: TrainArgs) -> Result<()> {
         ),
     }
     let (data, skipped) = load_data(&source)?;
+    let mut opts = opts;
+    if args.resume.is_none() {
+        opts.augment = choose_augment(&args, &data);
+    }
     let spec = ModelSpec::tutorial(data.heads.clone());
     // Refuse a batch the adapter cannot hold before a run folder is made for it.
     spec.check_batch_fits(&gpu.limits(), opts.batch_size)?;
