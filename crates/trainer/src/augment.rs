@@ -241,16 +241,19 @@ fn random_crop(size: usize, img: &mut [f32], scratch: &mut Vec<f32>, rng: &mut S
         let lo = at.floor() as usize;
         (lo, (lo + 1).min(size - 1), at - lo as f32)
     };
+    // The horizontal taps are the same for every row and channel: work them out once.
+    let columns: Vec<(usize, usize, f32)> = (0..size).map(|x| taps(x0, x)).collect();
     let plane = size * size;
     for c in 0..3 {
         let src = &scratch[c * plane..(c + 1) * plane];
-        for y in 0..size {
+        let dst = &mut img[c * plane..(c + 1) * plane];
+        for (y, out) in dst.chunks_exact_mut(size).enumerate() {
             let (y_lo, y_hi, wy) = taps(y0, y);
-            for x in 0..size {
-                let (x_lo, x_hi, wx) = taps(x0, x);
-                let top = src[y_lo * size + x_lo] * (1.0 - wx) + src[y_lo * size + x_hi] * wx;
-                let bottom = src[y_hi * size + x_lo] * (1.0 - wx) + src[y_hi * size + x_hi] * wx;
-                img[c * plane + y * size + x] = top * (1.0 - wy) + bottom * wy;
+            let (top, bottom) = (&src[y_lo * size..][..size], &src[y_hi * size..][..size]);
+            for (o, &(lo, hi, wx)) in out.iter_mut().zip(&columns) {
+                let upper = top[lo] + (top[hi] - top[lo]) * wx;
+                let lower = bottom[lo] + (bottom[hi] - bottom[lo]) * wx;
+                *o = upper + (lower - upper) * wy;
             }
         }
     }
