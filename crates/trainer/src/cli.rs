@@ -109,10 +109,10 @@ struct TrainArgs {
     /// `blue_shirt,black_jeans`.
     #[arg(long, value_delimiter = ',')]
     hold_out: Vec<String>,
-    /// Augmentation: `auto` turns on the recommended set (--swap-red-blue 0.5 --grey 0.25
-    /// --blacken 0.2) when the training data lacks some colour × item combinations, as the real
-    /// photos do; the options below override single values.
-    #[arg(long, value_enum, default_value_t = AugmentMode::Auto)]
+    /// Augmentation: `on` is the recommended set (--swap-red-blue 0.5 --grey 0.25 --blacken 0.2),
+    /// which teaches the heads to name colour × item combinations missing from the data; `auto`
+    /// turns it on only when some are missing; the options below override single values.
+    #[arg(long, value_enum, default_value_t = AugmentMode::Off)]
     augment: AugmentMode,
     /// Probability of swapping an image's red and blue channels (and its labels red ↔ blue).
     #[arg(long)]

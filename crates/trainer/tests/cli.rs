@@ -99,6 +99,10 @@ fn held_out_combinations_are_reported_apart_in_training_and_in_eval() {
     let (ok, text) = trainer(&[&args[..], &["--runs-dir", r.to_str().unwrap()]].concat(), &[]);
     assert!(ok, "{text}");
     assert!(text.contains("unseen color"), "every epoch reports the held-out combination: {text}");
+    assert!(
+        text.contains("augmentation: none (the training data has 11 of the 12 combinations; --augment on"),
+        "a run that could use augmentation says how to turn it on: {text}"
+    );
     let metrics = std::fs::read_to_string(r.join("h/metrics.csv")).unwrap();
     assert!(metrics.lines().next().unwrap().contains("unseen"), "{metrics}");
 
