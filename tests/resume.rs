@@ -9,7 +9,7 @@ use std::sync::Arc;
 use model::{ModelSpec, load_checkpoint};
 use trainer::augment::Augment;
 use trainer::synth;
-use trainer::train::{Ending, TrainControl, TrainOptions, run};
+use trainer::train::{Ending, LrSchedule, TrainControl, TrainOptions, run};
 
 fn gpu() -> Arc<tensor::Gpu> {
     Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("needs a GPU adapter"))
@@ -21,7 +21,14 @@ fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
     // augmentation on, whose random choices must also repeat after resuming.
     let data = synth::generate(60, 96, 5);
     let augment = Augment { swap_red_blue: 0.5, grey: 0.3, blacken: 0.2, flip: true, jitter: 0.5, crop: 0.5 };
-    let opts = TrainOptions { epochs: 2, batch_size: 8, seed: 9, augment, ..TrainOptions::tutorial(2) };
+    let opts = TrainOptions {
+        epochs: 2,
+        batch_size: 8,
+        seed: 9,
+        augment,
+        lr_schedule: LrSchedule::Cosine,
+        ..TrainOptions::tutorial(2)
+    };
     let spec = ModelSpec::tutorial(data.heads.clone());
     let quiet = &mut |_: &str| {};
 

@@ -167,6 +167,11 @@ impl Model {
         Ok(plan)
     }
 
+    /// Sets Adam's learning rate for the steps that follow (a schedule calls it before each step).
+    pub fn set_lr(&mut self, lr: f64) {
+        self.hyper.lr = lr;
+    }
+
     /// One training step on a batch: forward, the heads' losses, backward and Adam, recorded
     /// into one command encoder and submitted at once. `images` is `[batch, 3, S, S]` in [0, 1];
     /// `labels[h]` are head h's class indices. Nothing is read back: the losses and correct

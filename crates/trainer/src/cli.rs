@@ -13,7 +13,7 @@ use crate::augment::{Augment, AugmentMode};
 use crate::data::{Dataset, Skipped, load_folder};
 use crate::evaluate::{confusion_table, evaluate};
 use crate::predict::{model_from_checkpoint, predict};
-use crate::train::{Ending, TrainControl, TrainOptions, accuracies, run};
+use crate::train::{Ending, LrSchedule, TrainControl, TrainOptions, accuracies, run};
 use crate::{run_dir, synth};
 
 #[derive(Parser, Debug)]
@@ -90,6 +90,9 @@ struct TrainArgs {
     /// Adam's learning rate.
     #[arg(long, default_value_t = 5e-4)]
     lr: f64,
+    /// How the learning rate moves: `constant` (the tutorial's) or `cosine` (down to 0 by the end).
+    #[arg(long, value_enum, default_value_t = LrSchedule::Constant)]
+    lr_schedule: LrSchedule,
     /// Share of the images held out for validation.
     #[arg(long, default_value_t = 0.2)]
     val_fraction: f64,
@@ -252,6 +255,7 @@ fn run_train(args: TrainArgs) -> Result<()> {
                 hold_out: args.hold_out.clone(),
                 // Resolved once the data is loaded (see `choose_augment`).
                 augment: Augment::default(),
+                lr_schedule: args.lr_schedule,
             };
             if opts.loss_weights.len() != HEADS.len() {
                 bail!(

@@ -34,6 +34,30 @@ pub struct TrainOptions {
     pub hold_out: Vec<String>,
     #[serde(default)]
     pub augment: Augment,
+    #[serde(default)]
+    pub lr_schedule: LrSchedule,
+}
+
+/// How the learning rate moves over a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LrSchedule {
+    /// The tutorial's: the same rate throughout.
+    #[default]
+    Constant,
+    /// Half a cosine from the rate down to 0 over the whole run: late epochs move the weights
+    /// less, so the last epochs differ less from each other.
+    Cosine,
+}
+
+impl LrSchedule {
+    /// The rate for step `done` (0-based) of `total`.
+    pub fn at(self, lr: f64, done: usize, total: usize) -> f64 {
+        match self {
+            LrSchedule::Constant => lr,
+            LrSchedule::Cosine => lr * 0.5 * (1.0 + (std::f64::consts::PI * done as f64 / total.max(1) as f64).cos()),
+        }
+    }
 }
 
 impl TrainOptions {
@@ -48,6 +72,7 @@ impl TrainOptions {
             loss_weights: vec![1.0; heads],
             hold_out: Vec::new(),
             augment: Augment::default(),
+            lr_schedule: LrSchedule::Constant,
         }
     }
 }
@@ -288,6 +313,7 @@ pub fn run(
                 augmenter.apply(data.image_size, &mut pixels, &mut labels, &mut Augmenter::rng(opts.seed, epoch, step));
             }
             let refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
+            model.set_lr(opts.lr_schedule.at(opts.lr, (epoch - 1) * steps + step, opts.epochs * steps));
             model.train_step(&pixels, &refs)?;
             progress.position = step + 1;
             if progress.position % 16 == 0 || progress.position == steps {
@@ -387,4 +413,17 @@ pub fn run(
         ));
     }
     Ok(RunSummary { dir: dir.to_path_buf(), epochs: reports, ending: Ending::Finished { best_epoch } })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LrSchedule;
+
+    #[test]
+    fn cosine_runs_from_the_rate_to_zero() {
+        assert_eq!(LrSchedule::Constant.at(5e-4, 7, 10), 5e-4);
+        assert_eq!(LrSchedule::Cosine.at(5e-4, 0, 10), 5e-4);
+        assert!((LrSchedule::Cosine.at(5e-4, 5, 10) - 2.5e-4).abs() < 1e-12);
+        assert!(LrSchedule::Cosine.at(5e-4, 9, 10) < 0.03 * 5e-4);
+    }
 }
