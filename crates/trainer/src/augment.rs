@@ -110,16 +110,22 @@ impl Augment {
         self
     }
 
-    /// The options in words, as on the command line.
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        for (name, p) in [
+    /// Every probability option with its command-line name (without the dashes), in one place so
+    /// that checking and describing them cannot miss one.
+    pub fn probabilities(&self) -> [(&'static str, f32); 5] {
+        [
             ("swap-red-blue", self.swap_red_blue),
             ("grey", self.grey),
             ("blacken", self.blacken),
             ("jitter", self.jitter),
             ("crop", self.crop),
-        ] {
+        ]
+    }
+
+    /// The options in words, as on the command line.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (name, p) in self.probabilities() {
             if p > 0.0 {
                 parts.push(format!("{name} {p}"));
             }
@@ -157,15 +163,9 @@ impl Augmenter {
         if options.blacken > 0.0 && black.is_none() {
             bail!("--blacken needs a colour head with the class black");
         }
-        for (name, p) in [
-            ("--swap-red-blue", options.swap_red_blue),
-            ("--grey", options.grey),
-            ("--blacken", options.blacken),
-            ("--jitter", options.jitter),
-            ("--crop", options.crop),
-        ] {
+        for (name, p) in options.probabilities() {
             if !(0.0..=1.0).contains(&p) {
-                bail!("{name} is a probability between 0 and 1, not {p}");
+                bail!("--{name} is a probability between 0 and 1, not {p}");
             }
         }
         let colour = colour.or(head_only.map(|h| (h, u32::MAX, u32::MAX)));
@@ -397,7 +397,8 @@ mod tests {
 
     #[test]
     fn impossible_options_are_refused() {
-        assert!(Augmenter::new(&Augment { grey: 1.5, ..Default::default() }, &data()).is_err());
+        let err = Augmenter::new(&Augment { crop: 1.5, ..Default::default() }, &data()).err().unwrap();
+        assert_eq!(err.to_string(), "--crop is a probability between 0 and 1, not 1.5");
         let mut d = data();
         d.heads[0].classes = vec!["green".into()];
         assert!(Augmenter::new(&Augment { swap_red_blue: 0.5, ..Default::default() }, &d).is_err());
