@@ -24,7 +24,7 @@ fn adapter_choice_parses_indices_and_names() {
 fn a_broken_shader_is_an_error_naming_the_kernel() {
     let (g, _) = gpu();
     let err = g
-        .compute_pipeline("my_broken_kernel", "@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }", &[])
+        .compute_pipeline("my_broken_kernel", "@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }", "main", &[])
         .err()
         .expect("must fail");
     let text = err.to_string();

@@ -1,23 +1,23 @@
 //! Every WGSL file parses and validates with naga on the CPU (no adapter needed), every file
-//! is a kernel the launchers know, and each Rust parameter block has its shader's size.
+//! is a kernel of the catalogue, and each shader agrees with its declaration in
+//! `crates/kernels/src/kernel.rs`: entry point, workgroup size, binding names and order, and
+//! the parameter block's member names, offsets and size.
 
-use kernels::Kernel;
+use kernels::{Kernel, KernelDesc};
 
-fn module(kernel: Kernel) -> naga::Module {
-    naga::front::wgsl::parse_str(kernel.source())
-        .unwrap_or_else(|e| panic!("{}.wgsl: {}", kernel.name(), e.emit_to_string(kernel.source())))
+fn module(desc: &KernelDesc) -> naga::Module {
+    naga::front::wgsl::parse_str(desc.source)
+        .unwrap_or_else(|e| panic!("{}.wgsl: {}", desc.name, e.emit_to_string(desc.source)))
 }
 
 #[test]
 fn every_shader_parses_and_validates() {
     for kernel in Kernel::ALL {
-        let m = module(kernel);
+        let desc = kernel.desc();
+        let m = module(desc);
         naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
             .validate(&m)
-            .unwrap_or_else(|e| {
-                panic!("{}.wgsl does not validate: {}", kernel.name(), e.emit_to_string(kernel.source()))
-            });
-        assert!(m.entry_points.iter().any(|e| e.name == "main"), "{}.wgsl has no `main` entry point", kernel.name());
+            .unwrap_or_else(|e| panic!("{}.wgsl does not validate: {}", desc.name, e.emit_to_string(desc.source)));
     }
 }
 
@@ -32,28 +32,91 @@ fn every_shader_file_is_a_known_kernel() {
     files.sort();
     let mut known: Vec<String> = Kernel::ALL.iter().map(|k| format!("{}.wgsl", k.name())).collect();
     known.sort();
-    assert_eq!(files, known, "shaders/ and kernels::Kernel::ALL disagree");
+    assert_eq!(files, known, "shaders/ and the kernel catalogue disagree");
+}
+
+#[test]
+fn entry_point_and_workgroup_size_match_the_declaration() {
+    for kernel in Kernel::ALL {
+        let desc = kernel.desc();
+        let m = module(desc);
+        let entry = m
+            .entry_points
+            .iter()
+            .find(|e| e.name == desc.entry_point)
+            .unwrap_or_else(|| panic!("{}.wgsl has no entry point `{}`", desc.name, desc.entry_point));
+        assert_eq!(entry.stage, naga::ShaderStage::Compute, "{}: not a compute entry point", desc.name);
+        assert_eq!(
+            entry.workgroup_size,
+            [desc.workgroup_size, 1, 1],
+            "{}: @workgroup_size in the shader vs the catalogue",
+            desc.name
+        );
+    }
+}
+
+#[test]
+fn bindings_match_the_declaration_by_name_and_order() {
+    for kernel in Kernel::ALL {
+        let desc = kernel.desc();
+        let m = module(desc);
+        let mut bound: Vec<(u32, String, naga::AddressSpace)> = m
+            .global_variables
+            .iter()
+            .filter_map(|(_, g)| {
+                let b = g.binding.as_ref()?;
+                assert_eq!(b.group, 0, "{}: {} is not in group 0", desc.name, g.name.as_deref().unwrap_or("?"));
+                Some((b.binding, g.name.clone().unwrap_or_default(), g.space))
+            })
+            .collect();
+        bound.sort_by_key(|b| b.0);
+        let (numbers, names): (Vec<u32>, Vec<&str>) = bound.iter().map(|(n, name, _)| (*n, name.as_str())).unzip();
+        let want: Vec<u32> = (0..=desc.bindings.len() as u32).collect();
+        assert_eq!(numbers, want, "{}: bindings must be numbered 0.. without gaps", desc.name);
+        assert_eq!(names[0], "p", "{}: binding 0 must be the parameter block `p`", desc.name);
+        assert_eq!(bound[0].2, naga::AddressSpace::Uniform, "{}: binding 0 must be a uniform", desc.name);
+        assert_eq!(&names[1..], desc.bindings, "{}: binding names in the shader vs the catalogue", desc.name);
+    }
 }
 
 #[test]
 fn params_blocks_match_their_shader_structs() {
     for kernel in Kernel::ALL {
-        let m = module(kernel);
-        let (handle, _) = m
+        let desc = kernel.desc();
+        let m = module(desc);
+        let (handle, ty) = m
             .types
             .iter()
             .find(|(_, t)| t.name.as_deref() == Some("Params"))
-            .unwrap_or_else(|| panic!("{}.wgsl has no struct Params", kernel.name()));
+            .unwrap_or_else(|| panic!("{}.wgsl has no struct Params", desc.name));
         let mut layouter = naga::proc::Layouter::default();
         layouter.update(m.to_ctx()).unwrap();
-        let wgsl_size = layouter[handle].size as usize;
+        let size = layouter[handle].size as usize;
+        let layout = desc.params;
         assert_eq!(
-            kernel.params_size(),
-            wgsl_size,
-            "{}: Rust params {} bytes, WGSL Params {} bytes",
-            kernel.name(),
-            kernel.params_size(),
-            wgsl_size
+            layout.size, size,
+            "{}: Rust {} is {} bytes, WGSL Params {size}",
+            desc.name, layout.type_name, layout.size
         );
+        let naga::TypeInner::Struct { members, .. } = &ty.inner else {
+            panic!("{}: Params is not a struct", desc.name)
+        };
+        let named: Vec<(&str, usize)> = members
+            .iter()
+            .filter_map(|mb| mb.name.as_deref().filter(|n| !n.starts_with('_')).map(|n| (n, mb.offset as usize)))
+            .collect();
+        assert_eq!(named, layout.fields, "{}: WGSL Params fields vs Rust {}", desc.name, layout.type_name);
+    }
+}
+
+#[test]
+fn every_pass_has_one_kernel_per_variant() {
+    use kernels::{Pass, Variant};
+    for pass in Pass::ALL {
+        for variant in Variant::ALL {
+            let n =
+                Kernel::ALL.iter().filter(|k| k.desc().pass == Some(pass) && k.desc().variant == Some(variant)).count();
+            assert_eq!(n, 1, "{pass:?} has {n} {variant:?} kernels");
+        }
     }
 }

@@ -60,9 +60,9 @@ impl Kernels {
             gpu,
             Kernel::Adam,
             hyper.clone(),
-            &[&param.buffer, &grad.buffer, &m.buffer, &v.buffer],
+            &[("param", param), ("grad", grad), ("m", m), ("v", v)],
             param.len().div_ceil(4) as u64,
-        );
+        )?;
         Ok(Op::new(format!("adam {}", param.label), vec![d]))
     }
 }

@@ -1,6 +1,6 @@
 //! conv2d launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, expect, nonzero, params};
+use crate::{Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Pass, Result, Tensor, expect, nonzero, params};
 
 impl Conv2dShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -30,20 +30,53 @@ impl Conv2dShape {
         Ok(())
     }
 
-    fn params(&self, flag: bool) -> params::Conv2d {
-        params::Conv2d {
-            batch: self.batch as u32,
-            c_in: self.c_in as u32,
-            h: self.h as u32,
-            w: self.w as u32,
-            c_out: self.c_out as u32,
-            out_h: self.out_h() as u32,
-            out_w: self.out_w() as u32,
-            kh: self.kh as u32,
-            kw: self.kw as u32,
-            stride: self.stride as u32,
-            pad: self.pad as u32,
-            flag: flag as u32,
+    /// The shape fields every conv parameter block starts with, in their order.
+    fn dims(&self) -> [u32; 11] {
+        [
+            self.batch,
+            self.c_in,
+            self.h,
+            self.w,
+            self.c_out,
+            self.out_h(),
+            self.out_w(),
+            self.kh,
+            self.kw,
+            self.stride,
+            self.pad,
+        ]
+        .map(|v| v as u32)
+    }
+
+    fn forward_params(&self, relu: bool) -> params::Conv2dForward {
+        let [batch, c_in, h, w, c_out, out_h, out_w, kh, kw, stride, pad] = self.dims();
+        params::Conv2dForward { batch, c_in, h, w, c_out, out_h, out_w, kh, kw, stride, pad, relu: relu as u32 }
+    }
+
+    fn backward_input_params(&self, accumulate: bool) -> params::Conv2dBackwardInput {
+        let [batch, c_in, h, w, c_out, out_h, out_w, kh, kw, stride, pad] = self.dims();
+        let accumulate = accumulate as u32;
+        params::Conv2dBackwardInput { batch, c_in, h, w, c_out, out_h, out_w, kh, kw, stride, pad, accumulate }
+    }
+
+    fn backward_weight_params(&self, splits: usize, chunk: usize) -> params::Conv2dBackwardWeight {
+        let [batch, c_in, h, w, c_out, out_h, out_w, kh, kw, stride, pad] = self.dims();
+        let (splits, chunk) = (splits as u32, chunk as u32);
+        params::Conv2dBackwardWeight {
+            batch,
+            c_in,
+            h,
+            w,
+            c_out,
+            out_h,
+            out_w,
+            kh,
+            kw,
+            stride,
+            pad,
+            chunk,
+            splits,
+            _pad: [0; 3],
         }
     }
 }
@@ -76,14 +109,14 @@ impl Kernels {
         expect(op, "weight", weight, &s.weight_shape())?;
         expect(op, "bias", bias, &[s.c_out])?;
         expect(op, "output", y, &s.y_shape())?;
-        let inv = self.variant.invocations(s.batch * s.out_h() * s.out_w(), s.c_out);
+        let kernel = self.kernel_for(Pass::ConvForward);
         let d = self.dispatch(
             gpu,
-            self.pick(Kernel::Conv2dForward, Kernel::Conv2dForwardTiled),
-            &s.params(relu),
-            &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer],
-            inv,
-        );
+            kernel,
+            &s.forward_params(relu),
+            &[("x", x), ("weight", weight), ("bias", bias), ("y", y)],
+            kernel.desc().invocations(s.batch * s.out_h() * s.out_w(), s.c_out),
+        )?;
         Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]))
     }
 
@@ -102,14 +135,14 @@ impl Kernels {
         expect(op, "weight", weight, &s.weight_shape())?;
         expect(op, "output gradient", dy, &s.y_shape())?;
         expect(op, "input gradient", dx, &s.x_shape())?;
-        let inv = self.variant.invocations(s.batch * s.h * s.w, s.c_in);
+        let kernel = self.kernel_for(Pass::ConvBackwardInput);
         let d = self.dispatch(
             gpu,
-            self.pick(Kernel::Conv2dBackwardInput, Kernel::Conv2dBackwardInputTiled),
-            &s.params(accumulate),
-            &[&dy.buffer, &weight.buffer, &dx.buffer],
-            inv,
-        );
+            kernel,
+            &s.backward_input_params(accumulate),
+            &[("dy", dy), ("weight", weight), ("dx", dx)],
+            kernel.desc().invocations(s.batch * s.h * s.w, s.c_in),
+        )?;
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]))
     }
 
@@ -133,19 +166,17 @@ impl Kernels {
         expect(op, "bias gradient", dbias, &[s.c_out])?;
         let k_len = s.c_in * s.kh * s.kw;
         let rows = s.batch * s.out_h() * s.out_w();
-        let tile_count = self.variant.invocations(s.c_out, k_len + 1);
+        let kernel = self.kernel_for(Pass::ConvBackwardWeight);
+        let tile_count = kernel.desc().invocations(s.c_out, k_len + 1);
         let (splits, chunk) = split_k(rows, tile_count);
         let partial = Tensor::zeros(gpu, "conv2d weight-gradient partial sums", &[splits, s.c_out, k_len + 1])?;
-        let mut p = s.params(false);
-        p.flag = chunk as u32; // the shader's `chunk` field sits where the others have their flag
-        let wp = params::Conv2dWeight { conv: p, splits: splits as u32, _pad: [0; 3] };
         let partials = self.dispatch(
             gpu,
-            self.pick(Kernel::Conv2dBackwardWeight, Kernel::Conv2dBackwardWeightTiled),
-            &wp,
-            &[&x.buffer, &dy.buffer, &partial.buffer],
+            kernel,
+            &s.backward_weight_params(splits, chunk),
+            &[("x", x), ("dy", dy), ("partial", &partial)],
             tile_count * splits as u64,
-        );
+        )?;
         let rp = params::Reduce {
             c_out: s.c_out as u32,
             k_len: k_len as u32,
@@ -156,9 +187,9 @@ impl Kernels {
             gpu,
             Kernel::Conv2dReduceWeight,
             &rp,
-            &[&partial.buffer, &dweight.buffer, &dbias.buffer],
+            &[("partial", &partial), ("dweight", dweight), ("dbias", dbias)],
             (s.c_out * (k_len + 1)) as u64,
-        );
+        )?;
         let mut out = Op::new(format!("{op} {:?}", s.weight_shape()), vec![partials, reduce]);
         out.scratch.push(partial);
         Ok(out)

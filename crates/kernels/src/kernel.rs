@@ -1,30 +1,11 @@
-//! The kernel catalogue: names, WGSL sources and parameter block sizes.
+//! The kernel catalogue: every WGSL kernel declared once — name (= file name and wgpu label),
+//! source, variant, the pass it implements, entry point, workgroup size, how its invocations
+//! cover the output, named bindings and parameter block. Everything else (the list of all
+//! kernels, which kernel a variant runs for a pass, dispatch sizing) is derived from these
+//! declarations, and `tests/shaders.rs` reads every shader with naga and checks it against its
+//! declaration (workgroup size, entry point, binding names and order, parameter offsets).
 
-use crate::params;
-
-/// Every WGSL kernel twinhead has, one per file under `shaders/`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kernel {
-    Conv2dForward,
-    Conv2dBackwardInput,
-    Conv2dBackwardWeight,
-    Conv2dReduceWeight,
-    MaxPool2dForward,
-    MaxPool2dBackward,
-    ReluForward,
-    ReluBackward,
-    LinearForward,
-    LinearBackwardInput,
-    LinearBackwardWeight,
-    SoftmaxCrossEntropy,
-    Adam,
-    Conv2dForwardTiled,
-    Conv2dBackwardInputTiled,
-    Conv2dBackwardWeightTiled,
-    LinearForwardTiled,
-    LinearBackwardInputTiled,
-    LinearBackwardWeightTiled,
-}
+use crate::params::{self, ParamsLayout};
 
 /// Which family of matrix-product kernels runs (conv and linear, forward and both gradients).
 /// Both compute the same thing and pass the same tests; they differ in how they use the device.
@@ -40,161 +21,198 @@ pub enum Variant {
 impl Variant {
     pub const ALL: [Variant; 2] = [Variant::Blocked, Variant::Tiled];
 
-    /// Invocations for a rows × cols matrix-product output: one per 8×8 block (blocked), or a
-    /// workgroup of 256 per 64×64 tile (tiled).
-    pub(crate) fn invocations(self, rows: usize, cols: usize) -> u64 {
+    pub fn name(self) -> &'static str {
         match self {
-            Variant::Blocked => (rows.div_ceil(8) * cols.div_ceil(8)) as u64,
-            Variant::Tiled => (rows.div_ceil(64) * cols.div_ceil(64)) as u64 * 256,
+            Variant::Blocked => "blocked",
+            Variant::Tiled => "tiled",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<Variant> {
+        Variant::ALL.into_iter().find(|v| v.name() == name)
     }
 
     /// The variant for an adapter: `TWINHEAD_KERNELS=blocked|tiled` if set, otherwise blocked
     /// for CPU adapters (measured: `cargo bench` on lavapipe) and tiled for real GPUs.
     pub fn for_adapter(info: &wgpu::AdapterInfo) -> Variant {
-        match std::env::var("TWINHEAD_KERNELS").as_deref() {
-            Ok("blocked") => Variant::Blocked,
-            Ok("tiled") => Variant::Tiled,
-            _ if info.device_type == wgpu::DeviceType::Cpu => Variant::Blocked,
-            _ => Variant::Tiled,
+        match std::env::var("TWINHEAD_KERNELS").ok().as_deref().and_then(Variant::from_name) {
+            Some(v) => v,
+            None if info.device_type == wgpu::DeviceType::Cpu => Variant::Blocked,
+            None => Variant::Tiled,
         }
     }
 }
 
-macro_rules! shader {
-    ($file:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/", $file))
+/// The matrix-product passes, each implemented once per [`Variant`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pass {
+    ConvForward,
+    ConvBackwardInput,
+    ConvBackwardWeight,
+    LinearForward,
+    LinearBackwardInput,
+    LinearBackwardWeight,
+}
+
+impl Pass {
+    pub const ALL: [Pass; 6] = [
+        Pass::ConvForward,
+        Pass::ConvBackwardInput,
+        Pass::ConvBackwardWeight,
+        Pass::LinearForward,
+        Pass::LinearBackwardInput,
+        Pass::LinearBackwardWeight,
+    ];
+}
+
+/// How a kernel's invocations cover its work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grid {
+    /// One invocation per element (or per vec4, as the launcher says).
+    Items,
+    /// One invocation per `rows × cols` block of a matrix output.
+    Blocks { rows: usize, cols: usize },
+    /// One workgroup per `rows × cols` tile of a matrix output.
+    Tiles { rows: usize, cols: usize },
+}
+
+/// One kernel, declared once.
+#[derive(Debug)]
+pub struct KernelDesc {
+    /// The file name without `.wgsl`, and the wgpu label of its pipeline and dispatches.
+    pub name: &'static str,
+    pub source: &'static str,
+    /// The variant whose passes use it; `None` for kernels every variant uses.
+    pub variant: Option<Variant>,
+    /// The matrix-product pass it implements, if it is one.
+    pub pass: Option<Pass>,
+    pub entry_point: &'static str,
+    /// The shader's `@workgroup_size` (1-D).
+    pub workgroup_size: u32,
+    pub grid: Grid,
+    /// The storage bindings' names in binding order from 1 (binding 0 is the uniform `p`).
+    pub bindings: &'static [&'static str],
+    pub params: ParamsLayout,
+}
+
+impl KernelDesc {
+    /// Invocations for a kernel whose output is a `rows × cols` matrix (or `rows × cols` items).
+    pub fn invocations(&self, rows: usize, cols: usize) -> u64 {
+        match self.grid {
+            Grid::Items => (rows * cols) as u64,
+            Grid::Blocks { rows: r, cols: c } => (rows.div_ceil(r) * cols.div_ceil(c)) as u64,
+            Grid::Tiles { rows: r, cols: c } => {
+                (rows.div_ceil(r) * cols.div_ceil(c)) as u64 * self.workgroup_size as u64
+            }
+        }
+    }
+}
+
+/// Declares every kernel: the [`Kernel`] enum, [`Kernel::ALL`] and each kernel's [`KernelDesc`].
+macro_rules! catalogue {
+    ($(
+        $kernel:ident: $file:literal, $variant:expr, $pass:expr, workgroup $wg:literal, $grid:expr,
+            $params:ident, [$($binding:ident),*];
+    )*) => {
+        /// Every WGSL kernel twinhead has, one per file under `shaders/`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Kernel { $($kernel,)* }
+
+        impl Kernel {
+            pub const ALL: &'static [Kernel] = &[$(Kernel::$kernel,)*];
+
+            /// The kernel's declaration.
+            pub fn desc(self) -> &'static KernelDesc {
+                match self {
+                    $(Kernel::$kernel => {
+                        const DESC: KernelDesc = KernelDesc {
+                            name: $file,
+                            source: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/", $file, ".wgsl")),
+                            variant: $variant,
+                            pass: $pass,
+                            entry_point: "main",
+                            workgroup_size: $wg,
+                            grid: $grid,
+                            bindings: &[$(stringify!($binding)),*],
+                            params: ParamsLayout::of::<params::$params>(stringify!($params)),
+                        };
+                        &DESC
+                    })*
+                }
+            }
+        }
     };
 }
 
+use Pass::*;
+use Variant::{Blocked, Tiled};
+/// The blocked kernels: one invocation per 8×8 output block, in registers.
+const BLOCK: Grid = Grid::Blocks { rows: 8, cols: 8 };
+/// The tiled kernels: one workgroup of 256 per 64×64 output tile.
+const TILE: Grid = Grid::Tiles { rows: 64, cols: 64 };
+
+// One line pair per kernel: name (= file), variant, pass, workgroup size, grid, parameter block
+// (in `params.rs`) and the storage bindings in binding order.
+catalogue! {
+    Conv2dForward: "conv2d_forward", Some(Blocked), Some(ConvForward), workgroup 64, BLOCK,
+        Conv2dForward, [x, weight, bias, y];
+    Conv2dForwardTiled: "conv2d_forward_tiled", Some(Tiled), Some(ConvForward), workgroup 256, TILE,
+        Conv2dForward, [x, weight, bias, y];
+    Conv2dBackwardInput: "conv2d_backward_input", Some(Blocked), Some(ConvBackwardInput), workgroup 64, BLOCK,
+        Conv2dBackwardInput, [dy, weight, dx];
+    Conv2dBackwardInputTiled: "conv2d_backward_input_tiled", Some(Tiled), Some(ConvBackwardInput), workgroup 256, TILE,
+        Conv2dBackwardInput, [dy, weight, dx];
+    Conv2dBackwardWeight: "conv2d_backward_weight", Some(Blocked), Some(ConvBackwardWeight), workgroup 64, BLOCK,
+        Conv2dBackwardWeight, [x, dy, partial];
+    Conv2dBackwardWeightTiled: "conv2d_backward_weight_tiled", Some(Tiled), Some(ConvBackwardWeight), workgroup 256, TILE,
+        Conv2dBackwardWeight, [x, dy, partial];
+    Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
+        Reduce, [partial, dweight, dbias];
+    MaxPool2dForward: "maxpool2d_forward", None, None, workgroup 64, Grid::Items,
+        Pool2dForward, [x, y, argmax];
+    MaxPool2dBackward: "maxpool2d_backward", None, None, workgroup 64, Grid::Items,
+        Pool2dBackward, [dy, argmax, x, dx];
+    ReluForward: "relu_forward", None, None, workgroup 64, Grid::Items,
+        Elementwise, [x, y];
+    ReluBackward: "relu_backward", None, None, workgroup 64, Grid::Items,
+        Elementwise, [y, dy, dx];
+    LinearForward: "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64, BLOCK,
+        LinearForward, [x, weight, bias, y];
+    LinearForwardTiled: "linear_forward_tiled", Some(Tiled), Some(LinearForward), workgroup 256, TILE,
+        LinearForward, [x, weight, bias, y];
+    LinearBackwardInput: "linear_backward_input", Some(Blocked), Some(LinearBackwardInput), workgroup 64, BLOCK,
+        LinearBackward, [dy, weight, dx];
+    LinearBackwardInputTiled: "linear_backward_input_tiled", Some(Tiled), Some(LinearBackwardInput), workgroup 256, TILE,
+        LinearBackward, [dy, weight, dx];
+    LinearBackwardWeight: "linear_backward_weight", Some(Blocked), Some(LinearBackwardWeight), workgroup 64, BLOCK,
+        LinearBackward, [x, dy, dweight, dbias];
+    LinearBackwardWeightTiled: "linear_backward_weight_tiled", Some(Tiled), Some(LinearBackwardWeight), workgroup 256, TILE,
+        LinearBackward, [x, dy, dweight, dbias];
+    SoftmaxCrossEntropy: "softmax_cross_entropy", None, None, workgroup 64, Grid::Items,
+        CrossEntropy, [logits, labels, dlogits, stats];
+    Adam: "adam", None, None, workgroup 64, Grid::Items,
+        Adam, [param, grad, m, v];
+}
+
 impl Kernel {
-    pub const ALL: [Kernel; 19] = [
-        Kernel::Conv2dForward,
-        Kernel::Conv2dBackwardInput,
-        Kernel::Conv2dBackwardWeight,
-        Kernel::Conv2dReduceWeight,
-        Kernel::MaxPool2dForward,
-        Kernel::MaxPool2dBackward,
-        Kernel::ReluForward,
-        Kernel::ReluBackward,
-        Kernel::LinearForward,
-        Kernel::LinearBackwardInput,
-        Kernel::LinearBackwardWeight,
-        Kernel::SoftmaxCrossEntropy,
-        Kernel::Adam,
-        Kernel::Conv2dForwardTiled,
-        Kernel::Conv2dBackwardInputTiled,
-        Kernel::Conv2dBackwardWeightTiled,
-        Kernel::LinearForwardTiled,
-        Kernel::LinearBackwardInputTiled,
-        Kernel::LinearBackwardWeightTiled,
-    ];
-
-    /// The tiled kernels, which only the [`Variant::Tiled`] family uses.
-    pub fn is_tiled(self) -> bool {
-        matches!(
-            self,
-            Kernel::Conv2dForwardTiled
-                | Kernel::Conv2dBackwardInputTiled
-                | Kernel::Conv2dBackwardWeightTiled
-                | Kernel::LinearForwardTiled
-                | Kernel::LinearBackwardInputTiled
-                | Kernel::LinearBackwardWeightTiled
-        )
-    }
-
-    /// Whether the kernels of `variant` include this one.
-    pub fn used_by(self, variant: Variant) -> bool {
-        let matmul_blocked = matches!(
-            self,
-            Kernel::Conv2dForward
-                | Kernel::Conv2dBackwardInput
-                | Kernel::Conv2dBackwardWeight
-                | Kernel::LinearForward
-                | Kernel::LinearBackwardInput
-                | Kernel::LinearBackwardWeight
-        );
-        match variant {
-            Variant::Blocked => !self.is_tiled(),
-            Variant::Tiled => !matmul_blocked,
-        }
-    }
-
-    /// Invocations per workgroup (the shader's `@workgroup_size`).
-    pub fn workgroup_size(self) -> u64 {
-        if self.is_tiled() { 256 } else { 64 }
-    }
-
     /// The kernel's name, which is also its file name without `.wgsl` and its wgpu label.
     pub fn name(self) -> &'static str {
-        match self {
-            Kernel::Conv2dForward => "conv2d_forward",
-            Kernel::Conv2dBackwardInput => "conv2d_backward_input",
-            Kernel::Conv2dBackwardWeight => "conv2d_backward_weight",
-            Kernel::Conv2dReduceWeight => "conv2d_reduce_weight",
-            Kernel::MaxPool2dForward => "maxpool2d_forward",
-            Kernel::MaxPool2dBackward => "maxpool2d_backward",
-            Kernel::ReluForward => "relu_forward",
-            Kernel::ReluBackward => "relu_backward",
-            Kernel::LinearForward => "linear_forward",
-            Kernel::LinearBackwardInput => "linear_backward_input",
-            Kernel::LinearBackwardWeight => "linear_backward_weight",
-            Kernel::SoftmaxCrossEntropy => "softmax_cross_entropy",
-            Kernel::Adam => "adam",
-            Kernel::Conv2dForwardTiled => "conv2d_forward_tiled",
-            Kernel::Conv2dBackwardInputTiled => "conv2d_backward_input_tiled",
-            Kernel::Conv2dBackwardWeightTiled => "conv2d_backward_weight_tiled",
-            Kernel::LinearForwardTiled => "linear_forward_tiled",
-            Kernel::LinearBackwardInputTiled => "linear_backward_input_tiled",
-            Kernel::LinearBackwardWeightTiled => "linear_backward_weight_tiled",
-        }
+        self.desc().name
     }
 
     /// The WGSL source, embedded at compile time.
     pub fn source(self) -> &'static str {
-        match self {
-            Kernel::Conv2dForward => shader!("conv2d_forward.wgsl"),
-            Kernel::Conv2dBackwardInput => shader!("conv2d_backward_input.wgsl"),
-            Kernel::Conv2dBackwardWeight => shader!("conv2d_backward_weight.wgsl"),
-            Kernel::Conv2dReduceWeight => shader!("conv2d_reduce_weight.wgsl"),
-            Kernel::MaxPool2dForward => shader!("maxpool2d_forward.wgsl"),
-            Kernel::MaxPool2dBackward => shader!("maxpool2d_backward.wgsl"),
-            Kernel::ReluForward => shader!("relu_forward.wgsl"),
-            Kernel::ReluBackward => shader!("relu_backward.wgsl"),
-            Kernel::LinearForward => shader!("linear_forward.wgsl"),
-            Kernel::LinearBackwardInput => shader!("linear_backward_input.wgsl"),
-            Kernel::LinearBackwardWeight => shader!("linear_backward_weight.wgsl"),
-            Kernel::SoftmaxCrossEntropy => shader!("softmax_cross_entropy.wgsl"),
-            Kernel::Adam => shader!("adam.wgsl"),
-            Kernel::Conv2dForwardTiled => shader!("conv2d_forward_tiled.wgsl"),
-            Kernel::Conv2dBackwardInputTiled => shader!("conv2d_backward_input_tiled.wgsl"),
-            Kernel::Conv2dBackwardWeightTiled => shader!("conv2d_backward_weight_tiled.wgsl"),
-            Kernel::LinearForwardTiled => shader!("linear_forward_tiled.wgsl"),
-            Kernel::LinearBackwardInputTiled => shader!("linear_backward_input_tiled.wgsl"),
-            Kernel::LinearBackwardWeightTiled => shader!("linear_backward_weight_tiled.wgsl"),
-        }
+        self.desc().source
     }
 
-    /// Size in bytes of the Rust mirror of the shader's `Params` struct.
-    pub fn params_size(self) -> usize {
-        use std::mem::size_of;
-        match self {
-            Kernel::Conv2dForward
-            | Kernel::Conv2dBackwardInput
-            | Kernel::Conv2dForwardTiled
-            | Kernel::Conv2dBackwardInputTiled => size_of::<params::Conv2d>(),
-            Kernel::Conv2dBackwardWeight | Kernel::Conv2dBackwardWeightTiled => size_of::<params::Conv2dWeight>(),
-            Kernel::Conv2dReduceWeight => size_of::<params::Reduce>(),
-            Kernel::MaxPool2dForward | Kernel::MaxPool2dBackward => size_of::<params::Pool2d>(),
-            Kernel::ReluForward | Kernel::ReluBackward => size_of::<params::Elementwise>(),
-            Kernel::LinearForward
-            | Kernel::LinearBackwardInput
-            | Kernel::LinearBackwardWeight
-            | Kernel::LinearForwardTiled
-            | Kernel::LinearBackwardInputTiled
-            | Kernel::LinearBackwardWeightTiled => size_of::<params::Linear>(),
-            Kernel::SoftmaxCrossEntropy => size_of::<params::CrossEntropy>(),
-            Kernel::Adam => size_of::<params::Adam>(),
-        }
+    /// Whether the kernels of `variant` include this one.
+    pub fn used_by(self, variant: Variant) -> bool {
+        self.desc().variant.is_none_or(|v| v == variant)
+    }
+
+    /// The kernel that implements `pass` in `variant`.
+    pub fn for_pass(pass: Pass, variant: Variant) -> Kernel {
+        let found = Kernel::ALL.iter().find(|k| k.desc().pass == Some(pass) && k.desc().variant == Some(variant));
+        *found.unwrap_or_else(|| panic!("the catalogue has no {variant:?} kernel for {pass:?}"))
     }
 }

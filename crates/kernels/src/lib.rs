@@ -17,12 +17,13 @@ mod linear;
 mod loss;
 mod op;
 pub mod params;
+use params::ParamsBlock;
 mod pool;
 mod relu;
 mod shapes;
 
 pub use adam::AdamHyper;
-pub use kernel::{Kernel, Variant};
+pub use kernel::{Grid, Kernel, KernelDesc, Pass, Variant};
 pub use op::{Dispatch, Op};
 pub use shapes::{Conv2dShape, LinearShape, Pool2dShape};
 pub use tensor::{Gpu, GpuError, Result, Tensor};
@@ -45,35 +46,33 @@ impl Kernels {
     /// Compiles the kernels of `variant` (every variant runs on every adapter; tests run both).
     pub fn with_variant(gpu: &Gpu, variant: Variant) -> Result<Self> {
         let mut pipelines = HashMap::new();
-        for kernel in Kernel::ALL.into_iter().filter(|k| k.used_by(variant)) {
-            pipelines.insert(kernel, gpu.compute_pipeline(kernel.name(), kernel.source(), &[])?);
+        for &kernel in Kernel::ALL.iter().filter(|k| k.used_by(variant)) {
+            let desc = kernel.desc();
+            pipelines.insert(kernel, gpu.compute_pipeline(desc.name, desc.source, desc.entry_point, &[])?);
         }
         Ok(Kernels { pipelines, variant })
     }
 
-    /// The blocked or the tiled kernel of a matrix-product pass, by this set's variant.
-    fn pick(&self, blocked: Kernel, tiled: Kernel) -> Kernel {
-        match self.variant {
-            Variant::Blocked => blocked,
-            Variant::Tiled => tiled,
-        }
+    /// The kernel this set's variant runs for a matrix-product pass.
+    fn kernel_for(&self, pass: Pass) -> Kernel {
+        Kernel::for_pass(pass, self.variant)
     }
 
-    fn pipeline(&self, kernel: Kernel) -> &wgpu::ComputePipeline {
-        &self.pipelines[&kernel]
-    }
-
-    /// One dispatch of `kernel` over `invocations` threads with `params` and `tensors` bound in
-    /// order from binding 1 (binding 0 is the parameter block).
-    fn dispatch<P: bytemuck::Pod>(
+    /// One dispatch of `kernel` over `invocations` threads with `params` in binding 0 and the
+    /// named tensors from binding 1 on, in the order the kernel declares them.
+    fn dispatch<P: ParamsBlock>(
         &self,
         gpu: &Gpu,
         kernel: Kernel,
         params: &P,
-        bindings: &[&wgpu::Buffer],
+        bindings: &[(&str, &Tensor)],
         invocations: u64,
-    ) -> Dispatch {
-        let uniform = gpu.uniform(&format!("{} params", kernel.name()), params);
+    ) -> Result<Dispatch> {
+        let desc = kernel.desc();
+        if P::FIELDS != desc.params.fields || std::mem::size_of::<P>() != desc.params.size {
+            return Err(GpuError::shape(desc.name, format!("parameter block is not {}", desc.params.type_name)));
+        }
+        let uniform = gpu.uniform(&format!("{} params", desc.name), params);
         self.dispatch_with(gpu, kernel, uniform, bindings, invocations)
     }
 
@@ -83,20 +82,28 @@ impl Kernels {
         gpu: &Gpu,
         kernel: Kernel,
         uniform: wgpu::Buffer,
-        bindings: &[&wgpu::Buffer],
+        bindings: &[(&str, &Tensor)],
         invocations: u64,
-    ) -> Dispatch {
-        let pipeline = self.pipeline(kernel);
+    ) -> Result<Dispatch> {
+        let desc = kernel.desc();
+        let names: Vec<&str> = bindings.iter().map(|(name, _)| *name).collect();
+        if names != desc.bindings {
+            return Err(GpuError::shape(
+                desc.name,
+                format!("bindings {names:?} given, the kernel declares {:?}", desc.bindings),
+            ));
+        }
+        let pipeline = &self.pipelines[&kernel];
         let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
-        for (i, b) in bindings.iter().enumerate() {
-            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: b.as_entire_binding() });
+        for (i, (_, t)) in bindings.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: t.binding() });
         }
         let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(kernel.name()),
+            label: Some(desc.name),
             layout: &pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
-        Dispatch::new(kernel.name(), pipeline.clone(), bind_group, uniform, invocations, kernel.workgroup_size())
+        Ok(Dispatch::new(desc.name, pipeline.clone(), bind_group, uniform, invocations, desc.workgroup_size as u64))
     }
 }
 

@@ -1,18 +1,18 @@
 //! linear launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Gpu, Kernel, Kernels, LinearShape, Op, Result, Tensor, expect, nonzero, params};
+use crate::{Gpu, Kernels, LinearShape, Op, Pass, Result, Tensor, expect, nonzero, params};
 
 impl LinearShape {
     fn check(&self, op: &str) -> Result<()> {
         nonzero(op, &[("batch", self.batch), ("inputs", self.inputs), ("outputs", self.outputs)])
     }
-    fn params(&self, flag: bool) -> params::Linear {
-        params::Linear {
-            batch: self.batch as u32,
-            inputs: self.inputs as u32,
-            outputs: self.outputs as u32,
-            flag: flag as u32,
-        }
+    fn forward_params(&self, relu: bool) -> params::LinearForward {
+        let (batch, inputs, outputs) = (self.batch as u32, self.inputs as u32, self.outputs as u32);
+        params::LinearForward { batch, inputs, outputs, relu: relu as u32 }
+    }
+    fn backward_params(&self, accumulate: bool) -> params::LinearBackward {
+        let (batch, inputs, outputs) = (self.batch as u32, self.inputs as u32, self.outputs as u32);
+        params::LinearBackward { batch, inputs, outputs, accumulate: accumulate as u32 }
     }
 }
 
@@ -35,13 +35,14 @@ impl Kernels {
         expect(op, "weight", weight, &[s.outputs, s.inputs])?;
         expect(op, "bias", bias, &[s.outputs])?;
         expect(op, "output", y, &[s.batch, s.outputs])?;
+        let kernel = self.kernel_for(Pass::LinearForward);
         let d = self.dispatch(
             gpu,
-            self.pick(Kernel::LinearForward, Kernel::LinearForwardTiled),
-            &s.params(relu),
-            &[&x.buffer, &weight.buffer, &bias.buffer, &y.buffer],
-            self.variant.invocations(s.batch, s.outputs),
-        );
+            kernel,
+            &s.forward_params(relu),
+            &[("x", x), ("weight", weight), ("bias", bias), ("y", y)],
+            kernel.desc().invocations(s.batch, s.outputs),
+        )?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
 
@@ -60,13 +61,14 @@ impl Kernels {
         expect(op, "weight", weight, &[s.outputs, s.inputs])?;
         expect(op, "output gradient", dy, &[s.batch, s.outputs])?;
         expect(op, "input gradient", dx, &[s.batch, s.inputs])?;
+        let kernel = self.kernel_for(Pass::LinearBackwardInput);
         let d = self.dispatch(
             gpu,
-            self.pick(Kernel::LinearBackwardInput, Kernel::LinearBackwardInputTiled),
-            &s.params(accumulate),
-            &[&dy.buffer, &weight.buffer, &dx.buffer],
-            self.variant.invocations(s.batch, s.inputs),
-        );
+            kernel,
+            &s.backward_params(accumulate),
+            &[("dy", dy), ("weight", weight), ("dx", dx)],
+            kernel.desc().invocations(s.batch, s.inputs),
+        )?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
 
@@ -87,13 +89,14 @@ impl Kernels {
         expect(op, "output gradient", dy, &[s.batch, s.outputs])?;
         expect(op, "weight gradient", dweight, &[s.outputs, s.inputs])?;
         expect(op, "bias gradient", dbias, &[s.outputs])?;
+        let kernel = self.kernel_for(Pass::LinearBackwardWeight);
         let d = self.dispatch(
             gpu,
-            self.pick(Kernel::LinearBackwardWeight, Kernel::LinearBackwardWeightTiled),
-            &s.params(accumulate),
-            &[&x.buffer, &dy.buffer, &dweight.buffer, &dbias.buffer],
-            self.variant.invocations(s.outputs, s.inputs + 1),
-        );
+            kernel,
+            &s.backward_params(accumulate),
+            &[("x", x), ("dy", dy), ("dweight", dweight), ("dbias", dbias)],
+            kernel.desc().invocations(s.outputs, s.inputs + 1),
+        )?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }
 }

@@ -41,9 +41,9 @@ impl Kernels {
             gpu,
             Kernel::SoftmaxCrossEntropy,
             &p,
-            &[&logits.buffer, &labels.buffer, &dlogits.buffer, &stats.buffer],
+            &[("logits", logits), ("labels", labels), ("dlogits", dlogits), ("stats", stats)],
             1,
-        );
+        )?;
         Ok(Op::new(format!("{op} [{batch}, {classes}]"), vec![d]))
     }
 }

@@ -1,100 +1,113 @@
-//! Parameter blocks, each mirroring a WGSL `struct Params` field for field (a test compares
-//! their sizes with what naga computes from the shaders).
+//! Parameter blocks, each mirroring one WGSL `struct Params` field for field. Every block
+//! lists its fields with their byte offsets ([`ParamsBlock::FIELDS`]), and a test reads every
+//! shader with naga and compares its `Params` member names, offsets and size with that list.
+//! Fields whose name starts with `_` are padding to a multiple of 16 bytes (uniform layout) and
+//! are not compared by name.
 
 use bytemuck::{Pod, Zeroable};
 
-/// conv2d_forward and conv2d_backward_input; `flag` is `relu` for the forward and
-/// `accumulate` for the input gradient.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
-pub struct Conv2d {
-    pub batch: u32,
-    pub c_in: u32,
-    pub h: u32,
-    pub w: u32,
-    pub c_out: u32,
-    pub out_h: u32,
-    pub out_w: u32,
-    pub kh: u32,
-    pub kw: u32,
-    pub stride: u32,
-    pub pad: u32,
-    pub flag: u32,
+/// A parameter block: a `#[repr(C)]` struct whose bytes are a shader's uniform `Params`.
+pub trait ParamsBlock: Pod {
+    /// Every named field and its byte offset, in declaration order (padding left out).
+    const FIELDS: &'static [(&'static str, usize)];
 }
 
-/// conv2d_backward_weight (split-K partial sums).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
-pub struct Conv2dWeight {
-    pub conv: Conv2d,
-    pub splits: u32,
-    pub _pad: [u32; 3],
+/// The layout a kernel declares for its parameter block: what the shader test checks.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamsLayout {
+    pub type_name: &'static str,
+    pub size: usize,
+    pub fields: &'static [(&'static str, usize)],
 }
 
-/// conv2d_reduce_weight.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
-pub struct Reduce {
-    pub c_out: u32,
-    pub k_len: u32,
-    pub splits: u32,
-    pub accumulate: u32,
+impl ParamsLayout {
+    pub const fn of<P: ParamsBlock>(type_name: &'static str) -> Self {
+        ParamsLayout { type_name, size: std::mem::size_of::<P>(), fields: P::FIELDS }
+    }
 }
 
-/// maxpool2d_forward and maxpool2d_backward (`relu_mask` only read by the backward).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
-pub struct Pool2d {
-    pub planes: u32,
-    pub h: u32,
-    pub w: u32,
-    pub out_h: u32,
-    pub out_w: u32,
-    pub window: u32,
-    pub stride: u32,
-    pub relu_mask: u32,
+/// Declares a parameter block: the struct, and its field list with offsets.
+macro_rules! params_block {
+    ($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),* $(,)? } $(pad $pad:literal)?) => {
+        $(#[$doc])*
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, Pod, Zeroable)]
+        pub struct $name {
+            $(pub $field: $ty,)*
+            $(pub _pad: [u32; $pad],)?
+        }
+        impl ParamsBlock for $name {
+            const FIELDS: &'static [(&'static str, usize)] =
+                &[$((stringify!($field), std::mem::offset_of!($name, $field)),)*];
+        }
+    };
 }
 
-/// relu_forward and relu_backward.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
-pub struct Elementwise {
-    pub len: u32,
-    pub _pad: [u32; 3],
+params_block! {
+    /// conv2d_forward: the convolution's shape and whether ReLU follows.
+    Conv2dForward {
+        batch: u32, c_in: u32, h: u32, w: u32, c_out: u32, out_h: u32, out_w: u32, kh: u32,
+        kw: u32, stride: u32, pad: u32, relu: u32,
+    }
 }
 
-/// linear_forward (`flag` = relu), linear_backward_input and linear_backward_weight (`flag` = accumulate).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
-pub struct Linear {
-    pub batch: u32,
-    pub inputs: u32,
-    pub outputs: u32,
-    pub flag: u32,
+params_block! {
+    /// conv2d_backward_input: the convolution's shape and whether dx is added to.
+    Conv2dBackwardInput {
+        batch: u32, c_in: u32, h: u32, w: u32, c_out: u32, out_h: u32, out_w: u32, kh: u32,
+        kw: u32, stride: u32, pad: u32, accumulate: u32,
+    }
 }
 
-/// softmax_cross_entropy.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
-pub struct CrossEntropy {
-    pub batch: u32,
-    pub classes: u32,
-    pub slot: u32,
-    pub accumulate: u32,
-    pub weight: f32,
-    pub _pad: [u32; 3],
+params_block! {
+    /// conv2d_backward_weight (split-K partial sums): `splits` chunks of `chunk` output pixels.
+    Conv2dBackwardWeight {
+        batch: u32, c_in: u32, h: u32, w: u32, c_out: u32, out_h: u32, out_w: u32, kh: u32,
+        kw: u32, stride: u32, pad: u32, chunk: u32, splits: u32,
+    } pad 3
 }
 
-/// adam.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
-pub struct Adam {
-    pub lr: f32,
-    pub beta1: f32,
-    pub beta2: f32,
-    pub eps: f32,
-    pub bias1: f32,
-    pub bias2_sqrt: f32,
-    pub one_minus_beta1: f32,
-    pub one_minus_beta2: f32,
+params_block! {
+    /// conv2d_reduce_weight: sums `splits` partial weight gradients of `c_out × (k_len + 1)`.
+    Reduce { c_out: u32, k_len: u32, splits: u32, accumulate: u32 }
+}
+
+params_block! {
+    /// maxpool2d_forward.
+    Pool2dForward { planes: u32, h: u32, w: u32, out_h: u32, out_w: u32, window: u32, stride: u32 } pad 1
+}
+
+params_block! {
+    /// maxpool2d_backward; `relu_mask` fuses ReLU's backward.
+    Pool2dBackward {
+        planes: u32, h: u32, w: u32, out_h: u32, out_w: u32, window: u32, stride: u32, relu_mask: u32,
+    }
+}
+
+params_block! {
+    /// relu_forward and relu_backward.
+    Elementwise { len: u32 } pad 3
+}
+
+params_block! {
+    /// linear_forward.
+    LinearForward { batch: u32, inputs: u32, outputs: u32, relu: u32 }
+}
+
+params_block! {
+    /// linear_backward_input and linear_backward_weight.
+    LinearBackward { batch: u32, inputs: u32, outputs: u32, accumulate: u32 }
+}
+
+params_block! {
+    /// softmax_cross_entropy.
+    CrossEntropy { batch: u32, classes: u32, slot: u32, accumulate: u32, weight: f32 } pad 3
+}
+
+params_block! {
+    /// adam: the step's hyper-parameters with its bias corrections (computed in f64 on the host).
+    Adam {
+        lr: f32, beta1: f32, beta2: f32, eps: f32,
+        bias1: f32, bias2_sqrt: f32, one_minus_beta1: f32, one_minus_beta2: f32,
+    }
 }

@@ -16,17 +16,18 @@ impl Pool2dShape {
         }
         Ok(())
     }
-    fn params(&self, relu_mask: bool) -> params::Pool2d {
-        params::Pool2d {
-            planes: (self.batch * self.channels) as u32,
-            h: self.h as u32,
-            w: self.w as u32,
-            out_h: self.out_h() as u32,
-            out_w: self.out_w() as u32,
-            window: self.window as u32,
-            stride: self.stride as u32,
-            relu_mask: relu_mask as u32,
-        }
+    /// planes, h, w, out_h, out_w, window, stride: the fields both pool blocks start with.
+    fn dims(&self) -> [u32; 7] {
+        [self.batch * self.channels, self.h, self.w, self.out_h(), self.out_w(), self.window, self.stride]
+            .map(|v| v as u32)
+    }
+    fn forward_params(&self) -> params::Pool2dForward {
+        let [planes, h, w, out_h, out_w, window, stride] = self.dims();
+        params::Pool2dForward { planes, h, w, out_h, out_w, window, stride, _pad: [0] }
+    }
+    fn backward_params(&self, relu_mask: bool) -> params::Pool2dBackward {
+        let [planes, h, w, out_h, out_w, window, stride] = self.dims();
+        params::Pool2dBackward { planes, h, w, out_h, out_w, window, stride, relu_mask: relu_mask as u32 }
     }
 }
 
@@ -42,10 +43,10 @@ impl Kernels {
         let d = self.dispatch(
             gpu,
             Kernel::MaxPool2dForward,
-            &s.params(false),
-            &[&x.buffer, &y.buffer, &argmax.buffer],
+            &s.forward_params(),
+            &[("x", x), ("y", y), ("argmax", argmax)],
             inv,
-        );
+        )?;
         Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]))
     }
 
@@ -69,15 +70,15 @@ impl Kernels {
             expect(op, "ReLU output", x, &s.x_shape())?;
         }
         // Without a mask the x binding is unused; dy (read-only) stands in for it.
-        let mask = relu_input.map_or(&dy.buffer, |x| &x.buffer);
+        let mask = relu_input.unwrap_or(dy);
         let inv = s.x_shape().iter().product::<usize>() as u64;
         let d = self.dispatch(
             gpu,
             Kernel::MaxPool2dBackward,
-            &s.params(relu_input.is_some()),
-            &[&dy.buffer, &argmax.buffer, mask, &dx.buffer],
+            &s.backward_params(relu_input.is_some()),
+            &[("dy", dy), ("argmax", argmax), ("x", mask), ("dx", dx)],
             inv,
-        );
+        )?;
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]))
     }
 }

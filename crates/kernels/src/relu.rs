@@ -17,7 +17,7 @@ impl Kernels {
     pub fn relu_forward(&self, gpu: &Gpu, x: &Tensor, y: &Tensor) -> Result<Op> {
         same_len("relu_forward", x, y)?;
         let p = params::Elementwise { len: x.len() as u32, _pad: [0; 3] };
-        let d = self.dispatch(gpu, Kernel::ReluForward, &p, &[&x.buffer, &y.buffer], x.len() as u64);
+        let d = self.dispatch(gpu, Kernel::ReluForward, &p, &[("x", x), ("y", y)], x.len() as u64)?;
         Ok(Op::new("relu_forward", vec![d]))
     }
 
@@ -26,7 +26,7 @@ impl Kernels {
         same_len("relu_backward", y, dy)?;
         same_len("relu_backward", y, dx)?;
         let p = params::Elementwise { len: y.len() as u32, _pad: [0; 3] };
-        let d = self.dispatch(gpu, Kernel::ReluBackward, &p, &[&y.buffer, &dy.buffer, &dx.buffer], y.len() as u64);
+        let d = self.dispatch(gpu, Kernel::ReluBackward, &p, &[("y", y), ("dy", dy), ("dx", dx)], y.len() as u64)?;
         Ok(Op::new("relu_backward", vec![d]))
     }
 }

@@ -6,8 +6,14 @@ pub enum ModelError {
     #[error(transparent)]
     Gpu(#[from] tensor::GpuError),
 
+    /// The network's own description is unusable (no heads, images too small, …).
     #[error("invalid model: {0}")]
     Spec(String),
+
+    /// What was handed to a model at run time does not fit it (images, labels, batch size,
+    /// parameters by name).
+    #[error("invalid input: {0}")]
+    Input(String),
 
     #[error(
         "a batch of {batch} needs {needed} bytes for {tensor}, over this adapter's {limit_name} of {limit} bytes; \

@@ -17,12 +17,14 @@ mod checkpoint;
 mod error;
 mod init;
 mod model;
+mod parameters;
 mod plan;
 mod spec;
 
 pub use checkpoint::{Checkpoint, load_checkpoint, save_checkpoint};
 pub use error::ModelError;
-pub use model::{IGNORE, Model, STATS_WINDOW, StepStats, TrainConfig};
+pub use model::{IGNORE, Model, StepStats, TrainConfig};
+pub use plan::STATS_WINDOW;
 pub use spec::{HeadSpec, ModelSpec};
 
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;

@@ -7,18 +7,9 @@ use std::sync::Arc;
 use kernels::{AdamHyper, Kernels, Op, Tensor};
 use tensor::{Gpu, GpuError};
 
-use crate::plan::Plan;
-use crate::{ModelError, ModelSpec, Result, init};
-
-/// One parameter tensor with everything the optimizer keeps for it.
-pub(crate) struct Param {
-    pub name: String,
-    pub shape: Vec<usize>,
-    pub value: Tensor,
-    pub grad: Tensor,
-    pub m: Tensor,
-    pub v: Tensor,
-}
+use crate::parameters::Parameters;
+use crate::plan::{Plan, STATS_WINDOW};
+use crate::{ModelError, ModelSpec, Result};
 
 /// How the model trains.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,14 +40,11 @@ impl StepStats {
 /// no loss and no gradient to that head, and the head's mean is over the other rows.
 pub const IGNORE: u32 = u32::MAX;
 
-/// Steps whose losses stay on the GPU, each in its own slot, before they are read back at once.
-pub const STATS_WINDOW: usize = 16;
-
 pub struct Model {
     pub spec: ModelSpec,
     gpu: Arc<Gpu>,
     kernels: Kernels,
-    params: Vec<Param>,
+    params: Parameters,
     hyper: AdamHyper,
     adam_params: wgpu::Buffer,
     adam: Vec<Op>,
@@ -84,24 +72,11 @@ impl Model {
             )));
         }
         let kernels = Kernels::new(&gpu)?;
-        let shapes = spec.parameters();
-        let values = init::pytorch_default(&shapes, config.seed);
-        let mut params = Vec::new();
-        for ((name, shape), data) in shapes.into_iter().zip(values) {
-            let z = |what: &str| Tensor::zeros(&gpu, &format!("{name} {what}"), &shape);
-            params.push(Param {
-                value: Tensor::from_slice(&gpu, &name, &shape, &data)?,
-                grad: z("grad")?,
-                m: z("adam m")?,
-                v: z("adam v")?,
-                name,
-                shape,
-            });
-        }
+        let params = Parameters::new(&gpu, &spec, config.seed)?;
         let hyper = AdamHyper::new(config.lr);
         let adam_params = kernels.adam_params_buffer(&gpu);
         let adam = params
-            .iter()
+            .all()
             .map(|p| kernels.adam(&gpu, &adam_params, &p.value, &p.grad, &p.m, &p.v))
             .collect::<tensor::Result<Vec<_>>>()?;
         let stats = Tensor::zeros(&gpu, "per-step losses and correct counts", &[STATS_WINDOW, spec.heads.len(), 2])?;
@@ -130,7 +105,7 @@ impl Model {
     /// Builds (once) the plan for `batch` and says how much memory it holds.
     pub fn prepare(&mut self, batch: usize) -> Result<u64> {
         if batch == 0 {
-            return Err(ModelError::Spec("the batch size must be at least 1".into()));
+            return Err(ModelError::Input("the batch size must be at least 1".into()));
         }
         self.spec.check_batch_fits(&self.gpu.limits(), batch)?;
         if !self.plans.contains_key(&batch) {
@@ -144,7 +119,7 @@ impl Model {
     fn plan_for(&mut self, batch: usize, images: &[f32], labels: &[&[u32]]) -> Result<&Plan> {
         let want = batch * self.spec.image_len();
         if images.len() != want {
-            return Err(ModelError::Spec(format!(
+            return Err(ModelError::Input(format!(
                 "{} image values for a batch of {batch} images of {}×{}×3 ({want})",
                 images.len(),
                 self.spec.image_size,
@@ -157,7 +132,7 @@ impl Model {
         for (h, lab) in labels.iter().enumerate() {
             let classes = self.spec.heads[h].classes.len() as u32;
             if lab.len() != batch || lab.iter().any(|&l| l >= classes && l != IGNORE) {
-                return Err(ModelError::Spec(format!(
+                return Err(ModelError::Input(format!(
                     "labels of head {} must be {batch} values below {classes} (or IGNORE)",
                     self.spec.heads[h].name
                 )));
@@ -181,14 +156,14 @@ impl Model {
     pub fn train_step(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<()> {
         let batch = labels.first().map_or(0, |l| l.len());
         if labels.len() != self.spec.heads.len() {
-            return Err(ModelError::Spec(format!("{} label sets for {} heads", labels.len(), self.spec.heads.len())));
+            return Err(ModelError::Input(format!("{} label sets for {} heads", labels.len(), self.spec.heads.len())));
         }
         self.plan_for(batch, images, labels)?;
         self.step += 1;
         self.gpu.queue.write_buffer(&self.adam_params, 0, bytemuck::bytes_of(&self.hyper.at_step(self.step)));
         let plan = &self.plans[&batch];
         let slot = self.pending;
-        let submission = self.submit("training step", |pass| {
+        let submission = self.gpu.submit("training step", |pass| {
             for op in plan.forward.iter().chain(&plan.losses[slot]).chain(&plan.backward) {
                 op.record(pass);
             }
@@ -216,7 +191,7 @@ impl Model {
         let earlier = self.take_step_stats()?;
         self.plan_for(batch, images, labels)?;
         let plan = &self.plans[&batch];
-        self.submit("gradients", |pass| {
+        self.gpu.submit("gradients", |pass| {
             for op in plan.forward.iter().chain(&plan.losses[0]).chain(&plan.backward) {
                 op.record(pass);
             }
@@ -228,17 +203,6 @@ impl Model {
         self.step -= 1;
         self.finished = earlier;
         Ok(StepStats { step: self.step, ..stats })
-    }
-
-    fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> wgpu::SubmissionIndex {
-        let mut encoder =
-            self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
-        {
-            let mut pass =
-                encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(label), timestamp_writes: None });
-            record(&mut pass);
-        }
-        self.gpu.queue.submit([encoder.finish()])
     }
 
     /// Every operation of one training step at `batch`, in recording order (forward, losses,
@@ -281,7 +245,7 @@ impl Model {
     pub fn logits(&mut self, images: &[f32], batch: usize) -> Result<Vec<Vec<f32>>> {
         self.plan_for(batch, images, &[])?;
         let plan = &self.plans[&batch];
-        self.submit("inference", |pass| {
+        self.gpu.submit("inference", |pass| {
             for op in &plan.forward {
                 op.record(pass);
             }
@@ -292,17 +256,17 @@ impl Model {
 
     /// Every parameter's name, shape and values, in state-dict order.
     pub fn parameters(&self) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
-        self.params.iter().map(|p| Ok((p.name.clone(), p.shape.clone(), p.value.to_vec(&self.gpu)?))).collect()
+        self.params.all().map(|p| Ok((p.name.clone(), p.shape.clone(), p.value.to_vec(&self.gpu)?))).collect()
     }
 
     /// Every parameter's gradient from the last step, in state-dict order.
     pub fn gradients(&self) -> Result<Vec<(String, Vec<f32>)>> {
-        self.params.iter().map(|p| Ok((p.name.clone(), p.grad.to_vec(&self.gpu)?))).collect()
+        self.params.all().map(|p| Ok((p.name.clone(), p.grad.to_vec(&self.gpu)?))).collect()
     }
 
     /// Adam's moments (m, v) of every parameter, in state-dict order.
     pub fn moments(&self) -> Result<Vec<(String, Vec<f32>, Vec<f32>)>> {
-        self.params.iter().map(|p| Ok((p.name.clone(), p.m.to_vec(&self.gpu)?, p.v.to_vec(&self.gpu)?))).collect()
+        self.params.all().map(|p| Ok((p.name.clone(), p.m.to_vec(&self.gpu)?, p.v.to_vec(&self.gpu)?))).collect()
     }
 
     /// Replaces parameters by name; every name and shape must be the model's own.
@@ -310,11 +274,10 @@ impl Model {
         for (name, shape, data) in values {
             let p = self
                 .params
-                .iter()
-                .find(|p| &p.name == name)
-                .ok_or_else(|| ModelError::Spec(format!("the model has no parameter {name}")))?;
+                .by_name(name)
+                .ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
             if &p.shape != shape {
-                return Err(ModelError::Spec(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
+                return Err(ModelError::Input(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
             }
             p.value.write(&self.gpu, data)?;
         }
@@ -326,9 +289,8 @@ impl Model {
         for (name, m, v) in moments {
             let p = self
                 .params
-                .iter()
-                .find(|p| &p.name == name)
-                .ok_or_else(|| ModelError::Spec(format!("the model has no parameter {name}")))?;
+                .by_name(name)
+                .ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
             p.m.write(&self.gpu, m)?;
             p.v.write(&self.gpu, v)?;
         }

@@ -4,8 +4,11 @@
 use kernels::{Kernels, Op, Tensor};
 use tensor::Gpu;
 
-use crate::model::{Param, STATS_WINDOW};
+use crate::parameters::Parameters;
 use crate::{ModelSpec, Result};
+
+/// Steps whose losses stay on the GPU, each in its own slot, before they are read back at once.
+pub const STATS_WINDOW: usize = 16;
 
 pub(crate) struct Plan {
     /// `[batch, 3, S, S]` images in [0, 1].
@@ -22,21 +25,12 @@ pub(crate) struct Plan {
     _buffers: Vec<Tensor>,
 }
 
-/// Parameter indices in `ModelSpec::parameters` order.
-fn weight(stage: usize) -> usize {
-    2 * stage
-}
-fn bias(stage: usize) -> usize {
-    2 * stage + 1
-}
-const FC: usize = 3;
-
 impl Plan {
     pub fn new(
         gpu: &Gpu,
         k: &Kernels,
         spec: &ModelSpec,
-        params: &[Param],
+        params: &Parameters,
         loss_weights: &[f32],
         stats: &Tensor,
         batch: usize,
@@ -58,15 +52,8 @@ impl Plan {
             let y = t(&format!("pool{} output", stage + 1), &p.y_shape())?;
             let arg = Tensor::zeros_u32(gpu, &format!("pool{} argmax", stage + 1), &p.y_shape())?;
             let x = if stage == 0 { &input } else { &pooled[stage - 1] };
-            forward.push(k.conv2d_forward(
-                gpu,
-                &c,
-                x,
-                &params[weight(stage)].value,
-                &params[bias(stage)].value,
-                &a,
-                true,
-            )?);
+            let conv = &params.convs[stage];
+            forward.push(k.conv2d_forward(gpu, &c, x, &conv.weight.value, &conv.bias.value, &a, true)?);
             forward.push(k.maxpool2d_forward(gpu, &p, &a, &y, &arg)?);
             acts.push(a);
             pooled.push(y);
@@ -74,12 +61,13 @@ impl Plan {
         }
         let fc = spec.fc(batch);
         let hidden = t("hidden (fc relu output)", &[batch, spec.hidden])?;
+        let fc_layer = &params.fc;
         forward.push(k.linear_forward(
             gpu,
             &fc,
             &pooled[2],
-            &params[weight(FC)].value,
-            &params[bias(FC)].value,
+            &fc_layer.weight.value,
+            &fc_layer.bias.value,
             &hidden,
             true,
         )?);
@@ -90,7 +78,7 @@ impl Plan {
         let dhidden = t("hidden gradient", &[batch, spec.hidden])?;
         for (h, head) in spec.heads.iter().enumerate() {
             let s = spec.head(h, batch);
-            let (w, b) = (&params[weight(FC + 1 + h)], &params[bias(FC + 1 + h)]);
+            let (w, b) = (&params.heads[h].weight, &params.heads[h].bias);
             let lab = Tensor::zeros_u32(gpu, &format!("{} labels", head.name), &[batch])?;
             let out = t(&format!("{} logits", head.name), &[batch, s.outputs])?;
             let dout = t(&format!("{} logits gradient", head.name), &[batch, s.outputs])?;
@@ -126,12 +114,12 @@ impl Plan {
             &fc,
             &pooled[2],
             &dhidden_pre,
-            &params[weight(FC)].grad,
-            &params[bias(FC)].grad,
+            &fc_layer.weight.grad,
+            &fc_layer.bias.grad,
             false,
         )?);
         let mut dpooled = t("pool3 output gradient", &spec.pool(2, batch).y_shape())?;
-        backward.push(k.linear_backward_input(gpu, &fc, &params[weight(FC)].value, &dhidden_pre, &dpooled, false)?);
+        backward.push(k.linear_backward_input(gpu, &fc, &fc_layer.weight.value, &dhidden_pre, &dpooled, false)?);
         for stage in (0..3).rev() {
             let c = spec.conv(stage, batch);
             let p = spec.pool(stage, batch);
@@ -139,20 +127,13 @@ impl Plan {
             let dact = t(&format!("conv{} pre-activation gradient", stage + 1), &c.y_shape())?;
             backward.push(k.maxpool2d_backward(gpu, &p, &dpooled, &argmax[stage], Some(&acts[stage]), &dact)?);
             let x = if stage == 0 { &input } else { &pooled[stage - 1] };
-            backward.push(k.conv2d_backward_weight(
-                gpu,
-                &c,
-                x,
-                &dact,
-                &params[weight(stage)].grad,
-                &params[bias(stage)].grad,
-                false,
-            )?);
+            let conv = &params.convs[stage];
+            backward.push(k.conv2d_backward_weight(gpu, &c, x, &dact, &conv.weight.grad, &conv.bias.grad, false)?);
             buffers.push(std::mem::replace(&mut dpooled, dact));
             if stage > 0 {
                 // The images need no gradient: conv1's input gradient is never computed.
                 let dx = t(&format!("pool{} output gradient", stage), &c.x_shape())?;
-                backward.push(k.conv2d_backward_input(gpu, &c, &params[weight(stage)].value, &dpooled, &dx, false)?);
+                backward.push(k.conv2d_backward_input(gpu, &c, &conv.weight.value, &dpooled, &dx, false)?);
                 buffers.push(std::mem::replace(&mut dpooled, dx));
             }
         }

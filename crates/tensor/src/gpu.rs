@@ -71,6 +71,7 @@ impl Gpu {
         &self,
         kernel: &str,
         source: &str,
+        entry_point: &str,
         constants: &[(&str, f64)],
     ) -> Result<wgpu::ComputePipeline> {
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
@@ -82,7 +83,7 @@ impl Gpu {
             label: Some(kernel),
             layout: None,
             module: &module,
-            entry_point: Some("main"),
+            entry_point: Some(entry_point),
             compilation_options: wgpu::PipelineCompilationOptions { constants, ..Default::default() },
             cache: None,
         });
@@ -96,17 +97,23 @@ impl Gpu {
     /// Device errors raised by the work are returned, labelled with `label`.
     pub fn run(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> Result<()> {
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        self.submit(label, record);
+        if let Some(err) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Device { during: label.into(), message: err.to_string() });
+        }
+        self.wait(label)
+    }
+
+    /// Records `record` into one compute pass of one command encoder and submits it, without
+    /// waiting: the caller decides when to wait for the returned submission.
+    pub fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> wgpu::SubmissionIndex {
         let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
         {
             let mut pass =
                 encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(label), timestamp_writes: None });
             record(&mut pass);
         }
-        self.queue.submit([encoder.finish()]);
-        if let Some(err) = pollster::block_on(scope.pop()) {
-            return Err(GpuError::Device { during: label.into(), message: err.to_string() });
-        }
-        self.wait(label)
+        self.queue.submit([encoder.finish()])
     }
 
     /// Blocks until the queue is idle.
