@@ -10,11 +10,12 @@ use model::ModelSpec;
 use tensor::{AdapterChoice, Gpu, list_adapters};
 
 use crate::augment::{Augment, AugmentMode};
-use crate::data::{Dataset, Skipped, load_folder};
-use crate::evaluate::{confusion_table, evaluate};
+use crate::data::{Dataset, Skipped};
+use crate::eval_checkpoint::evaluate_checkpoint;
+use crate::options::{LrSchedule, TrainOptions, defaults};
 use crate::predict::{model_from_checkpoint, predict};
-use crate::train::{Ending, LrSchedule, TrainControl, TrainOptions, accuracies, run};
-use crate::{run_dir, synth};
+use crate::run_dir::{self, DataSource, HEADS, RunConfig};
+use crate::train::{Ending, TrainControl, run};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -56,7 +57,7 @@ enum Command {
         checkpoint: PathBuf,
         #[arg(long)]
         data: PathBuf,
-        #[arg(long, default_value_t = 32)]
+        #[arg(long, default_value_t = defaults::BATCH_SIZE)]
         batch_size: usize,
         #[command(flatten)]
         device: DeviceArgs,
@@ -80,24 +81,24 @@ struct TrainArgs {
     #[arg(long)]
     data: Option<PathBuf>,
     /// How many images to generate when --data is not given.
-    #[arg(long, default_value_t = 480)]
+    #[arg(long, default_value_t = defaults::SYNTHETIC_IMAGES)]
     synthetic_images: usize,
-    /// Epochs to train [default: 15].
+    /// Epochs to train (with --resume: extends the run to this many) [default: 15].
     #[arg(long)]
     epochs: Option<usize>,
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = defaults::BATCH_SIZE)]
     batch_size: usize,
     /// Adam's learning rate.
-    #[arg(long, default_value_t = 5e-4)]
+    #[arg(long, default_value_t = defaults::LR)]
     lr: f64,
     /// How the learning rate moves: `constant` (the tutorial's) or `cosine` (down to 0 by the end).
     #[arg(long, value_enum, default_value_t = LrSchedule::Constant)]
     lr_schedule: LrSchedule,
     /// Share of the images held out for validation.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = defaults::VAL_FRACTION)]
     val_fraction: f64,
     /// Seed of the initial weights, the split and the batch order.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = defaults::SEED)]
     seed: u64,
     /// Weight of each head's loss, comma-separated in head order (default 1 each).
     #[arg(long, value_delimiter = ',')]
@@ -143,10 +144,6 @@ struct TrainArgs {
     device: DeviceArgs,
 }
 
-const HEADS: [&str; 2] = ["color", "item"];
-const IMAGE_SIZE: usize = 96;
-const DEFAULT_EPOCHS: usize = 15;
-
 fn open_gpu(device: &DeviceArgs) -> Result<Option<Arc<Gpu>>> {
     if device.list_adapters {
         let adapters = list_adapters();
@@ -174,35 +171,6 @@ fn report_skipped(skipped: &[Skipped]) -> String {
     out
 }
 
-/// Where a run's images come from, as saved in its config.json.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-struct DataSource {
-    /// A folder of photos, or None for generated images.
-    folder: Option<PathBuf>,
-    synthetic_images: usize,
-}
-
-fn load_data(source: &DataSource) -> Result<(Dataset, Vec<Skipped>)> {
-    let heads: Vec<String> = HEADS.iter().map(|s| s.to_string()).collect();
-    match &source.folder {
-        Some(dir) => load_folder(dir, &heads, IMAGE_SIZE),
-        None => {
-            anyhow::ensure!(source.synthetic_images > 0, "--synthetic-images must be at least 1");
-            Ok((synth::generate(source.synthetic_images, IMAGE_SIZE, 0), Vec::new()))
-        }
-    }
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct RunConfig {
-    data: DataSource,
-    options: TrainOptions,
-    images: usize,
-    skipped_files: usize,
-    heads: Vec<(String, Vec<String>)>,
-    adapter: String,
-}
-
 /// `--augment` for this data, with the single options given on top; says what it chose and why.
 fn choose_augment(args: &TrainArgs, data: &Dataset) -> Augment {
     let mut trained_on: Vec<String> =
@@ -227,86 +195,36 @@ fn choose_augment(args: &TrainArgs, data: &Dataset) -> Augment {
     a
 }
 
-fn run_train(args: TrainArgs) -> Result<()> {
-    let Some(gpu) = open_gpu(&args.device)? else { return Ok(()) };
-    let (dir, source, opts) = match &args.resume {
-        Some(dir) => {
-            let path = dir.join("config.json");
-            let text = std::fs::read_to_string(&path).with_context(|| {
-                format!("cannot resume {}: no readable config.json in it (is it a run folder?)", dir.display())
-            })?;
-            let saved: RunConfig = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a twinhead run configuration", path.display()))?;
-            let mut opts = saved.options;
-            if let Some(e) = args.epochs {
-                opts.epochs = e;
-            }
-            (dir.clone(), saved.data, opts)
+/// The source and options of a new run from the arguments, or of the run to resume.
+fn source_and_options(args: &TrainArgs) -> Result<(DataSource, TrainOptions)> {
+    if let Some(dir) = &args.resume {
+        let saved = RunConfig::read(dir)?;
+        let mut opts = saved.options;
+        if let Some(e) = args.epochs {
+            opts.epochs = e;
         }
-        None => {
-            let source = DataSource { folder: args.data.clone(), synthetic_images: args.synthetic_images };
-            let opts = TrainOptions {
-                epochs: args.epochs.unwrap_or(DEFAULT_EPOCHS),
-                batch_size: args.batch_size,
-                lr: args.lr,
-                val_fraction: args.val_fraction,
-                seed: args.seed,
-                loss_weights: args.loss_weights.clone().unwrap_or_else(|| vec![1.0; HEADS.len()]),
-                hold_out: args.hold_out.clone(),
-                // Resolved once the data is loaded (see `choose_augment`).
-                augment: Augment::default(),
-                lr_schedule: args.lr_schedule,
-            };
-            if opts.loss_weights.len() != HEADS.len() {
-                bail!(
-                    "--loss-weights has {} values; give one per head ({})",
-                    opts.loss_weights.len(),
-                    HEADS.join(", ")
-                );
-            }
-            anyhow::ensure!(opts.batch_size > 0, "--batch-size must be at least 1");
-            anyhow::ensure!((0.0..1.0).contains(&opts.val_fraction), "--val-fraction must be at least 0 and below 1");
-            (PathBuf::new(), source, opts)
-        }
+        return Ok((saved.data, opts));
+    }
+    let source = DataSource { folder: args.data.clone(), synthetic_images: args.synthetic_images };
+    let opts = TrainOptions {
+        epochs: args.epochs.unwrap_or(defaults::EPOCHS),
+        batch_size: args.batch_size,
+        lr: args.lr,
+        val_fraction: args.val_fraction,
+        seed: args.seed,
+        loss_weights: args.loss_weights.clone().unwrap_or_else(|| vec![1.0; HEADS.len()]),
+        hold_out: args.hold_out.clone(),
+        // Resolved once the data is loaded (see `choose_augment`).
+        augment: Augment::default(),
+        lr_schedule: args.lr_schedule,
     };
-    match &source.folder {
-        Some(f) => eprintln!("reading photos from {}", f.display()),
-        None => eprintln!(
-            "no --data given: training on {} generated garment images (pass --data DIR for real photos)",
-            source.synthetic_images
-        ),
-    }
-    let (data, skipped) = load_data(&source)?;
-    let mut opts = opts;
-    if args.resume.is_none() {
-        opts.augment = choose_augment(&args, &data);
-    }
-    let spec = ModelSpec::tutorial(data.heads.clone());
-    // Refuse a batch the adapter cannot hold before a run folder is made for it.
-    spec.check_batch_fits(&gpu.limits(), opts.batch_size)?;
-    let dir = if args.resume.is_some() {
-        dir
-    } else {
-        let dir = run_dir::create(&args.runs_dir, args.run_name.as_deref())?;
-        let config = RunConfig {
-            data: source.clone(),
-            options: opts.clone(),
-            images: data.len(),
-            skipped_files: skipped.len(),
-            heads: data.heads.iter().map(|h| (h.name.clone(), h.classes.clone())).collect(),
-            adapter: gpu.summary.to_string(),
-        };
-        run_dir::write(&dir, "config.json", &serde_json::to_string_pretty(&config)?)?;
-        dir
-    };
-    run_dir::write(&dir, "adapter.txt", &format!("{}\n", gpu.summary))?;
-    if !skipped.is_empty() {
-        run_dir::write(&dir, "skipped.txt", &report_skipped(&skipped))?;
-    }
-    let classes: Vec<String> = data.heads.iter().map(|h| format!("{} {:?}", h.name, h.classes)).collect();
-    eprintln!("{} images; heads: {}; run folder {}", data.len(), classes.join(", "), dir.display());
+    let heads: Vec<String> = HEADS.iter().map(|h| h.to_string()).collect();
+    opts.check(&heads)?;
+    Ok((source, opts))
+}
 
-    // Ctrl-C ends the current step, saves the state and says how to resume; a second one quits.
+/// Ctrl-C ends the current step, saves the state and says how to resume; a second one quits.
+fn stop_on_ctrl_c() -> Result<TrainControl> {
     let control = TrainControl::default();
     let stop = control.stop.clone();
     ctrlc::set_handler(move || {
@@ -316,9 +234,44 @@ fn run_train(args: TrainArgs) -> Result<()> {
         eprintln!("\nstopping after this step (Ctrl-C again to quit at once)");
     })
     .context("cannot install the Ctrl-C handler")?;
+    Ok(control)
+}
 
-    let mut say = |line: &str| println!("{line}");
-    let summary = run(gpu, &data, spec, &opts, &dir, &control, &mut say)?;
+fn run_train(args: TrainArgs) -> Result<()> {
+    let Some(gpu) = open_gpu(&args.device)? else { return Ok(()) };
+    let (source, mut opts) = source_and_options(&args)?;
+    match &source.folder {
+        Some(f) => eprintln!("reading photos from {}", f.display()),
+        None => eprintln!(
+            "no --data given: training on {} generated garment images (pass --data DIR for real photos)",
+            source.synthetic_images
+        ),
+    }
+    let (data, skipped) = source.load()?;
+    if args.resume.is_none() {
+        opts.augment = choose_augment(&args, &data);
+    }
+    let spec = ModelSpec::tutorial(data.heads.clone());
+    // Refuse a batch the adapter cannot hold before a run folder is made for it.
+    spec.check_batch_fits(&gpu.limits(), opts.batch_size)?;
+    let dir = match &args.resume {
+        Some(dir) => dir.clone(),
+        None => {
+            let dir = run_dir::create(&args.runs_dir, args.run_name.as_deref())?;
+            let adapter = gpu.summary.to_string();
+            RunConfig::new(source.clone(), opts.clone(), &data, skipped.len(), &adapter).write(&dir)?;
+            dir
+        }
+    };
+    run_dir::write(&dir, "adapter.txt", &format!("{}\n", gpu.summary))?;
+    if !skipped.is_empty() {
+        run_dir::write(&dir, "skipped.txt", &report_skipped(&skipped))?;
+    }
+    let classes: Vec<String> = data.heads.iter().map(|h| format!("{} {:?}", h.name, h.classes)).collect();
+    eprintln!("{} images; heads: {}; run folder {}", data.len(), classes.join(", "), dir.display());
+
+    let control = stop_on_ctrl_c()?;
+    let summary = run(gpu, &data, spec, &opts, &dir, &control, &mut |line: &str| println!("{line}"))?;
     if !skipped.is_empty() {
         eprint!("{}", report_skipped(&skipped));
     }
@@ -332,33 +285,35 @@ fn run_train(args: TrainArgs) -> Result<()> {
     Ok(())
 }
 
+fn run_predict(checkpoint: &Path, images: &[PathBuf], device: &DeviceArgs) -> Result<()> {
+    let Some(gpu) = open_gpu(device)? else { return Ok(()) };
+    let (mut model, _) = model_from_checkpoint(gpu, checkpoint)?;
+    let mut failures = 0;
+    for (path, result) in images.iter().zip(predict(&mut model, images)?) {
+        match result {
+            Ok(answer) => {
+                let parts: Vec<String> =
+                    answer.iter().map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p)).collect();
+                println!("{}: {}", path.display(), parts.join(", "));
+            }
+            Err(e) => {
+                failures += 1;
+                eprintln!("{e:#}");
+            }
+        }
+    }
+    if failures > 0 {
+        bail!("{failures} of {} images could not be read", images.len());
+    }
+    Ok(())
+}
+
 pub fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         None => run_train(cli.train),
         Some(Command::Train(args)) => run_train(args),
-        Some(Command::Predict { checkpoint, images, device }) => {
-            let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
-            let (mut model, _) = model_from_checkpoint(gpu, &checkpoint)?;
-            let mut failures = 0;
-            for (path, result) in images.iter().zip(predict(&mut model, &images)?) {
-                match result {
-                    Ok(answer) => {
-                        let parts: Vec<String> =
-                            answer.iter().map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p)).collect();
-                        println!("{}: {}", path.display(), parts.join(", "));
-                    }
-                    Err(e) => {
-                        failures += 1;
-                        eprintln!("{e:#}");
-                    }
-                }
-            }
-            if failures > 0 {
-                bail!("{failures} of {} images could not be read", images.len());
-            }
-            Ok(())
-        }
+        Some(Command::Predict { checkpoint, images, device }) => run_predict(&checkpoint, &images, &device),
         Some(Command::Plot { run_dir }) => {
             for file in crate::plot::plot_run(&run_dir)? {
                 println!("{file}");
@@ -367,104 +322,12 @@ pub fn main() -> Result<()> {
         }
         Some(Command::Eval { checkpoint, data, batch_size, device }) => {
             let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
-            eval(gpu, &checkpoint, &data, batch_size)
-        }
-    }
-}
-
-fn eval(gpu: Arc<Gpu>, checkpoint: &Path, data: &Path, batch_size: usize) -> Result<()> {
-    let (mut model, ckpt) = model_from_checkpoint(gpu, checkpoint)?;
-    let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
-    let (set, skipped) = load_folder(data, &heads, model.spec.image_size)?;
-    let set = align_classes(set, &model.spec.heads)
-        .with_context(|| format!("evaluating {} on {}", checkpoint.display(), data.display()))?;
-    let all: Vec<usize> = (0..set.len()).collect();
-    let e = evaluate(&mut model, &set, &all, batch_size)?;
-    println!("{} images: accuracy {}  loss {:.3}", e.count, accuracies(&e, &set), e.total_loss());
-    // Combinations the checkpoint was trained on, when it says: report the others apart.
-    let trained_on = ckpt.extra.get("trainer.trained_on").and_then(|j| serde_json::from_str::<Vec<String>>(j).ok());
-    if let Some(trained_on) = &trained_on {
-        let (seen, unseen): (Vec<usize>, Vec<usize>) =
-            all.iter().partition(|&&i| trained_on.contains(&set.combination(i)));
-        for (what, idx) in [("seen in training", seen), ("never seen in training", unseen)] {
-            if !idx.is_empty() {
-                let mut combos: Vec<String> = idx.iter().map(|&i| set.combination(i)).collect();
-                combos.sort();
-                combos.dedup();
-                let e = evaluate(&mut model, &set, &idx, batch_size)?;
-                println!(
-                    "{} images of combinations {what} ({}): accuracy {}",
-                    e.count,
-                    combos.join(", "),
-                    accuracies(&e, &set)
-                );
+            let report = evaluate_checkpoint(gpu, &checkpoint, &data, batch_size)?;
+            println!("{}", report.text);
+            if !report.skipped.is_empty() {
+                eprint!("{}", report_skipped(&report.skipped));
             }
+            Ok(())
         }
     }
-    println!("{}", by_combination(&mut model, &set, batch_size, trained_on.as_deref())?);
-    for (h, head) in set.heads.iter().enumerate() {
-        println!("confusion matrix, {}:\n{}", head.name, confusion_table(&head.classes, &e.confusion[h]));
-    }
-    if !skipped.is_empty() {
-        eprint!("{}", report_skipped(&skipped));
-    }
-    Ok(())
-}
-
-/// Accuracy per colour/item combination as a table; combinations the checkpoint was not
-/// trained on (when it says) are marked, since those are the ones a two-head network must infer.
-fn by_combination(
-    model: &mut model::Model,
-    set: &Dataset,
-    batch: usize,
-    trained_on: Option<&[String]>,
-) -> Result<String> {
-    let mut combos: Vec<String> = (0..set.len()).map(|i| set.combination(i)).collect();
-    combos.sort();
-    combos.dedup();
-    let width = combos.iter().map(|c| c.len() + 1).max().unwrap_or(0).max(11);
-    let mut out = format!("{:<width$} {:>6}", "combination", "images");
-    for head in &set.heads {
-        out += &format!(" {:>6}", head.name);
-    }
-    out += "   both\n";
-    for combo in &combos {
-        let idx: Vec<usize> = (0..set.len()).filter(|&i| &set.combination(i) == combo).collect();
-        let e = evaluate(model, set, &idx, batch)?;
-        let unseen = trained_on.is_some_and(|t| !t.contains(combo));
-        let name = format!("{combo}{}", if unseen { "*" } else { "" });
-        out += &format!("{name:<width$} {:>6}", e.count);
-        for h in 0..set.heads.len() {
-            out += &format!(" {:>5.1}%", 100.0 * e.accuracy(h));
-        }
-        out += &format!(" {:>5.1}%\n", 100.0 * e.all_accuracy());
-    }
-    if trained_on.is_some_and(|t| combos.iter().any(|c| !t.contains(c))) {
-        out += "* never seen in training\n";
-    }
-    Ok(out)
-}
-
-/// Re-labels a folder's images with the checkpoint's class lists (a folder may lack some
-/// classes the model knows); a class the model does not know is an error.
-fn align_classes(mut set: Dataset, model_heads: &[model::HeadSpec]) -> Result<Dataset> {
-    for (h, (mine, theirs)) in set.heads.iter().zip(model_heads).enumerate() {
-        let map: Vec<u32> = mine
-            .classes
-            .iter()
-            .map(|c| {
-                theirs.classes.iter().position(|t| t == c).map(|p| p as u32).with_context(|| {
-                    format!(
-                        "the folder has {} class {c:?}, which the model does not know ({:?})",
-                        mine.name, theirs.classes
-                    )
-                })
-            })
-            .collect::<Result<_>>()?;
-        for l in &mut set.labels[h] {
-            *l = map[*l as usize];
-        }
-    }
-    set.heads = model_heads.to_vec();
-    Ok(set)
 }

@@ -5,9 +5,12 @@
 pub mod augment;
 pub mod cli;
 pub mod data;
+pub mod eval_checkpoint;
 pub mod evaluate;
+pub mod options;
 pub mod plot;
 pub mod predict;
+pub mod report;
 pub mod run_dir;
 pub mod split;
 pub mod state;

@@ -15,14 +15,45 @@ pub struct Progress {
     /// The epoch in progress (1-based) and how many of its steps are done.
     pub epoch: usize,
     pub position: usize,
-    /// Per head, this epoch's sums so far: batch-mean losses and correct rows.
+    /// Per head, this epoch's sums so far: batch-mean losses, correct rows, and rows that had
+    /// a label for the head (augmentation can mask one).
     pub loss_sums: Vec<f64>,
     pub correct: Vec<u64>,
+    #[serde(default)]
+    pub labelled: Vec<u64>,
     /// The best epoch so far: (epoch, both-correct accuracy, validation loss).
     pub best: Option<(usize, f64, f64)>,
     /// The best epoch's line as printed.
     #[serde(default)]
     pub best_line: String,
+    /// The best epoch's validation confusion matrix per head, `[truth][predicted]`.
+    #[serde(default)]
+    pub best_confusion: Vec<Vec<Vec<u64>>>,
+}
+
+impl Progress {
+    /// The start of a run with `heads` heads.
+    pub fn start(heads: usize) -> Progress {
+        Progress {
+            epoch: 1,
+            loss_sums: vec![0.0; heads],
+            correct: vec![0; heads],
+            labelled: vec![0; heads],
+            ..Default::default()
+        }
+    }
+
+    /// The start of the next epoch: this epoch's sums cleared, the best epoch kept.
+    pub fn next_epoch(self) -> Progress {
+        let heads = self.loss_sums.len();
+        Progress {
+            epoch: self.epoch + 1,
+            best: self.best,
+            best_line: self.best_line,
+            best_confusion: self.best_confusion,
+            ..Progress::start(heads)
+        }
+    }
 }
 
 /// Saves weights, moments, step count and `progress` to `dir/state.safetensors`.
@@ -44,9 +75,11 @@ pub fn save(model: &Model, dir: &Path, progress: &Progress) -> Result<()> {
 pub fn restore(model: &mut Model, dir: &Path) -> Result<Progress> {
     let path = dir.join(STATE_FILE);
     let ck = load_checkpoint(&path)?;
-    let progress: Progress =
+    let mut progress: Progress =
         serde_json::from_str(ck.extra.get("trainer.progress").context("no progress in the state file")?)
             .with_context(|| format!("{}: unreadable progress", path.display()))?;
+    // States saved before labelled rows were counted: count from here on.
+    progress.labelled.resize(progress.loss_sums.len(), 0);
     let step: u32 = ck.extra.get("trainer.adam_step").context("no Adam step in the state file")?.parse()?;
     let (mut weights, mut moments) = (Vec::new(), HashMap::new());
     for (name, shape, data) in ck.tensors {
