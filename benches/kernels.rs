@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kernels::{Conv2dShape, Kernels, LinearShape, Op, Pool2dShape, Tensor, Variant};
+use kernels::{Conv2dShape, HeadLoss, Kernels, LinearShape, Op, Pool2dShape, Tensor, Variant};
 use model::{HeadSpec, Model, ModelSpec, TrainConfig};
 use tensor::{AdapterChoice, Gpu};
 use twinhead::{random, random_labels};
@@ -149,14 +149,17 @@ fn bench_kernels(c: &mut Criterion) {
     let (a, b2) = (t(&gpu, "a", &[relu_len], 1), t(&gpu, "b", &[relu_len], 2));
     let dx = t(&gpu, "dx", &[relu_len], 3);
     bench("relu_backward", format!("[{relu_len}]"), relu_len as u64, k.relu_backward(&gpu, &a, &b2, &dx).unwrap());
-    let logits = t(&gpu, "logits", &[BATCH, 4], 1);
-    let labels = Tensor::from_u32(&gpu, "labels", &[BATCH], &random_labels(BATCH, 2, 4)).unwrap();
-    let (dl, stats) = (t(&gpu, "dl", &[BATCH, 4], 3), t(&gpu, "stats", &[2], 4));
+    // Both heads' losses in one pass, as the training step runs them.
+    let logits = t(&gpu, "logits", &[BATCH, 7], 1);
+    let joined = [random_labels(BATCH, 2, 3), random_labels(BATCH, 3, 4)].concat();
+    let labels = Tensor::from_u32(&gpu, "labels", &[2, BATCH], &joined).unwrap();
+    let (dl, stats) = (t(&gpu, "dl", &[BATCH, 7], 3), t(&gpu, "stats", &[4], 4));
+    let heads = [HeadLoss { classes: 3, weight: 1.0 }, HeadLoss { classes: 4, weight: 1.0 }];
     bench(
         "softmax_cross_entropy",
-        format!("[{BATCH}, 4]"),
-        (BATCH * 4) as u64,
-        k.softmax_cross_entropy(&gpu, BATCH, 4, &logits, &labels, &dl, &stats, 0, 1.0, true).unwrap(),
+        format!("[{BATCH}, 3+4]"),
+        (BATCH * 7) as u64,
+        k.softmax_cross_entropy(&gpu, BATCH, &heads, &logits, &labels, &dl, &stats, 0, true).unwrap(),
     );
     let n = 6400 * 1024;
     let hyper = k.adam_params_buffer(&gpu);

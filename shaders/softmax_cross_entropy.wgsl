@@ -1,19 +1,24 @@
-// softmax_cross_entropy: loss, logits gradient and correct count of one classification head.
-//   Rows whose label is not a class (label >= C, e.g. 0xFFFFFFFF) are ignored, as PyTorch's
-//   ignore_index: they add no loss and get no gradient, and V counts the others.
-//   loss = (1/V) Σ_{valid b} (logsumexp(logits[b]) − logits[b, label_b])     (cross_entropy, mean)
-//   dlogits[b, c] = weight · (softmax(logits[b])[c] − [c = label_b]) / V    (0 for ignored rows)
-//   correct = #{valid b : the first largest logit of row b is at label_b}
+// softmax_cross_entropy: loss, logits gradient and correct count of every classification head,
+// all heads' logits side by side in one matrix (the heads run as one linear layer).
+//   Head h owns columns [off_h, off_h + C_h) of each row. Rows whose label is not a class
+//   (label >= C_h, e.g. 0xFFFFFFFF) are ignored, as PyTorch's ignore_index: they add no loss and
+//   get no gradient, and V_h counts the others.
+//   loss_h = (1/V_h) Σ_{valid b} (logsumexp(z_b) − z_b[label_b])        with z_b = logits[b, off_h ..]
+//   dlogits[b, off_h + c] = w_h · (softmax(z_b)[c] − [c = label_b]) / V_h   (0 for ignored rows)
+//   correct_h = #{valid b : the first largest logit of z_b is at label_b}
 //   With no valid row, loss and gradient are 0 (PyTorch would give NaN).
-//   stats[2·slot] = loss and stats[2·slot + 1] = correct, or added to them when params.accumulate != 0.
-// Layouts: logits and dlogits [B, C] row-major, labels [B] (u32), stats [2·slots].
-// One workgroup of 64: each invocation takes rows lid, lid + 64, …; V and the batch sums are
-// reduced in workgroup memory in a fixed order, so the loss is deterministic.
+//   stats[2·(slot·H + h)] = loss_h and stats[2·(slot·H + h) + 1] = correct_h, or added to them when
+//   params.accumulate != 0.
+// Layouts: logits and dlogits [B, stride] row-major (stride = Σ C_h), labels [H, B] (u32),
+// stats [2·H·slots]; params.table[h] = (off_h, C_h, bits of w_h as f32, unused).
+// One workgroup of 64 per head (workgroup h is head h): each invocation takes rows lid, lid + 64, …;
+// V_h and the batch sums are reduced in workgroup memory in a fixed order, so the loss is deterministic.
 // Bindings: 0 params (uniform), 1 logits, 2 labels, 3 dlogits, 4 stats.
 
 struct Params {
-    batch: u32, classes: u32, slot: u32, accumulate: u32,
-    weight: f32, _pad0: u32, _pad1: u32, _pad2: u32,
+    batch: u32, stride: u32, heads: u32, slot: u32,
+    accumulate: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+    table: array<vec4<u32>, 16>,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -27,11 +32,18 @@ var<workgroup> count_part: array<u32, 64>;
 var<workgroup> valid_rows: u32;
 
 @compute @workgroup_size(64)
-fn main(@builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let h = wid.x;
+    if h >= p.heads { return; }
+    let off = p.table[h].x;
+    let classes = p.table[h].y;
+    let weight = bitcast<f32>(p.table[h].z);
+    let lab = h * p.batch;
+
     // Phase 1: how many rows count (the mean's divisor).
     var mine = 0u;
     for (var b = lid; b < p.batch; b += 64u) {
-        mine += select(0u, 1u, labels[b] < p.classes);
+        mine += select(0u, 1u, labels[lab + b] < classes);
     }
     count_part[lid] = mine;
     workgroupBarrier();
@@ -49,29 +61,29 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     var loss = 0.0;
     var correct = 0u;
     for (var b = lid; b < p.batch; b += 64u) {
-        let row = b * p.classes;
-        let label = labels[b];
-        if label >= p.classes {
-            for (var c = 0u; c < p.classes; c++) {
+        let row = b * p.stride + off;
+        let label = labels[lab + b];
+        if label >= classes {
+            for (var c = 0u; c < classes; c++) {
                 dlogits[row + c] = 0.0;
             }
             continue;
         }
         var top = logits[row];
         var top_at = 0u;
-        for (var c = 1u; c < p.classes; c++) {
+        for (var c = 1u; c < classes; c++) {
             let v = logits[row + c];
             if v > top { top = v; top_at = c; }
         }
         var sum = 0.0;
-        for (var c = 0u; c < p.classes; c++) {
+        for (var c = 0u; c < classes; c++) {
             sum += exp(logits[row + c] - top);
         }
         loss += log(sum) + top - logits[row + label];
-        for (var c = 0u; c < p.classes; c++) {
+        for (var c = 0u; c < classes; c++) {
             let prob = exp(logits[row + c] - top) / sum;
             let onehot = select(0.0, 1.0, c == label);
-            dlogits[row + c] = p.weight * (prob - onehot) * inv_valid;
+            dlogits[row + c] = weight * (prob - onehot) * inv_valid;
         }
         correct += select(0u, 1u, top_at == label);
     }
@@ -87,12 +99,13 @@ fn main(@builtin(local_invocation_index) lid: u32) {
             hits += count_part[i];
         }
         var l = total * inv_valid;
-        var h = f32(hits);
+        var n = f32(hits);
+        let at = 2u * (p.slot * p.heads + h);
         if p.accumulate != 0u {
-            l += stats[2u * p.slot];
-            h += stats[2u * p.slot + 1u];
+            l += stats[at];
+            n += stats[at + 1u];
         }
-        stats[2u * p.slot] = l;
-        stats[2u * p.slot + 1u] = h;
+        stats[at] = l;
+        stats[at + 1u] = n;
     }
 }

@@ -8,7 +8,7 @@
 //! which stays far below any indexing mistake (those are errors of the size of the outputs).
 //! Pooling and ReLU only select values, so they must match exactly.
 
-use kernels::{Conv2dShape, LinearShape, Pool2dShape, Tensor};
+use kernels::{Conv2dShape, HeadLoss, LinearShape, Pool2dShape, Tensor};
 use twinhead::{Tolerance, assert_close, gpu, max_abs, random, random_labels, variants, wide};
 
 fn upload(label: &str, shape: &[usize], data: &[f32]) -> Tensor {
@@ -257,6 +257,42 @@ fn linear_network_shapes() {
     linear_case(LinearShape { batch: 32, inputs: 6400, outputs: 1024 }, 90);
     linear_case(LinearShape { batch: 32, inputs: 1024, outputs: 3 }, 91);
     linear_case(LinearShape { batch: 32, inputs: 1024, outputs: 4 }, 92);
+    linear_case(LinearShape { batch: 32, inputs: 1024, outputs: 7 }, 93); // both heads as one layer
+}
+
+/// The narrow input gradient (one value per invocation, the heads' backward) against the
+/// reference, plain, through a ReLU mask, and accumulating.
+fn narrow_case(s: LinearShape, seed: u64) {
+    let (g, k) = gpu();
+    let r = reference::LinearShape { batch: s.batch, inputs: s.inputs, outputs: s.outputs };
+    let w = random(s.outputs * s.inputs, seed, -1.0, 1.0);
+    let dy = random(s.batch * s.outputs, seed + 1, -1.0, 1.0);
+    // A ReLU output: about half of it exactly 0.
+    let x: Vec<f32> = random(s.batch * s.inputs, seed + 2, -1.0, 1.0).iter().map(|v| v.max(0.0)).collect();
+    let name = format!("{s:?}");
+    let (tw, tdy, tx) = (
+        upload("w", &[s.outputs, s.inputs], &w),
+        upload("dy", &[s.batch, s.outputs], &dy),
+        upload("x", &[s.batch, s.inputs], &x),
+    );
+    let edx = reference::linear_backward_input(&r, &wide(&w), &wide(&dy));
+    let tol = Tolerance::f32_sum(s.outputs, max_abs(&edx, 1.0));
+    let tdx = zeros("dx", &[s.batch, s.inputs]);
+    run(&k.linear_backward_input_narrow(g, &s, &tw, &tdy, None, &tdx, false).unwrap());
+    assert_close(&format!("narrow dx {name}"), &read(&tdx), &edx, tol);
+    let masked = reference::relu_backward(&wide(&x), &edx);
+    run(&k.linear_backward_input_narrow(g, &s, &tw, &tdy, Some(&tx), &tdx, false).unwrap());
+    assert_close(&format!("narrow dx through ReLU {name}"), &read(&tdx), &masked, tol);
+    run(&k.linear_backward_input_narrow(g, &s, &tw, &tdy, Some(&tx), &tdx, true).unwrap());
+    let twice: Vec<f64> = masked.iter().map(|v| 2.0 * v).collect();
+    assert_close(&format!("narrow dx accumulated {name}"), &read(&tdx), &twice, tol);
+}
+
+#[test]
+fn linear_backward_input_narrow_shapes() {
+    narrow_case(LinearShape { batch: 32, inputs: 1024, outputs: 7 }, 95); // the tutorial's heads
+    narrow_case(LinearShape { batch: 1, inputs: 1, outputs: 1 }, 96);
+    narrow_case(LinearShape { batch: 5, inputs: 67, outputs: 13 }, 97); // not multiples of 64
 }
 
 #[test]
@@ -299,11 +335,12 @@ fn cross_entropy_case(batch: usize, classes: usize, seed: u64, ignore_every: usi
     }
     let name = format!("[{batch}, {classes}]");
     let tl = upload("logits", &[batch, classes], &logits);
-    let tlab = Tensor::from_u32(g, "labels", &[batch], &labels).unwrap();
+    let tlab = Tensor::from_u32(g, "labels", &[1, batch], &labels).unwrap();
+    let head = [HeadLoss { classes, weight: 0.75 }];
     let tdl = zeros("dlogits", &[batch, classes]);
     let stats = zeros("stats", &[4]);
-    let weight = 0.75;
-    run(&k.softmax_cross_entropy(g, batch, classes, &tl, &tlab, &tdl, &stats, 1, weight, false).unwrap());
+    let weight = head[0].weight;
+    run(&k.softmax_cross_entropy(g, batch, &head, &tl, &tlab, &tdl, &stats, 1, false).unwrap());
     let e = reference::softmax_cross_entropy(classes, &wide(&logits), &labels);
     // The loss is a mean of `batch` log-sum-exps of `classes` terms: f32 rounding of both sums.
     let got = read(&stats);
@@ -325,7 +362,7 @@ fn cross_entropy_case(batch: usize, classes: usize, seed: u64, ignore_every: usi
     );
 
     // Accumulating adds this batch's figures to what the slot holds.
-    run(&k.softmax_cross_entropy(g, batch, classes, &tl, &tlab, &tdl, &stats, 1, weight, true).unwrap());
+    run(&k.softmax_cross_entropy(g, batch, &head, &tl, &tlab, &tdl, &stats, 1, true).unwrap());
     let twice = read(&stats);
     assert_close(
         &format!("accumulated loss {name}"),
@@ -334,6 +371,40 @@ fn cross_entropy_case(batch: usize, classes: usize, seed: u64, ignore_every: usi
         Tolerance::f32_sum(batch * classes, e.loss.abs().max(1.0)),
     );
     assert_eq!(twice[3], 2.0 * e.correct as f32, "accumulated correct count {name}");
+}
+
+/// Two heads side by side in one logits matrix (3 and 4 classes, the tutorial's), each against
+/// the reference on its own columns, each loss and count in its own place of the slot.
+#[test]
+fn softmax_cross_entropy_of_joint_heads() {
+    let (g, k) = gpu();
+    let (batch, widths, weights) = (37, [3usize, 4], [1.0f32, 0.5]);
+    let stride: usize = widths.iter().sum();
+    let logits = random(batch * stride, 120, -4.0, 4.0);
+    let mut labels = [random_labels(batch, 121, 3), random_labels(batch, 122, 4)];
+    labels[0][5] = u32::MAX; // a grey image: no colour label
+    let joined: Vec<u32> = labels.concat();
+    let heads: Vec<HeadLoss> =
+        widths.iter().zip(weights).map(|(&classes, weight)| HeadLoss { classes, weight }).collect();
+    let tl = upload("logits", &[batch, stride], &logits);
+    let tlab = Tensor::from_u32(g, "labels", &[2, batch], &joined).unwrap();
+    let tdl = zeros("dlogits", &[batch, stride]);
+    let stats = zeros("stats", &[2 * 2 * 3]);
+    run(&k.softmax_cross_entropy(g, batch, &heads, &tl, &tlab, &tdl, &stats, 2, false).unwrap());
+    let (got, dl) = (read(&stats), read(&tdl));
+    assert!(got[..8].iter().all(|&v| v == 0.0), "wrote outside slot 2: {got:?}");
+    let mut first = 0;
+    for h in 0..2 {
+        let cols =
+            |m: &[f32]| -> Vec<f32> { m.chunks(stride).flat_map(|r| r[first..first + widths[h]].to_vec()).collect() };
+        let e = reference::softmax_cross_entropy(widths[h], &wide(&cols(&logits)), &labels[h]);
+        let tol = Tolerance::f32_sum(batch * widths[h], e.loss.abs().max(1.0));
+        assert_close(&format!("head {h} loss"), &got[8 + 2 * h..9 + 2 * h], &[e.loss], tol);
+        assert_eq!(got[9 + 2 * h], e.correct as f32, "head {h} correct count");
+        let edl: Vec<f64> = e.dlogits.iter().map(|v| v * weights[h] as f64).collect();
+        assert_close(&format!("head {h} dlogits"), &cols(&dl), &edl, Tolerance::f32_sum(widths[h], 1.0 / batch as f64));
+        first += widths[h];
+    }
 }
 
 #[test]

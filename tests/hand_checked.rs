@@ -2,7 +2,7 @@
 //! Every value here is an integer or a short binary fraction, so f32 represents it exactly
 //! and the kernels must reproduce it exactly (except the loss, which goes through exp/log).
 
-use kernels::{AdamHyper, Conv2dShape, LinearShape, Pool2dShape, Tensor};
+use kernels::{AdamHyper, Conv2dShape, HeadLoss, LinearShape, Pool2dShape, Tensor};
 use twinhead::{gpu, variants};
 
 fn arange(n: usize) -> Vec<f32> {
@@ -151,9 +151,19 @@ fn cross_entropy_on_known_probabilities() {
     // Row 1: logits [0, ln 3], label 1 → p = [¼, ¾], loss ln(4/3).
     // Mean loss ln(8/3)/2; both rows correct (row 0's tie goes to the first class).
     let logits = t("logits", &[2, 2], &[0.0, 0.0, 0.0, 3f32.ln()]);
-    let labels = Tensor::from_u32(g, "labels", &[2], &[0, 1]).unwrap();
+    let labels = Tensor::from_u32(g, "labels", &[1, 2], &[0, 1]).unwrap();
     let (dl, stats) = (z("dlogits", &[2, 2]), z("stats", &[2]));
-    run(k.softmax_cross_entropy(g, 2, 2, &logits, &labels, &dl, &stats, 0, 1.0, false));
+    run(k.softmax_cross_entropy(
+        g,
+        2,
+        &[HeadLoss { classes: 2, weight: 1.0 }],
+        &logits,
+        &labels,
+        &dl,
+        &stats,
+        0,
+        false,
+    ));
     let s = read(&stats);
     assert!((s[0] as f64 - (8.0f64 / 3.0).ln() / 2.0).abs() < 1e-6, "loss {}", s[0]);
     assert_eq!(s[1], 2.0);

@@ -188,6 +188,8 @@ catalogue! {
         LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardWeightTiled: "linear_backward_weight_tiled", Some(Tiled), Some(LinearBackwardWeight), workgroup 256, TILE,
         LinearBackward, [x, dy, dweight, dbias];
+    LinearBackwardInputNarrow: "linear_backward_input_narrow", None, None, workgroup 64, Grid::Items,
+        LinearBackwardNarrow, [dy, weight, x, dx];
     SoftmaxCrossEntropy: "softmax_cross_entropy", None, None, workgroup 64, Grid::Items,
         CrossEntropy, [logits, labels, dlogits, stats];
     Adam: "adam", None, None, workgroup 64, Grid::Items,

@@ -24,6 +24,7 @@ mod shapes;
 
 pub use adam::AdamHyper;
 pub use kernel::{Grid, Kernel, KernelDesc, Pass, Variant};
+pub use loss::HeadLoss;
 pub use op::{Dispatch, Op};
 pub use shapes::{Conv2dShape, LinearShape, Pool2dShape};
 pub use tensor::{Gpu, GpuError, Result, Tensor};

@@ -1,6 +1,6 @@
 //! linear launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Gpu, Kernels, LinearShape, Op, Pass, Result, Tensor, expect, nonzero, params};
+use crate::{Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, Tensor, expect, nonzero, params};
 
 impl LinearShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -96,6 +96,48 @@ impl Kernels {
             &s.backward_params(accumulate),
             &[("x", x), ("dy", dy), ("dweight", dweight), ("dbias", dbias)],
             kernel.desc().invocations(s.outputs, s.inputs + 1),
+        )?;
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
+    }
+
+    /// dx = dy · weight for a layer with few outputs (the heads), one dx value per invocation;
+    /// with `relu_output = Some(x)`, where x is the layer's input and a ReLU's output, ReLU's
+    /// backward is fused in (dx = 0 where x <= 0). Added to dx if `accumulate`.
+    pub fn linear_backward_input_narrow(
+        &self,
+        gpu: &Gpu,
+        s: &LinearShape,
+        weight: &Tensor,
+        dy: &Tensor,
+        relu_output: Option<&Tensor>,
+        dx: &Tensor,
+        accumulate: bool,
+    ) -> Result<Op> {
+        let op = "linear_backward_input_narrow";
+        s.check(op)?;
+        expect(op, "weight", weight, &[s.outputs, s.inputs])?;
+        expect(op, "output gradient", dy, &[s.batch, s.outputs])?;
+        expect(op, "input gradient", dx, &[s.batch, s.inputs])?;
+        if let Some(x) = relu_output {
+            expect(op, "ReLU output", x, &[s.batch, s.inputs])?;
+        }
+        let p = params::LinearBackwardNarrow {
+            batch: s.batch as u32,
+            inputs: s.inputs as u32,
+            outputs: s.outputs as u32,
+            accumulate: accumulate as u32,
+            relu_mask: relu_output.is_some() as u32,
+            _pad: [0; 3],
+        };
+        let kernel = Kernel::LinearBackwardInputNarrow;
+        // Without a mask the x binding is unused; dy (read-only) stands in for it.
+        let x = relu_output.unwrap_or(dy);
+        let d = self.dispatch(
+            gpu,
+            kernel,
+            &p,
+            &[("dy", dy), ("weight", weight), ("x", x), ("dx", dx)],
+            kernel.desc().invocations(s.batch, s.inputs),
         )?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }

@@ -8,7 +8,8 @@ use bytemuck::{Pod, Zeroable};
 
 /// A parameter block: a `#[repr(C)]` struct whose bytes are a shader's uniform `Params`.
 pub trait ParamsBlock: Pod {
-    /// Every named field and its byte offset, in declaration order (padding left out).
+    /// Every field and its byte offset, in declaration order (the `_pad` array left out; fields
+    /// named `_…` are padding the shader test does not compare by name).
     const FIELDS: &'static [(&'static str, usize)];
 }
 
@@ -100,8 +101,20 @@ params_block! {
 }
 
 params_block! {
-    /// softmax_cross_entropy.
-    CrossEntropy { batch: u32, classes: u32, slot: u32, accumulate: u32, weight: f32 } pad 3
+    /// softmax_cross_entropy over every head at once: `table[h]` = (first column, classes,
+    /// bits of the loss weight as f32, unused) of head h, for up to [`MAX_HEADS`] heads.
+    CrossEntropy {
+        batch: u32, stride: u32, heads: u32, slot: u32, accumulate: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+        table: [[u32; 4]; MAX_HEADS],
+    }
+}
+
+/// The most classification heads one cross-entropy pass takes (its parameter table's length).
+pub const MAX_HEADS: usize = 16;
+
+params_block! {
+    /// linear_backward_input_narrow; `relu_mask` fuses the backward of the ReLU that made x.
+    LinearBackwardNarrow { batch: u32, inputs: u32, outputs: u32, accumulate: u32, relu_mask: u32 } pad 3
 }
 
 params_block! {

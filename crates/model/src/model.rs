@@ -47,7 +47,8 @@ pub struct Model {
     params: Parameters,
     hyper: AdamHyper,
     adam_params: wgpu::Buffer,
-    adam: Vec<Op>,
+    /// One Adam pass over every parameter (they share flat buffers).
+    adam: Op,
     /// Adam steps taken (PyTorch's `state["step"]`).
     pub step: u32,
     loss_weights: Vec<f32>,
@@ -75,10 +76,8 @@ impl Model {
         let params = Parameters::new(&gpu, &spec, config.seed)?;
         let hyper = AdamHyper::new(config.lr);
         let adam_params = kernels.adam_params_buffer(&gpu);
-        let adam = params
-            .all()
-            .map(|p| kernels.adam(&gpu, &adam_params, &p.value, &p.grad, &p.m, &p.v))
-            .collect::<tensor::Result<Vec<_>>>()?;
+        let flat = &params.flat;
+        let adam = kernels.adam(&gpu, &adam_params, &flat.value, &flat.grad, &flat.m, &flat.v)?;
         let stats = Tensor::zeros(&gpu, "per-step losses and correct counts", &[STATS_WINDOW, spec.heads.len(), 2])?;
         Ok(Model {
             spec,
@@ -129,6 +128,7 @@ impl Model {
         self.prepare(batch)?;
         let plan = &self.plans[&batch];
         plan.input.write(&self.gpu, images)?;
+        let mut joined = Vec::with_capacity(labels.len() * batch);
         for (h, lab) in labels.iter().enumerate() {
             let classes = self.spec.heads[h].classes.len() as u32;
             if lab.len() != batch || lab.iter().any(|&l| l >= classes && l != IGNORE) {
@@ -137,7 +137,10 @@ impl Model {
                     self.spec.heads[h].name
                 )));
             }
-            plan.labels[h].write_u32(&self.gpu, lab)?;
+            joined.extend_from_slice(lab);
+        }
+        if !labels.is_empty() {
+            plan.labels.write_u32(&self.gpu, &joined)?;
         }
         Ok(plan)
     }
@@ -164,12 +167,10 @@ impl Model {
         let plan = &self.plans[&batch];
         let slot = self.pending;
         let submission = self.gpu.submit("training step", |pass| {
-            for op in plan.forward.iter().chain(&plan.losses[slot]).chain(&plan.backward) {
+            for op in plan.forward.iter().chain([&plan.losses[slot]]).chain(&plan.backward) {
                 op.record(pass);
             }
-            for op in &self.adam {
-                op.record(pass);
-            }
+            self.adam.record(pass);
         });
         if let Some(previous) = self.in_flight.replace(submission) {
             self.gpu
@@ -192,7 +193,7 @@ impl Model {
         self.plan_for(batch, images, labels)?;
         let plan = &self.plans[&batch];
         self.gpu.submit("gradients", |pass| {
-            for op in plan.forward.iter().chain(&plan.losses[0]).chain(&plan.backward) {
+            for op in plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward) {
                 op.record(pass);
             }
         });
@@ -210,7 +211,7 @@ impl Model {
     pub fn step_ops(&mut self, batch: usize) -> Result<Vec<&Op>> {
         self.prepare(batch)?;
         let plan = &self.plans[&batch];
-        Ok(plan.forward.iter().chain(&plan.losses[0]).chain(&plan.backward).chain(&self.adam).collect())
+        Ok(plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward).chain([&self.adam]).collect())
     }
 
     /// Reads the filled slots of the stats window into `finished` (waits for queued steps).
@@ -250,7 +251,16 @@ impl Model {
                 op.record(pass);
             }
         });
-        let out = plan.logits.iter().map(|t| t.to_vec(&self.gpu)).collect::<tensor::Result<Vec<_>>>()?;
+        let joint = plan.logits.to_vec(&self.gpu)?;
+        let stride = joint.len() / batch;
+        // Head h's columns of every row, in head order.
+        let mut first = 0;
+        let mut out = Vec::new();
+        for head in &self.spec.heads {
+            let classes = head.classes.len();
+            out.push(joint.chunks(stride).flat_map(|row| &row[first..first + classes]).copied().collect());
+            first += classes;
+        }
         Ok(out)
     }
 

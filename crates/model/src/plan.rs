@@ -1,7 +1,11 @@
 //! A plan: the activations, gradients and bound operations of the network for one batch size.
 //! Built once per batch size (the last, smaller batch of an epoch gets its own) and reused.
+//!
+//! The heads run as one layer (`heads_joint`, `[Σ classes, hidden]`): one forward, one loss pass
+//! for every head, one weight gradient and one input gradient (with the shared layer's ReLU
+//! backward fused in), whatever the number of heads.
 
-use kernels::{Kernels, Op, Tensor};
+use kernels::{HeadLoss, Kernels, LinearShape, Op, Tensor};
 use tensor::Gpu;
 
 use crate::parameters::Parameters;
@@ -13,16 +17,25 @@ pub const STATS_WINDOW: usize = 16;
 pub(crate) struct Plan {
     /// `[batch, 3, S, S]` images in [0, 1].
     pub input: Tensor,
-    /// Per head, `[batch]` class indices.
-    pub labels: Vec<Tensor>,
-    /// Per head, `[batch, classes]`.
-    pub logits: Vec<Tensor>,
+    /// `[heads, batch]` class indices, head by head.
+    pub labels: Tensor,
+    /// `[batch, Σ classes]`: every head's logits side by side, in head order.
+    pub logits: Tensor,
     pub forward: Vec<Op>,
     /// `losses[slot]`: every head's loss, writing into stats window slot `slot`.
-    pub losses: Vec<Vec<Op>>,
+    pub losses: Vec<Op>,
     pub backward: Vec<Op>,
     // Activations and their gradients, held for the ops that bind them.
     _buffers: Vec<Tensor>,
+}
+
+/// The trunk's activations, kept for the backward pass.
+struct Trunk {
+    /// Per stage, the conv's ReLU output `[batch, C, H, W]` (the pool's input).
+    acts: Vec<Tensor>,
+    /// Per stage, the pooled output and where each maximum came from.
+    pooled: Vec<Tensor>,
+    argmax: Vec<Tensor>,
 }
 
 impl Plan {
@@ -42,22 +55,20 @@ impl Plan {
         let mut buffers = Vec::new();
 
         // Trunk forward: conv + fused ReLU, then pool (argmax kept for the backward).
-        let mut acts = Vec::new();
-        let mut pooled: Vec<Tensor> = Vec::new();
-        let mut argmax = Vec::new();
+        let mut trunk = Trunk { acts: Vec::new(), pooled: Vec::new(), argmax: Vec::new() };
         for stage in 0..3 {
             let c = spec.conv(stage, batch);
             let p = spec.pool(stage, batch);
             let a = t(&format!("conv{} relu output", stage + 1), &c.y_shape())?;
             let y = t(&format!("pool{} output", stage + 1), &p.y_shape())?;
             let arg = Tensor::zeros_u32(gpu, &format!("pool{} argmax", stage + 1), &p.y_shape())?;
-            let x = if stage == 0 { &input } else { &pooled[stage - 1] };
+            let x = if stage == 0 { &input } else { &trunk.pooled[stage - 1] };
             let conv = &params.convs[stage];
             forward.push(k.conv2d_forward(gpu, &c, x, &conv.weight.value, &conv.bias.value, &a, true)?);
             forward.push(k.maxpool2d_forward(gpu, &p, &a, &y, &arg)?);
-            acts.push(a);
-            pooled.push(y);
-            argmax.push(arg);
+            trunk.acts.push(a);
+            trunk.pooled.push(y);
+            trunk.argmax.push(arg);
         }
         let fc = spec.fc(batch);
         let hidden = t("hidden (fc relu output)", &[batch, spec.hidden])?;
@@ -65,54 +76,57 @@ impl Plan {
         forward.push(k.linear_forward(
             gpu,
             &fc,
-            &pooled[2],
+            &trunk.pooled[2],
             &fc_layer.weight.value,
             &fc_layer.bias.value,
             &hidden,
             true,
         )?);
 
-        let mut labels = Vec::new();
-        let mut logits = Vec::new();
-        let mut losses: Vec<Vec<Op>> = (0..STATS_WINDOW).map(|_| Vec::new()).collect();
-        let dhidden = t("hidden gradient", &[batch, spec.hidden])?;
-        for (h, head) in spec.heads.iter().enumerate() {
-            let s = spec.head(h, batch);
-            let (w, b) = (&params.heads[h].weight, &params.heads[h].bias);
-            let lab = Tensor::zeros_u32(gpu, &format!("{} labels", head.name), &[batch])?;
-            let out = t(&format!("{} logits", head.name), &[batch, s.outputs])?;
-            let dout = t(&format!("{} logits gradient", head.name), &[batch, s.outputs])?;
-            forward.push(k.linear_forward(gpu, &s, &hidden, &w.value, &b.value, &out, false)?);
-            for (slot, ops) in losses.iter_mut().enumerate() {
-                let at = slot * spec.heads.len() + h;
-                ops.push(k.softmax_cross_entropy(
-                    gpu,
-                    batch,
-                    s.outputs,
-                    &out,
-                    &lab,
-                    &dout,
-                    stats,
-                    at,
-                    loss_weights[h],
-                    false,
-                )?);
-            }
-            // Every head adds its share to the shared layer's gradient: the first one writes it.
-            backward.push(k.linear_backward_weight(gpu, &s, &hidden, &dout, &w.grad, &b.grad, false)?);
-            backward.push(k.linear_backward_input(gpu, &s, &w.value, &dout, &dhidden, h > 0)?);
-            labels.push(lab);
-            logits.push(out);
-            buffers.push(dout);
-        }
+        // Every head at once: logits, losses, and their gradients back to the hidden layer.
+        let heads = &params.heads_joint;
+        let joint = LinearShape { batch, inputs: spec.hidden, outputs: heads.weight.shape[0] };
+        let logits = t("logits (every head)", &[batch, joint.outputs])?;
+        let dlogits = t("logits gradient (every head)", &[batch, joint.outputs])?;
+        let labels = Tensor::zeros_u32(gpu, "labels (every head)", &[spec.heads.len(), batch])?;
+        forward.push(k.linear_forward(gpu, &joint, &hidden, &heads.weight.value, &heads.bias.value, &logits, false)?);
+        let head_losses: Vec<HeadLoss> = spec
+            .heads
+            .iter()
+            .zip(loss_weights)
+            .map(|(h, &weight)| HeadLoss { classes: h.classes.len(), weight })
+            .collect();
+        let losses = (0..STATS_WINDOW)
+            .map(|slot| {
+                k.softmax_cross_entropy(gpu, batch, &head_losses, &logits, &labels, &dlogits, stats, slot, false)
+            })
+            .collect::<tensor::Result<Vec<_>>>()?;
+        backward.push(k.linear_backward_weight(
+            gpu,
+            &joint,
+            &hidden,
+            &dlogits,
+            &heads.weight.grad,
+            &heads.bias.grad,
+            false,
+        )?);
+        // The gradient of the shared layer's pre-activation: through the heads and its ReLU.
+        let dhidden_pre = t("hidden pre-activation gradient", &[batch, spec.hidden])?;
+        backward.push(k.linear_backward_input_narrow(
+            gpu,
+            &joint,
+            &heads.weight.value,
+            &dlogits,
+            Some(&hidden),
+            &dhidden_pre,
+            false,
+        )?);
 
         // Shared layer backward, then the trunk from the top.
-        let dhidden_pre = t("hidden pre-activation gradient", &[batch, spec.hidden])?;
-        backward.push(k.relu_backward(gpu, &hidden, &dhidden, &dhidden_pre)?);
         backward.push(k.linear_backward_weight(
             gpu,
             &fc,
-            &pooled[2],
+            &trunk.pooled[2],
             &dhidden_pre,
             &fc_layer.weight.grad,
             &fc_layer.bias.grad,
@@ -125,8 +139,15 @@ impl Plan {
             let p = spec.pool(stage, batch);
             // Pool backward with ReLU's backward fused: the gradient of the conv's pre-activation.
             let dact = t(&format!("conv{} pre-activation gradient", stage + 1), &c.y_shape())?;
-            backward.push(k.maxpool2d_backward(gpu, &p, &dpooled, &argmax[stage], Some(&acts[stage]), &dact)?);
-            let x = if stage == 0 { &input } else { &pooled[stage - 1] };
+            backward.push(k.maxpool2d_backward(
+                gpu,
+                &p,
+                &dpooled,
+                &trunk.argmax[stage],
+                Some(&trunk.acts[stage]),
+                &dact,
+            )?);
+            let x = if stage == 0 { &input } else { &trunk.pooled[stage - 1] };
             let conv = &params.convs[stage];
             backward.push(k.conv2d_backward_weight(gpu, &c, x, &dact, &conv.weight.grad, &conv.bias.grad, false)?);
             buffers.push(std::mem::replace(&mut dpooled, dact));
@@ -138,17 +159,17 @@ impl Plan {
             }
         }
         buffers.push(dpooled);
-        buffers.extend(acts);
-        buffers.extend(pooled);
-        buffers.extend(argmax);
-        buffers.extend([hidden, dhidden, dhidden_pre]);
+        buffers.extend(trunk.acts);
+        buffers.extend(trunk.pooled);
+        buffers.extend(trunk.argmax);
+        buffers.extend([hidden, dhidden_pre, dlogits]);
         Ok(Plan { input, labels, logits, forward, losses, backward, _buffers: buffers })
     }
 
     /// Bytes of GPU memory this plan holds beyond the parameters.
     pub fn bytes(&self) -> u64 {
-        let tensors = self._buffers.iter().chain(&self.logits).chain(&self.labels).chain([&self.input]);
+        let tensors = self._buffers.iter().chain([&self.logits, &self.labels, &self.input]);
         let scratch: u64 = self.forward.iter().chain(&self.backward).map(|o| o.scratch_bytes()).sum();
-        tensors.map(|t| t.buffer.size()).sum::<u64>() + scratch
+        tensors.map(|t| t.bytes()).sum::<u64>() + scratch
     }
 }

@@ -34,8 +34,12 @@ impl ModelSpec {
     }
 
     pub fn validate(&self) -> Result<()> {
-        if self.heads.is_empty() {
-            return Err(ModelError::Spec("a model needs at least one head".into()));
+        if self.heads.is_empty() || self.heads.len() > kernels::params::MAX_HEADS {
+            return Err(ModelError::Spec(format!(
+                "a model needs 1 to {} heads, not {}",
+                kernels::params::MAX_HEADS,
+                self.heads.len()
+            )));
         }
         for h in &self.heads {
             if h.classes.is_empty() {

@@ -9,20 +9,29 @@ pub enum DType {
     U32,
 }
 
-/// A dense, row-major tensor living in one GPU storage buffer.
+/// A dense, row-major tensor living in one GPU storage buffer, from `offset` bytes on (a view
+/// into a larger buffer, as the parameters are: one buffer for all of them lets one optimizer
+/// pass update every tensor).
 pub struct Tensor {
     pub shape: Vec<usize>,
     pub dtype: DType,
     pub buffer: wgpu::Buffer,
+    /// Where the tensor starts in `buffer`, in bytes (a multiple of the storage offset alignment).
+    pub offset: u64,
     pub label: String,
+}
+
+/// Bytes a tensor of `len` elements binds: whole vec4s, and at least one (a zero-sized binding
+/// is invalid); elementwise kernels read and write 4 values at a time.
+fn bound_bytes(len: usize) -> u64 {
+    (len.max(1).div_ceil(4) * 16) as u64
 }
 
 impl Tensor {
     fn create(gpu: &Gpu, label: &str, shape: &[usize], dtype: DType) -> Result<Self> {
         let len: usize = shape.iter().product();
-        // Whole vec4s, and at least one (a zero-sized binding is invalid): elementwise kernels
-        // read and write 4 values at a time, and the zero padding is harmless to them.
-        let bytes = (len.max(1).div_ceil(4) * 16) as u64;
+        // The zero padding of the last vec4 is harmless to the kernels.
+        let bytes = bound_bytes(len);
         gpu.check_storage_size(&format!("tensor {label} {shape:?}"), bytes, "use a smaller batch size")?;
         let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
@@ -30,7 +39,31 @@ impl Tensor {
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        Ok(Tensor { shape: shape.to_vec(), dtype, buffer, label: label.to_string() })
+        Ok(Tensor { shape: shape.to_vec(), dtype, buffer, offset: 0, label: label.to_string() })
+    }
+
+    /// An f32 buffer of `bytes` bytes holding several tensors made with [`Tensor::view`].
+    pub fn storage(gpu: &Gpu, label: &str, bytes: u64) -> Result<wgpu::Buffer> {
+        Ok(Self::create(gpu, label, &[(bytes as usize).div_ceil(4)], DType::F32)?.buffer)
+    }
+
+    /// An f32 tensor of `shape` inside `buffer`, `offset` bytes in; `offset` must be a multiple
+    /// of the adapter's storage offset alignment and the tensor's bound bytes must fit.
+    pub fn view(buffer: &wgpu::Buffer, label: &str, offset: u64, shape: &[usize]) -> Result<Self> {
+        let len: usize = shape.iter().product();
+        if offset + bound_bytes(len) > buffer.size() {
+            return Err(GpuError::shape(
+                "tensor view",
+                format!("{label} {shape:?} at byte {offset} does not fit a buffer of {} bytes", buffer.size()),
+            ));
+        }
+        Ok(Tensor {
+            shape: shape.to_vec(),
+            dtype: DType::F32,
+            buffer: buffer.clone(),
+            offset,
+            label: label.to_string(),
+        })
     }
 
     /// A zero-filled f32 tensor (wgpu zero-initialises new buffers).
@@ -53,8 +86,7 @@ impl Tensor {
     /// A u32 tensor holding `data`.
     pub fn from_u32(gpu: &Gpu, label: &str, shape: &[usize], data: &[u32]) -> Result<Self> {
         let t = Self::zeros_u32(gpu, label, shape)?;
-        t.check_len("upload", data.len())?;
-        gpu.queue.write_buffer(&t.buffer, 0, bytemuck::cast_slice(data));
+        t.write_u32(gpu, data)?;
         Ok(t)
     }
 
@@ -83,7 +115,7 @@ impl Tensor {
         if self.dtype != DType::F32 {
             return Err(GpuError::shape("upload", format!("tensor {} is not f32", self.label)));
         }
-        gpu.queue.write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
+        gpu.queue.write_buffer(&self.buffer, self.offset, bytemuck::cast_slice(data));
         Ok(())
     }
 
@@ -93,13 +125,13 @@ impl Tensor {
         if self.dtype != DType::U32 {
             return Err(GpuError::shape("upload", format!("tensor {} is not u32", self.label)));
         }
-        gpu.queue.write_buffer(&self.buffer, 0, bytemuck::cast_slice(data));
+        gpu.queue.write_buffer(&self.buffer, self.offset, bytemuck::cast_slice(data));
         Ok(())
     }
 
     /// Downloads an f32 tensor (waits for all queued work).
     pub fn to_vec(&self, gpu: &Gpu) -> Result<Vec<f32>> {
-        let bytes = gpu.read_bytes(&self.buffer, 0, (self.len().max(1) * 4).next_multiple_of(4) as u64)?;
+        let bytes = gpu.read_bytes(&self.buffer, self.offset, (self.len().max(1) * 4) as u64)?;
         let mut out: Vec<f32> = bytemuck::pod_collect_to_vec(&bytes);
         out.truncate(self.len());
         Ok(out)
@@ -107,14 +139,23 @@ impl Tensor {
 
     /// Downloads a u32 tensor.
     pub fn to_vec_u32(&self, gpu: &Gpu) -> Result<Vec<u32>> {
-        let bytes = gpu.read_bytes(&self.buffer, 0, (self.len().max(1) * 4) as u64)?;
+        let bytes = gpu.read_bytes(&self.buffer, self.offset, (self.len().max(1) * 4) as u64)?;
         let mut out: Vec<u32> = bytemuck::pod_collect_to_vec(&bytes);
         out.truncate(self.len());
         Ok(out)
     }
 
-    /// The whole buffer as a bind-group resource.
+    /// The tensor's bytes (whole vec4s) as a bind-group resource.
     pub fn binding(&self) -> wgpu::BindingResource<'_> {
-        self.buffer.as_entire_binding()
+        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer: &self.buffer,
+            offset: self.offset,
+            size: std::num::NonZeroU64::new(bound_bytes(self.len())),
+        })
+    }
+
+    /// Bytes the tensor binds (its elements rounded up to whole vec4s).
+    pub fn bytes(&self) -> u64 {
+        bound_bytes(self.len())
     }
 }
