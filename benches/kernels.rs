@@ -172,7 +172,8 @@ fn bench_kernels(c: &mut Criterion) {
 fn tutorial_model(gpu: Arc<Gpu>) -> Model {
     let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
     let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
-    Model::new(gpu, spec, &TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 0 }).unwrap()
+    Model::new(gpu, spec, &TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 0, kernels: Default::default() })
+        .unwrap()
 }
 
 fn bench_model(c: &mut Criterion) {

@@ -1,53 +1,97 @@
-//! The share of one training step (batch 32, the tutorial network) each kernel takes, so the
-//! next optimisation is chosen by measurement: every operation of the step is run alone, five
-//! times, and its median time is listed with its share of the sum.
+//! The launch report of one training step of the tutorial network, at batch 32 and 256: per
+//! pass, its median time run alone, its share of the step, GFLOP/s, workgroups, invocations and
+//! the longest serial loop of one invocation; then the number of passes per step. The next
+//! optimisation is chosen by measurement; the adapter-independent columns are asserted in
+//! `tests/launch_facts.rs`.
 //!
-//! `cargo bench --bench step_breakdown`
+//! `cargo bench --bench step_breakdown` (kernels as the trainer would choose them: measured on
+//! this adapter; `TWINHEAD_KERNELS=blocked|tiled` forces a variant).
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use model::{HeadSpec, Model, ModelSpec, TrainConfig};
+use kernels::Variant;
+use model::{HeadSpec, KernelChoice, Model, ModelSpec, TrainConfig};
 use tensor::{AdapterChoice, Gpu};
 use twinhead::{random, random_labels};
+
+struct Row {
+    name: String,
+    secs: f64,
+    flops: u64,
+    workgroups: u64,
+    invocations: u64,
+    serial: u64,
+}
+
+fn report(gpu: &Arc<Gpu>, batch: usize) -> Result<(), String> {
+    let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
+    let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
+    let kernels = match std::env::var("TWINHEAD_KERNELS").ok().as_deref().and_then(Variant::from_name) {
+        Some(v) => KernelChoice::Fixed(v),
+        None => KernelChoice::Measure { cache: None },
+    };
+    let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 0, kernels };
+    let mut model = Model::new(gpu.clone(), spec, &config).map_err(|e| e.to_string())?;
+    let images = random(batch * model.spec.image_len(), 1, 0.0, 1.0);
+    let labels = [random_labels(batch, 2, 3), random_labels(batch, 3, 4)];
+    let refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
+    model.train_step(&images, &refs).map_err(|e| e.to_string())?;
+    model.take_step_stats().map_err(|e| e.to_string())?;
+    println!("\nbatch {batch}; kernels: {}", model.kernel_summary());
+
+    let ops = model.step_ops(batch).map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    for op in &ops {
+        for d in &op.dispatches {
+            let mut times: Vec<f64> = (0..5)
+                .map(|_| {
+                    let start = Instant::now();
+                    gpu.run(&op.name, |pass| d.record(pass)).unwrap();
+                    start.elapsed().as_secs_f64()
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            rows.push(Row {
+                name: format!("{} ({})", op.name, d.label),
+                secs: times[2],
+                flops: d.work.flops,
+                workgroups: d.workgroups(),
+                invocations: d.work.invocations,
+                serial: d.work.serial,
+            });
+        }
+    }
+    let total: f64 = rows.iter().map(|r| r.secs).sum();
+    println!(
+        "{:<72} {:>9} {:>6} {:>8} {:>10} {:>11} {:>7}",
+        "pass", "ms", "share", "GFLOP/s", "workgroups", "invocations", "serial"
+    );
+    for r in &rows {
+        let gflops = if r.flops > 0 { format!("{:.1}", r.flops as f64 / r.secs / 1e9) } else { "-".into() };
+        println!(
+            "{:<72} {:>9.3} {:>5.1}% {:>8} {:>10} {:>11} {:>7}",
+            r.name,
+            r.secs * 1e3,
+            100.0 * r.secs / total,
+            gflops,
+            r.workgroups,
+            r.invocations,
+            r.serial
+        );
+    }
+    println!("{:<72} {:>9.3}   (sum of the passes run one at a time)", "total", total * 1e3);
+    println!("passes per training step: {}", rows.len());
+    Ok(())
+}
 
 fn main() {
     // criterion-style arguments (e.g. --bench) are accepted and ignored.
     let gpu = Arc::new(Gpu::new(&AdapterChoice::Auto).expect("needs a GPU adapter"));
     println!("adapter: {}", gpu.summary);
-    let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
-    let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
-    let mut model =
-        Model::new(gpu.clone(), spec, &TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 0 }).unwrap();
-    let batch = 32;
-    let images = random(batch * model.spec.image_len(), 1, 0.0, 1.0);
-    let labels = [random_labels(batch, 2, 3), random_labels(batch, 3, 4)];
-    let refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
-    model.train_step(&images, &refs).unwrap();
-    model.take_step_stats().unwrap();
-
-    let ops = model.step_ops(batch).unwrap();
-    let mut rows = Vec::new();
-    for op in &ops {
-        let mut times: Vec<f64> = (0..5)
-            .map(|_| {
-                let start = Instant::now();
-                gpu.run(&op.name, |pass| op.record(pass)).unwrap();
-                start.elapsed().as_secs_f64()
-            })
-            .collect();
-        times.sort_by(f64::total_cmp);
-        rows.push((op.name.clone(), times[2]));
+    for batch in [32, 256] {
+        if let Err(e) = report(&gpu, batch) {
+            println!("\nbatch {batch}: {e}");
+        }
     }
-    let total: f64 = rows.iter().map(|r| r.1).sum();
-    // Adam's per-tensor ops are many and small: group them.
-    let adam: f64 = rows.iter().filter(|r| r.0.starts_with("adam")).map(|r| r.1).sum();
-    rows.retain(|r| !r.0.starts_with("adam"));
-    rows.push(("adam (all parameters)".into(), adam));
-    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
-    println!("{:<55} {:>9} {:>7}", "operation", "ms", "share");
-    for (name, secs) in &rows {
-        println!("{name:<55} {:>9.2} {:>6.1}%", secs * 1e3, 100.0 * secs / total);
-    }
-    println!("{:<55} {:>9.2}   (sum of the operations run one at a time)", "total", total * 1e3);
 }

@@ -3,10 +3,16 @@
 // Layouts, row-major: x [B, I], weight [O, I] (PyTorch's nn.Linear), bias [O], y [B, O].
 // A GEMM with rows b, columns o and reduction i. One invocation computes an 8-row × 8-output block
 // (8 + 8 loads, 64 multiply-adds per i) into 16 vec4 accumulators (4 rows each).
+// Split-K: with params.splits > 1 the reduction is cut into chunks of `chunk` inputs, split s
+// taking inputs [s·chunk, (s+1)·chunk); each writes its raw partial sums (no bias, no ReLU) to
+// y[s, b, o] (y is then a [splits, B, O] scratch) and linear_reduce.wgsl finishes them. A long
+// reduction (the shared layer's 6400 inputs) thus gives a big GPU enough invocations, each with
+// a short loop.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
 
 struct Params {
     batch: u32, inputs: u32, outputs: u32, relu: u32,
+    chunk: u32, splits: u32, _pad0: u32, _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -15,15 +21,20 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-fn store(o: u32, b0: u32, lo: vec4<f32>, hi: vec4<f32>) {
+fn store(s: u32, o: u32, b0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     if o >= p.outputs { return; }
     for (var j = 0u; j < 8u; j++) {
         let b = b0 + j;
         if b >= p.batch { return; }
-        var v = bias[o];
-        if j < 4u { v += lo[j]; } else { v += hi[j - 4u]; }
-        if p.relu != 0u { v = max(v, 0.0); }
-        y[b * p.outputs + o] = v;
+        var v: f32;
+        if j < 4u { v = lo[j]; } else { v = hi[j - 4u]; }
+        if p.splits > 1u {
+            y[(s * p.batch + b) * p.outputs + o] = v;
+        } else {
+            v += bias[o];
+            if p.relu != 0u { v = max(v, 0.0); }
+            y[b * p.outputs + o] = v;
+        }
     }
 }
 
@@ -33,10 +44,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
     let tiles_b = (p.batch + 7u) / 8u;
     let tiles_o = (p.outputs + 7u) / 8u;
-    if inv >= tiles_b * tiles_o { return; }
+    let tiles = tiles_b * tiles_o;
+    if inv >= tiles * p.splits { return; }
+    let s = inv / tiles;
+    let t = inv % tiles;
     // Neighbouring invocations take neighbouring outputs: they read the same rows of x.
-    let o0 = (inv % tiles_o) * 8u;
-    let b0 = (inv / tiles_o) * 8u;
+    let o0 = (t % tiles_o) * 8u;
+    let b0 = (t / tiles_o) * 8u;
+    let k_end = min(p.inputs, (s + 1u) * p.chunk);
     var xr: array<u32, 8>;
     var wr: array<u32, 8>;
     for (var j = 0u; j < 8u; j++) {
@@ -53,7 +68,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var c6l = vec4<f32>(0.0); var c6h = vec4<f32>(0.0);
     var c7l = vec4<f32>(0.0); var c7h = vec4<f32>(0.0);
 
-    for (var i = 0u; i < p.inputs; i++) {
+    for (var i = s * p.chunk; i < k_end; i++) {
         let lo = vec4<f32>(x[xr[0] + i], x[xr[1] + i], x[xr[2] + i], x[xr[3] + i]);
         let hi = vec4<f32>(x[xr[4] + i], x[xr[5] + i], x[xr[6] + i], x[xr[7] + i]);
         let w0 = weight[wr[0] + i]; let w1 = weight[wr[1] + i];
@@ -70,8 +85,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         c7l += lo * w7; c7h += hi * w7;
     }
 
-    store(o0 + 0u, b0, c0l, c0h); store(o0 + 1u, b0, c1l, c1h);
-    store(o0 + 2u, b0, c2l, c2h); store(o0 + 3u, b0, c3l, c3h);
-    store(o0 + 4u, b0, c4l, c4h); store(o0 + 5u, b0, c5l, c5h);
-    store(o0 + 6u, b0, c6l, c6h); store(o0 + 7u, b0, c7l, c7h);
+    store(s, o0 + 0u, b0, c0l, c0h); store(s, o0 + 1u, b0, c1l, c1h);
+    store(s, o0 + 2u, b0, c2l, c2h); store(s, o0 + 3u, b0, c3l, c3h);
+    store(s, o0 + 4u, b0, c4l, c4h); store(s, o0 + 5u, b0, c5l, c5h);
+    store(s, o0 + 6u, b0, c6l, c6h); store(s, o0 + 7u, b0, c7l, c7h);
 }

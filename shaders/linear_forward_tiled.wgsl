@@ -2,11 +2,14 @@
 // and bindings (see linear_forward.wgsl):
 //   y[b, o] = bias[o] + Σ_i x[b, i] · weight[o, i]   (then ReLU when params.relu != 0)
 // A 64-row × 64-output tile per workgroup of 256, 4×4 outputs per invocation, the inputs walked
-// 16 at a time through workgroup memory (see conv2d_forward_tiled.wgsl for why).
+// 16 at a time through workgroup memory (see conv2d_forward_tiled.wgsl for why). Split-K as in
+// linear_forward.wgsl: with splits > 1, workgroup (tile, s) sums inputs [s·chunk, (s+1)·chunk)
+// into y[s, b, o] raw, and linear_reduce.wgsl finishes.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
 
 struct Params {
     batch: u32, inputs: u32, outputs: u32, relu: u32,
+    chunk: u32, splits: u32, _pad0: u32, _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -22,14 +25,18 @@ var<workgroup> b_tile: array<f32, 1024>; // [16 inputs][64 outputs]
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let tiles_m = (p.batch + 63u) / 64u;
-    let tile = wid.y * nwg.x + wid.x;
-    if tile >= tiles_m * ((p.outputs + 63u) / 64u) { return; }
+    let tiles = tiles_m * ((p.outputs + 63u) / 64u);
+    let group = wid.y * nwg.x + wid.x;
+    if group >= tiles * p.splits { return; }
+    let s = group / tiles;
+    let tile = group % tiles;
+    let k_end = min(p.inputs, (s + 1u) * p.chunk);
     let m0 = (tile % tiles_m) * 64u;
     let n0 = (tile / tiles_m) * 64u;
     let tx = lid % 16u;
     let ty = lid / 16u;
     var acc: array<f32, 16>;
-    for (var k0 = 0u; k0 < p.inputs; k0 += 16u) {
+    for (var k0 = s * p.chunk; k0 < k_end; k0 += 16u) {
         // Consecutive invocations read consecutive inputs of one row: coalesced.
         for (var q = 0u; q < 4u; q++) {
             let e = lid + 256u * q;
@@ -37,8 +44,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             let k = k0 + e % 16u;
             let b = m0 + r;
             let o = n0 + r;
-            a_tile[(e % 16u) * 64u + r] = select(0.0, x[min(b, p.batch - 1u) * p.inputs + min(k, p.inputs - 1u)], b < p.batch && k < p.inputs);
-            b_tile[(e % 16u) * 64u + r] = select(0.0, weight[min(o, p.outputs - 1u) * p.inputs + min(k, p.inputs - 1u)], o < p.outputs && k < p.inputs);
+            a_tile[(e % 16u) * 64u + r] = select(0.0, x[min(b, p.batch - 1u) * p.inputs + min(k, p.inputs - 1u)], b < p.batch && k < k_end);
+            b_tile[(e % 16u) * 64u + r] = select(0.0, weight[min(o, p.outputs - 1u) * p.inputs + min(k, p.inputs - 1u)], o < p.outputs && k < k_end);
         }
         workgroupBarrier();
         for (var kk = 0u; kk < 16u; kk++) {
@@ -56,9 +63,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         for (var j = 0u; j < 4u; j++) {
             let o = n0 + tx + 16u * j;
             if b < p.batch && o < p.outputs {
-                var v = acc[i * 4u + j] + bias[o];
-                if p.relu != 0u { v = max(v, 0.0); }
-                y[b * p.outputs + o] = v;
+                var v = acc[i * 4u + j];
+                if p.splits > 1u {
+                    y[(s * p.batch + b) * p.outputs + o] = v;
+                } else {
+                    v += bias[o];
+                    if p.relu != 0u { v = max(v, 0.0); }
+                    y[b * p.outputs + o] = v;
+                }
             }
         }
     }

@@ -21,7 +21,7 @@ fn spec(colors: usize) -> ModelSpec {
 #[test]
 fn a_checkpoint_round_trip_keeps_weights_classes_and_predictions() {
     let gpu = gpu();
-    let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 3 };
+    let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 3, kernels: Default::default() };
     let mut a = Model::new(gpu.clone(), spec(3), &config).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.safetensors");
@@ -67,7 +67,7 @@ fn a_checkpoint_round_trip_keeps_weights_classes_and_predictions() {
 #[test]
 fn a_checkpoint_of_another_shape_is_refused_with_the_differences() {
     let gpu = gpu();
-    let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 3 };
+    let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 3, kernels: Default::default() };
     let five = Model::new(gpu, spec(5), &config).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("five-colours.safetensors");

@@ -99,7 +99,7 @@ fn one_training_step_matches_the_reference() {
     let gpu = Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("the model test needs a GPU adapter"));
     let s = spec();
     let weights = [1.0f32, 0.5];
-    let config = TrainConfig { lr: LR, loss_weights: weights.to_vec(), seed: 7 };
+    let config = TrainConfig { lr: LR, loss_weights: weights.to_vec(), seed: 7, kernels: Default::default() };
     let mut m = Model::new(gpu, s.clone(), &config).unwrap();
     let batch = 3;
     let images = random(batch * s.image_len(), 1, 0.0, 1.0);
@@ -145,7 +145,7 @@ fn one_training_step_matches_the_reference() {
 fn the_losses_come_back_as_the_reference_computes_them() {
     let gpu = Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("the model test needs a GPU adapter"));
     let s = spec();
-    let config = TrainConfig { lr: LR, loss_weights: vec![1.0, 1.0], seed: 11 };
+    let config = TrainConfig { lr: LR, loss_weights: vec![1.0, 1.0], seed: 11, kernels: Default::default() };
     let mut m = Model::new(gpu, s.clone(), &config).unwrap();
     let batch = 5;
     let images = random(batch * s.image_len(), 4, 0.0, 1.0);

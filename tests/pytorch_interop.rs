@@ -32,8 +32,12 @@ fn a_pytorch_checkpoint_predicts_what_pytorch_predicted() {
     assert_eq!(ck.spec.heads[1].classes, ["dress", "jeans", "shirt", "shoes"]);
     assert_eq!((ck.spec.image_size, ck.spec.hidden), (24, 16));
     ck.check_against(&ck.spec, &path).unwrap();
-    let mut m =
-        Model::new(gpu(), ck.spec.clone(), &TrainConfig { lr: 0.0, loss_weights: vec![1.0, 1.0], seed: 0 }).unwrap();
+    let mut m = Model::new(
+        gpu(),
+        ck.spec.clone(),
+        &TrainConfig { lr: 0.0, loss_weights: vec![1.0, 1.0], seed: 0, kernels: Default::default() },
+    )
+    .unwrap();
     m.set_parameters(&ck.tensors).unwrap();
     let logits = m.logits(&fixed_input(24), 2).unwrap();
     let expected: serde_json::Value =
@@ -55,8 +59,12 @@ fn twinhead_writes_checkpoints_pytorch_can_load() {
         ("twinhead_small", ModelSpec { image_size: 24, hidden: 16, heads: heads.clone() }),
         ("twinhead_full", ModelSpec::tutorial(heads)),
     ] {
-        let mut m =
-            Model::new(gpu(), spec.clone(), &TrainConfig { lr: 0.0, loss_weights: vec![1.0, 1.0], seed: 42 }).unwrap();
+        let mut m = Model::new(
+            gpu(),
+            spec.clone(),
+            &TrainConfig { lr: 0.0, loss_weights: vec![1.0, 1.0], seed: 42, kernels: Default::default() },
+        )
+        .unwrap();
         let path = out.join(format!("{name}.safetensors"));
         save_checkpoint(&path, &spec, &m.parameters().unwrap(), &HashMap::new()).unwrap();
         let logits = m.logits(&fixed_input(spec.image_size), 2).unwrap();

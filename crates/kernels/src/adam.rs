@@ -1,6 +1,6 @@
 //! Adam launcher.
 
-use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, params};
+use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Work, params};
 
 /// Adam's hyper-parameters (PyTorch's defaults except the learning rate, which the caller sets).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,7 +61,8 @@ impl Kernels {
             Kernel::Adam,
             hyper.clone(),
             &[("param", param), ("grad", grad), ("m", m), ("v", v)],
-            param.len().div_ceil(4) as u64,
+            // One vec4 per invocation; it writes param, m and v.
+            Work { invocations: param.len().div_ceil(4) as u64, serial: 1, outputs: 3 * param.len() as u64, flops: 0 },
         )?;
         Ok(Op::new(format!("adam {}", param.label), vec![d]))
     }

@@ -1,6 +1,10 @@
 //! conv2d launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Pass, Result, Tensor, expect, nonzero, params};
+use crate::params::MAX_REDUCE_SEGMENTS;
+use crate::{
+    Conv2dShape, Gpu, GpuError, Kernel, Kernels, MAX_SERIAL, MIN_INVOCATIONS, Op, Pass, Result, Tensor, Work, expect,
+    nonzero, params, pass_key,
+};
 
 impl Conv2dShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -81,14 +85,25 @@ impl Conv2dShape {
     }
 }
 
-/// How the weight gradient's reduction over all output pixels is split: enough independent
-/// chunks for ~16k invocations (a few hundred workgroups of 64, or 64 of 256), each chunk at
-/// least 64 rows long.
+/// How the weight gradient's reduction over all output pixels is split: into enough chunks for
+/// [`MIN_INVOCATIONS`] and chunks of at most [`MAX_SERIAL`] pixels, but no more than
+/// [`MAX_SERIAL`] chunks (the reduce pass sums them serially) and each at least 64 pixels long.
+/// Returns (splits, chunk).
 fn split_k(rows: usize, invocations_per_split: u64) -> (usize, usize) {
-    let wanted = (16_384 / invocations_per_split.max(1)).max(1) as usize;
-    let splits = wanted.min(rows.div_ceil(64)).max(1);
-    let chunk = rows.div_ceil(splits);
+    let by_width = MIN_INVOCATIONS.div_ceil(invocations_per_split.max(1)) as usize;
+    let wanted = by_width.max(rows.div_ceil(MAX_SERIAL)).min(MAX_SERIAL).min(rows.div_ceil(64)).max(1);
+    let chunk = rows.div_ceil(wanted);
     (rows.div_ceil(chunk), chunk)
+}
+
+/// One convolution's part in [`Kernels::conv2d_reduce_weights`]: its shape, its partial sums
+/// (a view of the shared scratch) and its gradients (views of the flat gradient buffer).
+pub struct WeightSegment<'a> {
+    pub shape: Conv2dShape,
+    pub partial: &'a Tensor,
+    pub dweight: &'a Tensor,
+    pub dbias: &'a Tensor,
+    pub accumulate: bool,
 }
 
 impl Kernels {
@@ -109,15 +124,20 @@ impl Kernels {
         expect(op, "weight", weight, &s.weight_shape())?;
         expect(op, "bias", bias, &[s.c_out])?;
         expect(op, "output", y, &s.y_shape())?;
-        let kernel = self.kernel_for(Pass::ConvForward);
+        let kernel = self.kernel_for(Pass::ConvForward, s);
         let d = self.dispatch(
             gpu,
             kernel,
             &s.forward_params(relu),
             &[("x", x), ("weight", weight), ("bias", bias), ("y", y)],
-            kernel.desc().invocations(s.batch * s.out_h() * s.out_w(), s.c_out),
+            Work {
+                invocations: kernel.desc().invocations(s.batch * s.out_h() * s.out_w(), s.c_out),
+                serial: (s.c_in * s.kh * s.kw) as u64,
+                outputs: s.y_shape().iter().product::<usize>() as u64,
+                flops: s.flops(),
+            },
         )?;
-        Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]))
+        Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]).keyed(pass_key(Pass::ConvForward, s)))
     }
 
     /// dx = the gradient of conv2d's input from dy (added to dx if `accumulate`).
@@ -135,15 +155,20 @@ impl Kernels {
         expect(op, "weight", weight, &s.weight_shape())?;
         expect(op, "output gradient", dy, &s.y_shape())?;
         expect(op, "input gradient", dx, &s.x_shape())?;
-        let kernel = self.kernel_for(Pass::ConvBackwardInput);
+        let kernel = self.kernel_for(Pass::ConvBackwardInput, s);
         let d = self.dispatch(
             gpu,
             kernel,
             &s.backward_input_params(accumulate),
             &[("dy", dy), ("weight", weight), ("dx", dx)],
-            kernel.desc().invocations(s.batch * s.h * s.w, s.c_in),
+            Work {
+                invocations: kernel.desc().invocations(s.batch * s.h * s.w, s.c_in),
+                serial: (s.c_out * s.kh * s.kw) as u64,
+                outputs: s.x_shape().iter().product::<usize>() as u64,
+                flops: s.flops(),
+            },
         )?;
-        Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]))
+        Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]).keyed(pass_key(Pass::ConvBackwardInput, s)))
     }
 
     /// dweight and dbias of conv2d from its input x and dy (added to them if `accumulate`).
@@ -165,18 +190,9 @@ impl Kernels {
         expect(op, "weight gradient", dweight, &s.weight_shape())?;
         expect(op, "bias gradient", dbias, &[s.c_out])?;
         let k_len = s.c_in * s.kh * s.kw;
-        let rows = s.batch * s.out_h() * s.out_w();
-        let kernel = self.kernel_for(Pass::ConvBackwardWeight);
-        let tile_count = kernel.desc().invocations(s.c_out, k_len + 1);
-        let (splits, chunk) = split_k(rows, tile_count);
+        let (splits, _) = self.conv2d_weight_splits(s);
         let partial = Tensor::zeros(gpu, "conv2d weight-gradient partial sums", &[splits, s.c_out, k_len + 1])?;
-        let partials = self.dispatch(
-            gpu,
-            kernel,
-            &s.backward_weight_params(splits, chunk),
-            &[("x", x), ("dy", dy), ("partial", &partial)],
-            tile_count * splits as u64,
-        )?;
+        let partials = self.partials_dispatch(gpu, s, x, dy, &partial)?;
         let rp = params::Reduce {
             c_out: s.c_out as u32,
             k_len: k_len as u32,
@@ -188,10 +204,120 @@ impl Kernels {
             Kernel::Conv2dReduceWeight,
             &rp,
             &[("partial", &partial), ("dweight", dweight), ("dbias", dbias)],
-            (s.c_out * (k_len + 1)) as u64,
+            Work {
+                invocations: (s.c_out * (k_len + 1)) as u64,
+                serial: splits as u64,
+                outputs: (s.c_out * (k_len + 1)) as u64,
+                flops: 0,
+            },
         )?;
-        let mut out = Op::new(format!("{op} {:?}", s.weight_shape()), vec![partials, reduce]);
+        let mut out = Op::new(format!("{op} {:?}", s.weight_shape()), vec![partials, reduce])
+            .keyed(pass_key(Pass::ConvBackwardWeight, s));
         out.scratch.push(partial);
         Ok(out)
+    }
+
+    /// How conv2d_backward_weight splits its reduction at this shape: (splits, chunk); its
+    /// partial sums are `[splits, c_out, c_in·kh·kw + 1]`.
+    pub fn conv2d_weight_splits(&self, s: &Conv2dShape) -> (usize, usize) {
+        let kernel = self.kernel_for(Pass::ConvBackwardWeight, s);
+        let tiles = kernel.desc().invocations(s.c_out, s.c_in * s.kh * s.kw + 1);
+        split_k(s.batch * s.out_h() * s.out_w(), tiles)
+    }
+
+    fn partials_dispatch(
+        &self,
+        gpu: &Gpu,
+        s: &Conv2dShape,
+        x: &Tensor,
+        dy: &Tensor,
+        partial: &Tensor,
+    ) -> Result<crate::Dispatch> {
+        let kernel = self.kernel_for(Pass::ConvBackwardWeight, s);
+        let (splits, chunk) = self.conv2d_weight_splits(s);
+        let cols = s.c_in * s.kh * s.kw + 1;
+        let tiles = kernel.desc().invocations(s.c_out, cols);
+        self.dispatch(
+            gpu,
+            kernel,
+            &s.backward_weight_params(splits, chunk),
+            &[("x", x), ("dy", dy), ("partial", partial)],
+            Work {
+                invocations: tiles * splits as u64,
+                serial: chunk as u64,
+                outputs: (splits * s.c_out * cols) as u64,
+                flops: s.flops(),
+            },
+        )
+    }
+
+    /// Only the first half of [`Self::conv2d_backward_weight`]: the split-K partial sums into
+    /// `partial` (`[splits, c_out, c_in·kh·kw + 1]`, see [`Self::conv2d_weight_splits`]). A
+    /// training step finishes every convolution's at once with [`Self::conv2d_reduce_weights`].
+    pub fn conv2d_backward_weight_partials(
+        &self,
+        gpu: &Gpu,
+        s: &Conv2dShape,
+        x: &Tensor,
+        dy: &Tensor,
+        partial: &Tensor,
+    ) -> Result<Op> {
+        let op = "conv2d_backward_weight";
+        s.check(op)?;
+        expect(op, "input", x, &s.x_shape())?;
+        expect(op, "output gradient", dy, &s.y_shape())?;
+        let (splits, _) = self.conv2d_weight_splits(s);
+        expect(op, "partial sums", partial, &[splits, s.c_out, s.c_in * s.kh * s.kw + 1])?;
+        let d = self.partials_dispatch(gpu, s, x, dy, partial)?;
+        Ok(Op::new(format!("{op} partials {:?}", s.weight_shape()), vec![d])
+            .keyed(pass_key(Pass::ConvBackwardWeight, s)))
+    }
+
+    /// Sums the partial sums of several convolutions' weight gradients in one pass: each
+    /// segment's partials are a view of `partials`, its gradients views of `grads`.
+    pub fn conv2d_reduce_weights(
+        &self,
+        gpu: &Gpu,
+        partials: &Tensor,
+        grads: &Tensor,
+        segments: &[WeightSegment<'_>],
+    ) -> Result<Op> {
+        let op = "conv2d_reduce_weights";
+        if segments.is_empty() || segments.len() > MAX_REDUCE_SEGMENTS {
+            return Err(GpuError::shape(op, format!("1 to {MAX_REDUCE_SEGMENTS} segments, not {}", segments.len())));
+        }
+        let mut table = [[0u32; 8]; MAX_REDUCE_SEGMENTS];
+        let (mut items, mut serial) = (0usize, 0usize);
+        for (row, g) in table.iter_mut().zip(segments) {
+            let s = &g.shape;
+            let cols = s.c_in * s.kh * s.kw + 1;
+            let (splits, _) = self.conv2d_weight_splits(s);
+            expect(op, "partial sums", g.partial, &[splits, s.c_out, cols])?;
+            expect(op, "weight gradient", g.dweight, &s.weight_shape())?;
+            expect(op, "bias gradient", g.dbias, &[s.c_out])?;
+            let at = |t: &Tensor, within: &Tensor| -> Result<u32> {
+                if t.buffer != within.buffer {
+                    return Err(GpuError::shape(op, format!("{} is not a view of {}", t.label, within.label)));
+                }
+                Ok(((t.offset - within.offset) / 4) as u32)
+            };
+            let (c_out, accumulate) = (s.c_out as u32, g.accumulate as u32);
+            let place = [at(g.dweight, grads)?, at(g.dbias, grads)?, items as u32, accumulate];
+            let shape = [at(g.partial, partials)?, c_out, cols as u32, splits as u32];
+            row[..4].copy_from_slice(&shape);
+            row[4..].copy_from_slice(&place);
+            items += s.c_out * cols;
+            serial = serial.max(splits);
+        }
+        let p =
+            params::ReduceWeights { segments: segments.len() as u32, items: items as u32, _pad0: 0, _pad1: 0, table };
+        let d = self.dispatch(
+            gpu,
+            Kernel::Conv2dReduceWeights,
+            &p,
+            &[("partial", partials), ("grads", grads)],
+            Work { invocations: items as u64, serial: serial as u64, outputs: items as u64, flops: 0 },
+        )?;
+        Ok(Op::new(format!("{op} ({} convolutions)", segments.len()), vec![d]))
     }
 }

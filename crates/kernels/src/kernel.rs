@@ -168,6 +168,8 @@ catalogue! {
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
         Reduce, [partial, dweight, dbias];
+    Conv2dReduceWeights: "conv2d_reduce_weights", None, None, workgroup 64, Grid::Items,
+        ReduceWeights, [partial, grads];
     MaxPool2dForward: "maxpool2d_forward", None, None, workgroup 64, Grid::Items,
         Pool2dForward, [x, y, argmax];
     MaxPool2dBackward: "maxpool2d_backward", None, None, workgroup 64, Grid::Items,
@@ -180,6 +182,8 @@ catalogue! {
         LinearForward, [x, weight, bias, y];
     LinearForwardTiled: "linear_forward_tiled", Some(Tiled), Some(LinearForward), workgroup 256, TILE,
         LinearForward, [x, weight, bias, y];
+    LinearReduce: "linear_reduce", None, None, workgroup 64, Grid::Items,
+        LinearReduce, [partial, bias, y];
     LinearBackwardInput: "linear_backward_input", Some(Blocked), Some(LinearBackwardInput), workgroup 64, BLOCK,
         LinearBackward, [dy, weight, dx];
     LinearBackwardInputTiled: "linear_backward_input_tiled", Some(Tiled), Some(LinearBackwardInput), workgroup 256, TILE,

@@ -23,18 +23,28 @@ mod relu;
 mod shapes;
 
 pub use adam::AdamHyper;
+pub use conv::WeightSegment;
 pub use kernel::{Grid, Kernel, KernelDesc, Pass, Variant};
 pub use loss::HeadLoss;
-pub use op::{Dispatch, Op};
+pub use op::{Dispatch, Op, Work};
 pub use shapes::{Conv2dShape, LinearShape, Pool2dShape};
 pub use tensor::{Gpu, GpuError, Result, Tensor};
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
-/// Every compute pipeline of one [`Variant`], compiled once for one device.
+/// The compute pipelines of one device, each compiled once, and which [`Variant`] each
+/// matrix-product pass runs: `variant` unless a choice was made for that pass at that shape
+/// ([`Kernels::choose`], what the tuner does after measuring).
 pub struct Kernels {
-    pipelines: HashMap<Kernel, wgpu::ComputePipeline>,
+    pipelines: Mutex<HashMap<Kernel, wgpu::ComputePipeline>>,
     pub variant: Variant,
+    choices: Mutex<HashMap<String, Variant>>,
+}
+
+/// The key of a matrix-product pass at one shape (its batch included), as choices are stored.
+pub fn pass_key(pass: Pass, shape: &impl std::fmt::Debug) -> String {
+    format!("{pass:?} {shape:?}")
 }
 
 impl Kernels {
@@ -45,18 +55,50 @@ impl Kernels {
     }
 
     /// Compiles the kernels of `variant` (every variant runs on every adapter; tests run both).
+    /// Other variants' kernels are compiled when a choice first needs them.
     pub fn with_variant(gpu: &Gpu, variant: Variant) -> Result<Self> {
-        let mut pipelines = HashMap::new();
+        let k = Kernels { pipelines: Mutex::new(HashMap::new()), variant, choices: Mutex::new(HashMap::new()) };
         for &kernel in Kernel::ALL.iter().filter(|k| k.used_by(variant)) {
-            let desc = kernel.desc();
-            pipelines.insert(kernel, gpu.compute_pipeline(desc.name, desc.source, desc.entry_point, &[])?);
+            k.pipeline(gpu, kernel)?;
         }
-        Ok(Kernels { pipelines, variant })
+        Ok(k)
     }
 
-    /// The kernel this set's variant runs for a matrix-product pass.
-    fn kernel_for(&self, pass: Pass) -> Kernel {
-        Kernel::for_pass(pass, self.variant)
+    /// The pipeline of `kernel`, compiled on first use.
+    fn pipeline(&self, gpu: &Gpu, kernel: Kernel) -> Result<wgpu::ComputePipeline> {
+        let mut pipelines = self.pipelines.lock().expect("pipeline cache poisoned");
+        if let Some(p) = pipelines.get(&kernel) {
+            return Ok(p.clone());
+        }
+        let desc = kernel.desc();
+        let p = gpu.compute_pipeline(desc.name, desc.source, desc.entry_point, &[])?;
+        pipelines.insert(kernel, p.clone());
+        Ok(p)
+    }
+
+    /// Runs `variant` for `pass` at `shape` from now on (ops built before keep their kernel).
+    pub fn choose(&self, pass: Pass, shape: &impl std::fmt::Debug, variant: Variant) {
+        self.set_choice(pass_key(pass, shape), variant);
+    }
+
+    /// Like [`Self::choose`], by key (see [`pass_key`]).
+    pub fn set_choice(&self, key: String, variant: Variant) {
+        self.choices.lock().expect("choices poisoned").insert(key, variant);
+    }
+
+    /// Every choice made, by pass key.
+    pub fn choices(&self) -> HashMap<String, Variant> {
+        self.choices.lock().expect("choices poisoned").clone()
+    }
+
+    /// The variant `pass` runs at `shape`.
+    pub fn variant_for(&self, pass: Pass, shape: &impl std::fmt::Debug) -> Variant {
+        self.choices.lock().expect("choices poisoned").get(&pass_key(pass, shape)).copied().unwrap_or(self.variant)
+    }
+
+    /// The kernel a matrix-product pass runs at `shape`.
+    fn kernel_for(&self, pass: Pass, shape: &impl std::fmt::Debug) -> Kernel {
+        Kernel::for_pass(pass, self.variant_for(pass, shape))
     }
 
     /// One dispatch of `kernel` over `invocations` threads with `params` in binding 0 and the
@@ -67,14 +109,14 @@ impl Kernels {
         kernel: Kernel,
         params: &P,
         bindings: &[(&str, &Tensor)],
-        invocations: u64,
+        work: Work,
     ) -> Result<Dispatch> {
         let desc = kernel.desc();
         if P::FIELDS != desc.params.fields || std::mem::size_of::<P>() != desc.params.size {
             return Err(GpuError::shape(desc.name, format!("parameter block is not {}", desc.params.type_name)));
         }
         let uniform = gpu.uniform(&format!("{} params", desc.name), params);
-        self.dispatch_with(gpu, kernel, uniform, bindings, invocations)
+        self.dispatch_with(gpu, kernel, uniform, bindings, work)
     }
 
     /// Like [`Self::dispatch`], with a parameter buffer the caller keeps updating (Adam's step).
@@ -84,7 +126,7 @@ impl Kernels {
         kernel: Kernel,
         uniform: wgpu::Buffer,
         bindings: &[(&str, &Tensor)],
-        invocations: u64,
+        work: Work,
     ) -> Result<Dispatch> {
         let desc = kernel.desc();
         let names: Vec<&str> = bindings.iter().map(|(name, _)| *name).collect();
@@ -94,7 +136,7 @@ impl Kernels {
                 format!("bindings {names:?} given, the kernel declares {:?}", desc.bindings),
             ));
         }
-        let pipeline = &self.pipelines[&kernel];
+        let pipeline = self.pipeline(gpu, kernel)?;
         let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
         for (i, (_, t)) in bindings.iter().enumerate() {
             entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: t.binding() });
@@ -104,8 +146,30 @@ impl Kernels {
             layout: &pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
-        Ok(Dispatch::new(desc.name, pipeline.clone(), bind_group, uniform, invocations, desc.workgroup_size as u64))
+        Ok(Dispatch::new(desc.name, pipeline, bind_group, uniform, work, desc.workgroup_size as u64))
     }
+}
+
+/// The most products (or terms) one invocation may add up serially: longer reductions are split
+/// into chunks plus a deterministic reduce pass, so that a big GPU gets enough short invocations.
+pub const MAX_SERIAL: usize = 1024;
+/// A pass that writes at least this many values must run on at least [`MIN_INVOCATIONS`].
+pub const WIDE_OUTPUT: u64 = 32 * 1024;
+pub const MIN_INVOCATIONS: u64 = 16 * 1024;
+
+/// Splits a reduction of length `k` into chunks (a multiple of 16 long, for the tiled kernels'
+/// 16-wide steps) so that no chunk is longer than [`MAX_SERIAL`] and, when the pass writes at
+/// least [`WIDE_OUTPUT`] values, `base_invocations` (one split's) times the splits reaches
+/// [`MIN_INVOCATIONS`]. Returns (splits, chunk); one split means no split.
+pub fn split_reduction(k: usize, base_invocations: u64, outputs: u64) -> (usize, usize) {
+    let by_serial = k.div_ceil(MAX_SERIAL);
+    let by_width = if outputs >= WIDE_OUTPUT { MIN_INVOCATIONS.div_ceil(base_invocations.max(1)) as usize } else { 1 };
+    let wanted = by_serial.max(by_width).min(k.div_ceil(16)).max(1);
+    if wanted == 1 {
+        return (1, k);
+    }
+    let chunk = (k / wanted / 16 * 16).max(16);
+    (k.div_ceil(chunk), chunk)
 }
 
 /// Checks that `t` holds as many elements as `shape` says, naming the operation and both shapes.

@@ -1,14 +1,21 @@
 //! linear launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
-use crate::{Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, Tensor, expect, nonzero, params};
+use crate::{
+    Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, Tensor, Work, expect, nonzero, params, pass_key,
+    split_reduction,
+};
 
 impl LinearShape {
     fn check(&self, op: &str) -> Result<()> {
         nonzero(op, &[("batch", self.batch), ("inputs", self.inputs), ("outputs", self.outputs)])
     }
-    fn forward_params(&self, relu: bool) -> params::LinearForward {
+    fn forward_params(&self, relu: bool, splits: usize, chunk: usize) -> params::LinearForward {
         let (batch, inputs, outputs) = (self.batch as u32, self.inputs as u32, self.outputs as u32);
-        params::LinearForward { batch, inputs, outputs, relu: relu as u32 }
+        let (relu, chunk, splits) = (relu as u32, chunk as u32, splits as u32);
+        params::LinearForward { batch, inputs, outputs, relu, chunk, splits, _pad: [0; 2] }
+    }
+    fn outputs_len(&self) -> u64 {
+        (self.batch * self.outputs) as u64
     }
     fn backward_params(&self, accumulate: bool) -> params::LinearBackward {
         let (batch, inputs, outputs) = (self.batch as u32, self.inputs as u32, self.outputs as u32);
@@ -35,15 +42,37 @@ impl Kernels {
         expect(op, "weight", weight, &[s.outputs, s.inputs])?;
         expect(op, "bias", bias, &[s.outputs])?;
         expect(op, "output", y, &[s.batch, s.outputs])?;
-        let kernel = self.kernel_for(Pass::LinearForward);
-        let d = self.dispatch(
+        let kernel = self.kernel_for(Pass::LinearForward, s);
+        let tiles = kernel.desc().invocations(s.batch, s.outputs);
+        let (splits, chunk) = split_reduction(s.inputs, tiles, s.outputs_len());
+        let name = format!("{op} {}->{}", s.inputs, s.outputs);
+        let bind = |y| [("x", x), ("weight", weight), ("bias", bias), ("y", y)];
+        let outputs = s.outputs_len() * splits as u64;
+        let work = Work { invocations: tiles * splits as u64, serial: chunk as u64, outputs, flops: s.flops() };
+        if splits == 1 {
+            let d = self.dispatch(gpu, kernel, &s.forward_params(relu, 1, s.inputs), &bind(y), work)?;
+            return Ok(Op::new(name, vec![d]).keyed(pass_key(Pass::LinearForward, s)));
+        }
+        // Split-K: raw partial sums per split, then their sum with bias and ReLU.
+        let partial = Tensor::zeros(gpu, "linear partial sums", &[splits, s.batch, s.outputs])?;
+        let partials = self.dispatch(gpu, kernel, &s.forward_params(relu, splits, chunk), &bind(&partial), work)?;
+        let rp = params::LinearReduce {
+            batch: s.batch as u32,
+            outputs: s.outputs as u32,
+            splits: splits as u32,
+            relu: relu as u32,
+        };
+        let n = s.outputs_len();
+        let reduce = self.dispatch(
             gpu,
-            kernel,
-            &s.forward_params(relu),
-            &[("x", x), ("weight", weight), ("bias", bias), ("y", y)],
-            kernel.desc().invocations(s.batch, s.outputs),
+            Kernel::LinearReduce,
+            &rp,
+            &[("partial", &partial), ("bias", bias), ("y", y)],
+            Work { invocations: n, serial: splits as u64, outputs: n, flops: 0 },
         )?;
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
+        let mut out = Op::new(name, vec![partials, reduce]).keyed(pass_key(Pass::LinearForward, s));
+        out.scratch.push(partial);
+        Ok(out)
     }
 
     /// dx = dy · weight (added to dx if `accumulate`).
@@ -61,15 +90,20 @@ impl Kernels {
         expect(op, "weight", weight, &[s.outputs, s.inputs])?;
         expect(op, "output gradient", dy, &[s.batch, s.outputs])?;
         expect(op, "input gradient", dx, &[s.batch, s.inputs])?;
-        let kernel = self.kernel_for(Pass::LinearBackwardInput);
+        let kernel = self.kernel_for(Pass::LinearBackwardInput, s);
         let d = self.dispatch(
             gpu,
             kernel,
             &s.backward_params(accumulate),
             &[("dy", dy), ("weight", weight), ("dx", dx)],
-            kernel.desc().invocations(s.batch, s.inputs),
+            Work {
+                invocations: kernel.desc().invocations(s.batch, s.inputs),
+                serial: s.outputs as u64,
+                outputs: (s.batch * s.inputs) as u64,
+                flops: s.flops(),
+            },
         )?;
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]).keyed(pass_key(Pass::LinearBackwardInput, s)))
     }
 
     /// dweight = dyᵀ · x and dbias = Σ_b dy (added to them if `accumulate`).
@@ -89,15 +123,20 @@ impl Kernels {
         expect(op, "output gradient", dy, &[s.batch, s.outputs])?;
         expect(op, "weight gradient", dweight, &[s.outputs, s.inputs])?;
         expect(op, "bias gradient", dbias, &[s.outputs])?;
-        let kernel = self.kernel_for(Pass::LinearBackwardWeight);
+        let kernel = self.kernel_for(Pass::LinearBackwardWeight, s);
         let d = self.dispatch(
             gpu,
             kernel,
             &s.backward_params(accumulate),
             &[("x", x), ("dy", dy), ("dweight", dweight), ("dbias", dbias)],
-            kernel.desc().invocations(s.outputs, s.inputs + 1),
+            Work {
+                invocations: kernel.desc().invocations(s.outputs, s.inputs + 1),
+                serial: s.batch as u64,
+                outputs: (s.outputs * (s.inputs + 1)) as u64,
+                flops: s.flops(),
+            },
         )?;
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]).keyed(pass_key(Pass::LinearBackwardWeight, s)))
     }
 
     /// dx = dy · weight for a layer with few outputs (the heads), one dx value per invocation;
@@ -137,7 +176,12 @@ impl Kernels {
             kernel,
             &p,
             &[("dy", dy), ("weight", weight), ("x", x), ("dx", dx)],
-            kernel.desc().invocations(s.batch, s.inputs),
+            Work {
+                invocations: kernel.desc().invocations(s.batch, s.inputs),
+                serial: s.outputs as u64,
+                outputs: (s.batch * s.inputs) as u64,
+                flops: s.flops(),
+            },
         )?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }

@@ -1,7 +1,7 @@
 //! softmax cross-entropy launcher: every head's loss in one pass.
 
 use crate::params::{self, MAX_HEADS};
-use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, expect, nonzero};
+use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Work, expect, nonzero};
 
 /// One classification head's share of a joint logits matrix: its class count and loss weight
 /// (its columns follow those of the heads before it).
@@ -67,7 +67,13 @@ impl Kernels {
             Kernel::SoftmaxCrossEntropy,
             &p,
             &[("logits", logits), ("labels", labels), ("dlogits", dlogits), ("stats", stats)],
-            64 * heads.len() as u64,
+            // Each invocation takes every 64th row of its head, each row's classes a few times.
+            Work {
+                invocations: 64 * heads.len() as u64,
+                serial: (batch.div_ceil(64) * stride) as u64,
+                outputs: (batch * stride + 2 * heads.len()) as u64,
+                flops: 0,
+            },
         )?;
         Ok(Op::new(format!("{op} [{batch}, {stride}] ({} heads)", heads.len()), vec![d]))
     }

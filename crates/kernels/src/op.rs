@@ -2,9 +2,32 @@
 
 const MAX_GROUPS_X: u64 = 65_535;
 
+/// The shape of one launch's work: what the launch report prints and what the tests that keep
+/// a big GPU busy assert, on any machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Work {
+    /// Invocations that do work (the last workgroup may hold idle ones).
+    pub invocations: u64,
+    /// The longest serial loop of one invocation: products of a dot product, or terms of a sum.
+    pub serial: u64,
+    /// Values the launch writes.
+    pub outputs: u64,
+    /// Floating-point operations of the useful work (2 per multiply-add; 0 where not counted).
+    pub flops: u64,
+}
+
+impl Work {
+    /// One invocation per value written, no loop.
+    pub fn items(n: usize) -> Work {
+        Work { invocations: n as u64, serial: 1, outputs: n as u64, flops: 0 }
+    }
+}
+
 /// One kernel launch, fully bound.
 pub struct Dispatch {
     pub label: &'static str,
+    pub work: Work,
+    pub workgroup_size: u64,
     pipeline: wgpu::ComputePipeline,
     bind_group: wgpu::BindGroup,
     // Kept alive with the bind group that refers to it.
@@ -18,14 +41,19 @@ impl Dispatch {
         pipeline: wgpu::ComputePipeline,
         bind_group: wgpu::BindGroup,
         params: wgpu::Buffer,
-        invocations: u64,
+        work: Work,
         workgroup_size: u64,
     ) -> Self {
         // More than 65 535 workgroups spill into y; kernels linearise (x, y) back.
-        let total = invocations.div_ceil(workgroup_size).max(1);
+        let total = work.invocations.div_ceil(workgroup_size).max(1);
         let x = total.min(MAX_GROUPS_X);
         let y = total.div_ceil(x);
-        Dispatch { label, pipeline, bind_group, _params: params, groups: [x as u32, y as u32] }
+        Dispatch { label, work, workgroup_size, pipeline, bind_group, _params: params, groups: [x as u32, y as u32] }
+    }
+
+    /// Workgroups launched.
+    pub fn workgroups(&self) -> u64 {
+        self.groups[0] as u64 * self.groups[1] as u64
     }
 
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
@@ -33,12 +61,29 @@ impl Dispatch {
         pass.set_bind_group(0, &self.bind_group, &[]);
         pass.dispatch_workgroups(self.groups[0], self.groups[1], 1);
     }
+
+    /// Records only about `1/divisor` of the workgroups: a probe that shows cheaply that a
+    /// kernel is far slower than another (its full run takes at least as long). The output is
+    /// incomplete; only the tuner uses it, on scratch it overwrites afterwards.
+    pub fn record_part(&self, pass: &mut wgpu::ComputePass<'_>, divisor: u32) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        let [x, y] = self.groups;
+        if y > 1 {
+            pass.dispatch_workgroups(x, y.div_ceil(divisor), 1);
+        } else {
+            pass.dispatch_workgroups(x.div_ceil(divisor), 1, 1);
+        }
+    }
 }
 
 /// One operation (a kernel pass, or several where a pass needs a second kernel), bound to its
 /// tensors. Build it once, record it every step.
 pub struct Op {
     pub name: String,
+    /// For a matrix-product pass, its key ([`crate::pass_key`]): which variant runs it is a
+    /// choice the tuner can make. `None` for passes every variant runs alike.
+    pub key: Option<String>,
     pub dispatches: Vec<Dispatch>,
     // Scratch tensors the dispatches use (split-K partial sums).
     pub(crate) scratch: Vec<tensor::Tensor>,
@@ -46,7 +91,12 @@ pub struct Op {
 
 impl Op {
     pub(crate) fn new(name: impl Into<String>, dispatches: Vec<Dispatch>) -> Self {
-        Op { name: name.into(), dispatches, scratch: Vec::new() }
+        Op { name: name.into(), key: None, dispatches, scratch: Vec::new() }
+    }
+
+    pub(crate) fn keyed(mut self, key: String) -> Self {
+        self.key = Some(key);
+        self
     }
 
     /// Records every dispatch of this operation, in order, into `pass`.
@@ -58,6 +108,6 @@ impl Op {
 
     /// Bytes of scratch memory the operation holds.
     pub fn scratch_bytes(&self) -> u64 {
-        self.scratch.iter().map(|t| t.buffer.size()).sum()
+        self.scratch.iter().map(|t| t.bytes()).sum()
     }
 }

@@ -91,8 +91,22 @@ params_block! {
 }
 
 params_block! {
-    /// linear_forward.
-    LinearForward { batch: u32, inputs: u32, outputs: u32, relu: u32 }
+    /// linear_forward; with `splits` > 1 each split of `chunk` inputs writes raw partial sums.
+    LinearForward { batch: u32, inputs: u32, outputs: u32, relu: u32, chunk: u32, splits: u32 } pad 2
+}
+
+params_block! {
+    /// linear_reduce: the end of a split-K linear_forward.
+    LinearReduce { batch: u32, outputs: u32, splits: u32, relu: u32 }
+}
+
+/// The most convolutions one conv2d_reduce_weights pass finishes.
+pub const MAX_REDUCE_SEGMENTS: usize = 4;
+
+params_block! {
+    /// conv2d_reduce_weights: `table[g]` = (partial offset, C_out, K + 1, splits, weight
+    /// offset, bias offset, first item, accumulate) of segment g; offsets in f32s.
+    ReduceWeights { segments: u32, items: u32, _pad0: u32, _pad1: u32, table: [[u32; 8]; MAX_REDUCE_SEGMENTS] }
 }
 
 params_block! {

@@ -1,6 +1,6 @@
 //! max-pool 2d launchers.
 
-use crate::{Gpu, GpuError, Kernel, Kernels, Op, Pool2dShape, Result, Tensor, expect, nonzero, params};
+use crate::{Gpu, GpuError, Kernel, Kernels, Op, Pool2dShape, Result, Tensor, Work, expect, nonzero, params};
 
 impl Pool2dShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -45,7 +45,7 @@ impl Kernels {
             Kernel::MaxPool2dForward,
             &s.forward_params(),
             &[("x", x), ("y", y), ("argmax", argmax)],
-            inv,
+            Work { invocations: inv, serial: (s.window * s.window) as u64, outputs: 2 * inv, flops: 0 },
         )?;
         Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]))
     }
@@ -77,7 +77,8 @@ impl Kernels {
             Kernel::MaxPool2dBackward,
             &s.backward_params(relu_input.is_some()),
             &[("dy", dy), ("argmax", argmax), ("x", mask), ("dx", dx)],
-            inv,
+            // Each input looks at the windows that can contain it.
+            Work { invocations: inv, serial: (s.window.div_ceil(s.stride).pow(2)) as u64, outputs: inv, flops: 0 },
         )?;
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]))
     }

@@ -1,6 +1,6 @@
 //! ReLU launchers (standalone; conv2d and linear can also fuse ReLU into their forward).
 
-use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, params};
+use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Work, params};
 
 fn same_len(op: &str, a: &Tensor, b: &Tensor) -> Result<()> {
     if a.len() != b.len() {
@@ -17,7 +17,7 @@ impl Kernels {
     pub fn relu_forward(&self, gpu: &Gpu, x: &Tensor, y: &Tensor) -> Result<Op> {
         same_len("relu_forward", x, y)?;
         let p = params::Elementwise { len: x.len() as u32, _pad: [0; 3] };
-        let d = self.dispatch(gpu, Kernel::ReluForward, &p, &[("x", x), ("y", y)], x.len() as u64)?;
+        let d = self.dispatch(gpu, Kernel::ReluForward, &p, &[("x", x), ("y", y)], Work::items(x.len()))?;
         Ok(Op::new("relu_forward", vec![d]))
     }
 
@@ -26,7 +26,8 @@ impl Kernels {
         same_len("relu_backward", y, dy)?;
         same_len("relu_backward", y, dx)?;
         let p = params::Elementwise { len: y.len() as u32, _pad: [0; 3] };
-        let d = self.dispatch(gpu, Kernel::ReluBackward, &p, &[("y", y), ("dy", dy), ("dx", dx)], y.len() as u64)?;
+        let d =
+            self.dispatch(gpu, Kernel::ReluBackward, &p, &[("y", y), ("dy", dy), ("dx", dx)], Work::items(y.len()))?;
         Ok(Op::new("relu_backward", vec![d]))
     }
 }

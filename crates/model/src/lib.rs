@@ -20,10 +20,12 @@ mod model;
 mod parameters;
 mod plan;
 mod spec;
+mod tune;
 
 pub use checkpoint::{Checkpoint, load_checkpoint, save_checkpoint};
 pub use error::ModelError;
-pub use model::{IGNORE, Model, StepStats, TrainConfig};
+pub use kernels::Variant;
+pub use model::{IGNORE, KernelChoice, Model, StepStats, TrainConfig};
 pub use plan::STATS_WINDOW;
 pub use spec::{HeadSpec, ModelSpec};
 

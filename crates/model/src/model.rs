@@ -2,14 +2,15 @@
 //! size, the training step and inference.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
-use kernels::{AdamHyper, Kernels, Op, Tensor};
+use kernels::{AdamHyper, Kernels, Op, Tensor, Variant};
 use tensor::{Gpu, GpuError};
 
 use crate::parameters::Parameters;
 use crate::plan::{Plan, STATS_WINDOW};
-use crate::{ModelError, ModelSpec, Result};
+use crate::{ModelError, ModelSpec, Result, tune};
 
 /// How the model trains.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,6 +19,25 @@ pub struct TrainConfig {
     /// Weight of each head's loss in the sum (1 each by default).
     pub loss_weights: Vec<f32>,
     pub seed: u64,
+    /// Which matrix-product kernels run.
+    pub kernels: KernelChoice,
+}
+
+/// How the model picks the kernel variant of each matrix-product pass.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum KernelChoice {
+    /// One variant everywhere: `TWINHEAD_KERNELS` if set, else a first guess from the device
+    /// type (blocked on CPU adapters, tiled on GPUs). What tests and tools that do not tune use.
+    #[default]
+    Guess,
+    /// One variant for every pass.
+    Fixed(Variant),
+    /// Time every variant at each pass's shape on this adapter and run the fastest (the trainer;
+    /// see `tune.rs`), remembering the choice in `cache` when given and reading it from there.
+    Measure { cache: Option<std::path::PathBuf> },
+    /// The choices a run made before (pass key → variant), so a resumed run computes exactly as
+    /// it did; passes not listed are measured.
+    Recorded { choices: HashMap<String, Variant>, cache: Option<std::path::PathBuf> },
 }
 
 /// What one training step reported: per head, the batch-mean loss and the rows it got right.
@@ -59,6 +79,7 @@ pub struct Model {
     finished: Vec<StepStats>,
     plans: HashMap<usize, Plan>,
     in_flight: Option<wgpu::SubmissionIndex>,
+    choice: KernelChoice,
 }
 
 impl Model {
@@ -72,7 +93,15 @@ impl Model {
                 spec.heads.len()
             )));
         }
-        let kernels = Kernels::new(&gpu)?;
+        let kernels = match &config.kernels {
+            KernelChoice::Fixed(v) => Kernels::with_variant(&gpu, *v)?,
+            _ => Kernels::new(&gpu)?,
+        };
+        if let KernelChoice::Recorded { choices, .. } = &config.kernels {
+            for (key, &v) in choices {
+                kernels.set_choice(key.clone(), v);
+            }
+        }
         let params = Parameters::new(&gpu, &spec, config.seed)?;
         let hyper = AdamHyper::new(config.lr);
         let adam_params = kernels.adam_params_buffer(&gpu);
@@ -94,6 +123,7 @@ impl Model {
             finished: Vec::new(),
             plans: HashMap::new(),
             in_flight: None,
+            choice: config.kernels.clone(),
         })
     }
 
@@ -108,11 +138,91 @@ impl Model {
         }
         self.spec.check_batch_fits(&self.gpu.limits(), batch)?;
         if !self.plans.contains_key(&batch) {
-            let plan =
-                Plan::new(&self.gpu, &self.kernels, &self.spec, &self.params, &self.loss_weights, &self.stats, batch)?;
+            match self.choice.clone() {
+                KernelChoice::Measure { cache } | KernelChoice::Recorded { cache, .. } => {
+                    self.tune(batch, cache.as_deref())?
+                }
+                KernelChoice::Guess | KernelChoice::Fixed(_) => {}
+            }
+            let plan = self.build_plan(batch)?;
             self.plans.insert(batch, plan);
         }
         Ok(self.plans[&batch].bytes())
+    }
+
+    fn build_plan(&self, batch: usize) -> Result<Plan> {
+        Plan::new(&self.gpu, &self.kernels, &self.spec, &self.params, &self.loss_weights, &self.stats, batch)
+    }
+
+    /// Chooses the variant of every matrix-product pass at `batch` that has no choice yet: from
+    /// the cache when it knows this adapter, else by timing each variant (and caching it).
+    fn tune(&mut self, batch: usize, cache: Option<&Path>) -> Result<()> {
+        let adapter = tune::adapter_key(&self.gpu);
+        let known = cache.map(|p| tune::cached_choices(p, &adapter)).unwrap_or_default();
+        let chosen = self.kernels.choices();
+        let keys: Vec<String> = self.build_plan(batch)?.ops().filter_map(|op| op.key.clone()).collect();
+        let mut missing = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            match known.get(key) {
+                _ if chosen.contains_key(key) => {}
+                Some(&v) => self.kernels.set_choice(key.clone(), v),
+                None => missing.push((i, key.clone())),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        // The same plan once per variant (the first guess first), its passes in the same order.
+        let prior = self.kernels.variant;
+        let variants: Vec<Variant> =
+            std::iter::once(prior).chain(Variant::ALL.into_iter().filter(|&v| v != prior)).collect();
+        let mut plans = Vec::new();
+        for &v in &variants {
+            self.kernels.variant = v;
+            plans.push(self.build_plan(batch));
+        }
+        self.kernels.variant = prior;
+        let plans = plans.into_iter().collect::<Result<Vec<_>>>()?;
+        let ops: Vec<Vec<&Op>> = plans.iter().map(|p| p.ops().filter(|op| op.key.is_some()).collect()).collect();
+        let mut measured = HashMap::new();
+        for (i, key) in missing {
+            let candidates: Vec<&Op> = ops.iter().map(|o| o[i]).collect();
+            let best = tune::fastest(&self.gpu, &variants, &candidates)?;
+            self.kernels.set_choice(key.clone(), best);
+            measured.insert(key, best);
+        }
+        if let Some(path) = cache {
+            tune::remember(path, &adapter, &measured);
+        }
+        Ok(())
+    }
+
+    /// Every matrix-product pass's variant as chosen so far (pass key → variant name).
+    pub fn kernel_choices(&self) -> std::collections::BTreeMap<String, String> {
+        self.kernels.choices().into_iter().map(|(k, v)| (k, v.name().to_string())).collect()
+    }
+
+    /// One line on the kernels in use: how many passes run each variant, and which passes run
+    /// the less common one.
+    pub fn kernel_summary(&self) -> String {
+        let choices = self.kernels.choices();
+        if choices.is_empty() {
+            return format!("{} for every pass", self.kernels.variant.name());
+        }
+        let mut counts: Vec<(Variant, Vec<&String>)> = Variant::ALL.iter().map(|&v| (v, Vec::new())).collect();
+        for (key, v) in &choices {
+            counts.iter_mut().find(|c| c.0 == *v).unwrap().1.push(key);
+        }
+        counts.retain(|c| !c.1.is_empty());
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1.len()));
+        let mut parts: Vec<String> =
+            counts.iter().map(|(v, keys)| format!("{} for {} passes", v.name(), keys.len())).collect();
+        if let Some((v, keys)) = counts.get(1) {
+            let mut keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
+            keys.sort();
+            parts.push(format!("{}: {}", v.name(), keys.join("; ")));
+        }
+        parts.join(", ")
     }
 
     fn plan_for(&mut self, batch: usize, images: &[f32], labels: &[&[u32]]) -> Result<&Plan> {

@@ -5,7 +5,7 @@
 //! for every head, one weight gradient and one input gradient (with the shared layer's ReLU
 //! backward fused in), whatever the number of heads.
 
-use kernels::{HeadLoss, Kernels, LinearShape, Op, Tensor};
+use kernels::{HeadLoss, Kernels, LinearShape, Op, Tensor, WeightSegment};
 use tensor::Gpu;
 
 use crate::parameters::Parameters;
@@ -132,6 +132,34 @@ impl Plan {
             &fc_layer.bias.grad,
             false,
         )?);
+        // The convolutions' weight gradients as split-K partial sums in one scratch buffer,
+        // finished together by one reduce pass after the last of them.
+        let partial_shapes: Vec<[usize; 3]> = (0..3)
+            .map(|stage| {
+                let c = spec.conv(stage, batch);
+                [k.conv2d_weight_splits(&c).0, c.c_out, c.c_in * c.kh * c.kw + 1]
+            })
+            .collect();
+        let align = (gpu.limits().min_storage_buffer_offset_alignment as u64).max(16);
+        let mut offsets = Vec::new();
+        let mut bytes = 0u64;
+        for shape in &partial_shapes {
+            offsets.push(bytes);
+            bytes = (bytes + 16 + 4 * shape.iter().product::<usize>() as u64).next_multiple_of(align);
+        }
+        let scratch = Tensor::storage(gpu, "conv weight-gradient partial sums", bytes)?;
+        let all_partials = Tensor::view(&scratch, "conv weight-gradient partial sums", 0, &[(bytes / 4) as usize])?;
+        let partials = (0..3)
+            .map(|i| {
+                Tensor::view(
+                    &scratch,
+                    &format!("conv{} weight-gradient partial sums", i + 1),
+                    offsets[i],
+                    &partial_shapes[i],
+                )
+            })
+            .collect::<tensor::Result<Vec<_>>>()?;
+
         let mut dpooled = t("pool3 output gradient", &spec.pool(2, batch).y_shape())?;
         backward.push(k.linear_backward_input(gpu, &fc, &fc_layer.weight.value, &dhidden_pre, &dpooled, false)?);
         for stage in (0..3).rev() {
@@ -149,7 +177,7 @@ impl Plan {
             )?);
             let x = if stage == 0 { &input } else { &trunk.pooled[stage - 1] };
             let conv = &params.convs[stage];
-            backward.push(k.conv2d_backward_weight(gpu, &c, x, &dact, &conv.weight.grad, &conv.bias.grad, false)?);
+            backward.push(k.conv2d_backward_weight_partials(gpu, &c, x, &dact, &partials[stage])?);
             buffers.push(std::mem::replace(&mut dpooled, dact));
             if stage > 0 {
                 // The images need no gradient: conv1's input gradient is never computed.
@@ -158,12 +186,28 @@ impl Plan {
                 buffers.push(std::mem::replace(&mut dpooled, dx));
             }
         }
+        let segments: Vec<WeightSegment> = (0..3)
+            .map(|stage| WeightSegment {
+                shape: spec.conv(stage, batch),
+                partial: &partials[stage],
+                dweight: &params.convs[stage].weight.grad,
+                dbias: &params.convs[stage].bias.grad,
+                accumulate: false,
+            })
+            .collect();
+        backward.push(k.conv2d_reduce_weights(gpu, &all_partials, &params.flat.grad, &segments)?);
         buffers.push(dpooled);
+        buffers.push(all_partials);
         buffers.extend(trunk.acts);
         buffers.extend(trunk.pooled);
         buffers.extend(trunk.argmax);
         buffers.extend([hidden, dhidden_pre, dlogits]);
         Ok(Plan { input, labels, logits, forward, losses, backward, _buffers: buffers })
+    }
+
+    /// Every operation of a training step but Adam, in recording order (slot 0's losses).
+    pub fn ops(&self) -> impl Iterator<Item = &Op> {
+        self.forward.iter().chain([&self.losses[0]]).chain(&self.backward)
     }
 
     /// Bytes of GPU memory this plan holds beyond the parameters.

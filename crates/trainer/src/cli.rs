@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use model::ModelSpec;
+use model::{KernelChoice, ModelSpec, Variant};
 use tensor::{AdapterChoice, Gpu, list_adapters};
 
 use crate::augment::{Augment, AugmentMode};
@@ -62,6 +62,43 @@ enum Command {
         #[command(flatten)]
         device: DeviceArgs,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum KernelsArg {
+    Auto,
+    Blocked,
+    Tiled,
+}
+
+/// Where measured kernel choices are remembered: $TWINHEAD_KERNEL_CACHE, else the user's cache
+/// folder ($XDG_CACHE_HOME or ~/.cache) under twinhead/.
+fn kernel_cache() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("TWINHEAD_KERNEL_CACHE") {
+        return Some(PathBuf::from(p));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("twinhead").join("kernels.json"))
+}
+
+/// `--kernels`, or $TWINHEAD_KERNELS, or measuring.
+fn kernel_choice(arg: Option<KernelsArg>) -> Result<KernelChoice> {
+    let arg = match arg {
+        Some(a) => a,
+        None => match std::env::var("TWINHEAD_KERNELS").ok().as_deref() {
+            None | Some("") | Some("auto") => KernelsArg::Auto,
+            Some("blocked") => KernelsArg::Blocked,
+            Some("tiled") => KernelsArg::Tiled,
+            Some(other) => bail!("TWINHEAD_KERNELS={other}: use auto, blocked or tiled"),
+        },
+    };
+    Ok(match arg {
+        KernelsArg::Auto => KernelChoice::Measure { cache: kernel_cache() },
+        KernelsArg::Blocked => KernelChoice::Fixed(Variant::Blocked),
+        KernelsArg::Tiled => KernelChoice::Fixed(Variant::Tiled),
+    })
 }
 
 #[derive(Args, Debug, Clone)]
@@ -136,6 +173,11 @@ struct TrainArgs {
     /// Probability of cropping 70–100% of the side at a random place (scaled back to full size).
     #[arg(long)]
     crop: Option<f32>,
+    /// Which kernel variant runs the matrix products: `auto` times each on this adapter at the
+    /// run's shapes and keeps the fastest per pass (remembered in ~/.cache/twinhead/kernels.json);
+    /// `blocked` or `tiled` forces one. Default: $TWINHEAD_KERNELS, else auto.
+    #[arg(long, value_enum)]
+    kernels: Option<KernelsArg>,
     /// Continue the run in this folder from its last saved state (its configuration is reused;
     /// --epochs may extend it).
     #[arg(long, value_name = "RUN_DIR")]
@@ -199,10 +241,15 @@ fn choose_augment(args: &TrainArgs, data: &Dataset) -> Augment {
 fn source_and_options(args: &TrainArgs) -> Result<(DataSource, TrainOptions)> {
     if let Some(dir) = &args.resume {
         let saved = RunConfig::read(dir)?;
-        let mut opts = saved.options;
+        let mut opts = saved.options.clone();
         if let Some(e) = args.epochs {
             opts.epochs = e;
         }
+        // The kernels the run chose, so that it goes on computing exactly as before.
+        opts.kernels = match args.kernels {
+            Some(_) => kernel_choice(args.kernels)?,
+            None => saved.kernel_choice(kernel_cache()),
+        };
         return Ok((saved.data, opts));
     }
     let source = DataSource { folder: args.data.clone(), synthetic_images: args.synthetic_images };
@@ -217,6 +264,7 @@ fn source_and_options(args: &TrainArgs) -> Result<(DataSource, TrainOptions)> {
         // Resolved once the data is loaded (see `choose_augment`).
         augment: Augment::default(),
         lr_schedule: args.lr_schedule,
+        kernels: kernel_choice(args.kernels)?,
     };
     let heads: Vec<String> = HEADS.iter().map(|h| h.to_string()).collect();
     opts.check(&heads)?;

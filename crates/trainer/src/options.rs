@@ -2,6 +2,7 @@
 //! line and [`TrainOptions::tutorial`] both read them) and their checks.
 
 use anyhow::{Result, ensure};
+use model::KernelChoice;
 
 use crate::augment::Augment;
 
@@ -35,6 +36,10 @@ pub struct TrainOptions {
     pub augment: Augment,
     #[serde(default)]
     pub lr_schedule: LrSchedule,
+    /// Which kernels run (measured by default from the command line; the run folder's
+    /// config.json records what was chosen).
+    #[serde(skip)]
+    pub kernels: KernelChoice,
 }
 
 /// How the learning rate moves over a run.
@@ -72,6 +77,7 @@ impl TrainOptions {
             hold_out: Vec::new(),
             augment: Augment::default(),
             lr_schedule: LrSchedule::Constant,
+            kernels: KernelChoice::default(),
         }
     }
 

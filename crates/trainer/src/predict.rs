@@ -13,7 +13,8 @@ use crate::evaluate::{argmax, softmax};
 /// A model with the checkpoint's weights.
 pub fn model_from_checkpoint(gpu: Arc<Gpu>, path: &Path) -> Result<(Model, Checkpoint)> {
     let ckpt = load_checkpoint(path)?;
-    let config = TrainConfig { lr: 0.0, loss_weights: vec![1.0; ckpt.spec.heads.len()], seed: 0 };
+    let config =
+        TrainConfig { lr: 0.0, loss_weights: vec![1.0; ckpt.spec.heads.len()], seed: 0, kernels: Default::default() };
     let mut model = Model::new(gpu, ckpt.spec.clone(), &config)?;
     ckpt.check_against(&ckpt.spec, path)?;
     model.set_parameters(&ckpt.tensors)?;

@@ -5,6 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use std::collections::BTreeMap;
+
+use model::{KernelChoice, Variant};
+
 use crate::data::{Dataset, Skipped, load_folder};
 use crate::options::{TrainOptions, defaults};
 use crate::synth;
@@ -81,6 +85,10 @@ pub struct RunConfig {
     pub skipped_files: usize,
     pub heads: Vec<(String, Vec<String>)>,
     pub adapter: String,
+    /// The kernel variant each matrix-product pass ran (pass key → variant), as measured at the
+    /// start of the run; a resumed run runs the same.
+    #[serde(default)]
+    pub kernels: BTreeMap<String, String>,
 }
 
 const CONFIG_FILE: &str = "config.json";
@@ -88,11 +96,18 @@ const CONFIG_FILE: &str = "config.json";
 impl RunConfig {
     pub fn new(data: DataSource, options: TrainOptions, set: &Dataset, skipped_files: usize, adapter: &str) -> Self {
         let heads = set.heads.iter().map(|h| (h.name.clone(), h.classes.clone())).collect();
-        RunConfig { data, options, images: set.len(), skipped_files, heads, adapter: adapter.to_string() }
+        let adapter = adapter.to_string();
+        RunConfig { data, options, images: set.len(), skipped_files, heads, adapter, kernels: BTreeMap::new() }
     }
 
     pub fn write(&self, dir: &Path) -> Result<()> {
         write(dir, CONFIG_FILE, &serde_json::to_string_pretty(self)?)
+    }
+
+    /// The recorded kernel choices as the model takes them, measuring what they lack.
+    pub fn kernel_choice(&self, cache: Option<PathBuf>) -> KernelChoice {
+        let choices = self.kernels.iter().filter_map(|(k, v)| Some((k.clone(), Variant::from_name(v)?))).collect();
+        KernelChoice::Recorded { choices, cache }
     }
 
     /// The configuration of the run in `dir` (for `--resume`).
@@ -103,4 +118,14 @@ impl RunConfig {
         })?;
         serde_json::from_str(&text).with_context(|| format!("{} is not a twinhead run configuration", path.display()))
     }
+}
+
+/// Adds the kernel choices to the run's config.json, when the folder has one.
+pub fn record_kernels(dir: &Path, choices: &BTreeMap<String, String>) -> Result<()> {
+    let path = dir.join(CONFIG_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(()) };
+    let mut config: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a twinhead run configuration", path.display()))?;
+    config["kernels"] = serde_json::to_value(choices)?;
+    write(dir, CONFIG_FILE, &serde_json::to_string_pretty(&config)?)
 }

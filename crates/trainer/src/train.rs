@@ -133,7 +133,12 @@ pub fn run(
     opts.check(&head_names)?;
     let split = Split::new(data, opts)?;
     let augmenter = Augmenter::new(&opts.augment, data)?;
-    let config = TrainConfig { lr: opts.lr, loss_weights: opts.loss_weights.clone(), seed: opts.seed };
+    let config = TrainConfig {
+        lr: opts.lr,
+        loss_weights: opts.loss_weights.clone(),
+        seed: opts.seed,
+        kernels: Default::default(),
+    };
     let mut model = Model::new(gpu, spec, &config)?;
     model.prepare(opts.batch_size).context("preparing the GPU buffers for one batch")?;
     let mut progress = if dir.join(state::STATE_FILE).exists() {

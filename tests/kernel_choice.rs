@@ -1,0 +1,65 @@
+//! Kernels chosen by measurement: the tuner times each variant per pass and remembers the
+//! choice in a cache file; a cached choice is used without measuring; a recorded choice (a
+//! resumed run's) is used as given.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use model::{HeadSpec, KernelChoice, Model, ModelSpec, TrainConfig, Variant};
+
+fn gpu() -> Arc<tensor::Gpu> {
+    Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("needs a GPU adapter"))
+}
+
+fn small_model(kernels: KernelChoice) -> Model {
+    let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
+    // 24×24 images: a network small enough to tune in a moment on lavapipe.
+    let spec = ModelSpec { image_size: 24, hidden: 16, heads: vec![head("color", 3), head("item", 4)] };
+    Model::new(gpu(), spec, &TrainConfig { lr: 1e-3, loss_weights: vec![1.0, 1.0], seed: 1, kernels }).unwrap()
+}
+
+/// The matrix-product passes of one step: 3 conv forwards, 2 conv input gradients, 3 conv
+/// weight gradients, and forward, input and weight gradient of the shared layer, plus the
+/// heads' forward and weight gradient (their input gradient is the narrow kernel, one variant).
+const TUNED_PASSES: usize = 13;
+
+#[test]
+fn measured_choices_are_cached_and_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("kernels.json");
+    let mut a = small_model(KernelChoice::Measure { cache: Some(cache.clone()) });
+    a.prepare(3).unwrap();
+    let chosen = a.kernel_choices();
+    assert_eq!(chosen.len(), TUNED_PASSES, "{chosen:?}");
+    assert!(chosen.values().all(|v| Variant::from_name(v).is_some()));
+    let file: BTreeMap<String, BTreeMap<String, String>> =
+        serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert_eq!(file.len(), 1, "one adapter");
+    let (adapter, entries) = file.iter().next().unwrap();
+    assert!(adapter.contains("kernels "), "the key names the kernel sources' hash: {adapter}");
+    assert_eq!(entries, &chosen);
+
+    // A cache that says "tiled" everywhere is believed, not measured again.
+    let all_tiled: BTreeMap<String, String> = chosen.keys().map(|k| (k.clone(), "tiled".to_string())).collect();
+    let forged: BTreeMap<String, BTreeMap<String, String>> = [(adapter.clone(), all_tiled.clone())].into();
+    std::fs::write(&cache, serde_json::to_string(&forged).unwrap()).unwrap();
+    let mut b = small_model(KernelChoice::Measure { cache: Some(cache.clone()) });
+    b.prepare(3).unwrap();
+    assert_eq!(b.kernel_choices(), all_tiled);
+    assert!(b.kernel_summary().starts_with("tiled for 13 passes"), "{}", b.kernel_summary());
+}
+
+#[test]
+fn recorded_choices_are_used_as_given() {
+    // Every pass blocked except the first one listed, which is tiled.
+    let mut a = small_model(KernelChoice::Measure { cache: None });
+    a.prepare(2).unwrap();
+    let keys: Vec<String> = a.kernel_choices().into_keys().collect();
+    let mut recorded: HashMap<String, Variant> = keys.iter().map(|k| (k.clone(), Variant::Blocked)).collect();
+    recorded.insert(keys[0].clone(), Variant::Tiled);
+    let mut b = small_model(KernelChoice::Recorded { choices: recorded.clone(), cache: None });
+    b.prepare(2).unwrap();
+    let got: HashMap<String, Variant> =
+        b.kernel_choices().into_iter().map(|(k, v)| (k, Variant::from_name(&v).unwrap())).collect();
+    assert_eq!(got, recorded);
+}

@@ -1,0 +1,72 @@
+//! The launch facts of a whole training step at the tutorial's shapes (batch 32), which do not
+//! depend on the adapter: how many passes a step records, how many invocations each pass runs
+//! and how long a serial loop each invocation has. A change that would starve a big GPU (a pass
+//! with too few invocations, a reduction left in one long loop, more passes per step) fails here
+//! on any machine, lavapipe included. `cargo bench --bench step_breakdown` prints the same facts
+//! beside the measured times.
+
+use std::sync::Arc;
+
+use kernels::{MAX_SERIAL, MIN_INVOCATIONS, Variant, WIDE_OUTPUT};
+use model::{HeadSpec, KernelChoice, Model, ModelSpec, TrainConfig};
+
+/// At most this many dispatches per training step (forward, losses, backward, Adam).
+const MAX_PASSES_PER_STEP: usize = 24;
+
+fn tutorial_model(variant: Variant) -> Model {
+    let gpu = Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("the launch facts need a GPU adapter"));
+    let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
+    let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
+    let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 0, kernels: KernelChoice::Fixed(variant) };
+    Model::new(gpu, spec, &config).unwrap()
+}
+
+/// (op, kernel, invocations, serial, outputs) of every dispatch of one step.
+fn facts(model: &mut Model) -> Vec<(String, &'static str, u64, u64, u64)> {
+    let ops = model.step_ops(32).unwrap();
+    ops.iter()
+        .flat_map(|op| {
+            op.dispatches.iter().map(|d| (op.name.clone(), d.label, d.work.invocations, d.work.serial, d.work.outputs))
+        })
+        .collect()
+}
+
+#[test]
+fn a_training_step_is_at_most_24_passes_in_every_variant() {
+    for variant in Variant::ALL {
+        let mut model = tutorial_model(variant);
+        let f = facts(&mut model);
+        let list: Vec<String> = f.iter().map(|x| format!("{} ({})", x.0, x.1)).collect();
+        assert!(f.len() <= MAX_PASSES_PER_STEP, "{variant:?}: {} passes per step:\n{}", f.len(), list.join("\n"));
+        // The heads run as one layer and Adam as one pass, whatever the number of heads.
+        assert_eq!(f.iter().filter(|x| x.1 == "adam").count(), 1, "{variant:?}: one Adam pass");
+        assert_eq!(f.iter().filter(|x| x.1 == "softmax_cross_entropy").count(), 1, "{variant:?}: one loss pass");
+    }
+}
+
+#[test]
+fn no_invocation_loops_over_more_than_1024_products() {
+    for variant in Variant::ALL {
+        let mut model = tutorial_model(variant);
+        for (op, kernel, _, serial, _) in facts(&mut model) {
+            assert!(serial as usize <= MAX_SERIAL, "{variant:?}: {op} ({kernel}) loops {serial} times per invocation");
+        }
+    }
+}
+
+/// The GPU variant keeps a big GPU busy: every pass that writes 32k values or more runs on at
+/// least 16k invocations. (The blocked variant is shaped for CPU adapters, where each workgroup
+/// is one job for one thread and few long invocations are what is fast; the tuner offers it on
+/// a GPU only when it measures faster there.)
+#[test]
+fn wide_passes_run_on_at_least_16k_invocations_in_the_gpu_variant() {
+    let mut model = tutorial_model(Variant::Tiled);
+    for (op, kernel, invocations, _, outputs) in facts(&mut model) {
+        if outputs >= WIDE_OUTPUT {
+            assert!(
+                invocations >= MIN_INVOCATIONS,
+                "{op} ({kernel}) writes {outputs} values on only {invocations} invocations"
+            );
+        }
+    }
+}
