@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kernels::{Conv2dShape, HeadLoss, Kernels, LinearShape, Op, Pool2dShape, Tensor, Variant};
-use model::{HeadSpec, Model, ModelSpec, TrainConfig};
+use model::{HeadSpec, KernelChoice, Model, ModelSpec, TrainConfig};
 use tensor::{AdapterChoice, Gpu};
 use twinhead::{random, random_labels};
 
@@ -169,43 +169,57 @@ fn bench_kernels(c: &mut Criterion) {
     group.finish();
 }
 
+/// The tutorial network with its kernels chosen as the trainer chooses them: measured on this
+/// adapter (`TWINHEAD_KERNELS=blocked|tiled` forces a variant).
 fn tutorial_model(gpu: Arc<Gpu>) -> Model {
     let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
     let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
-    Model::new(gpu, spec, &TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 0, kernels: Default::default() })
-        .unwrap()
+    let kernels = match std::env::var("TWINHEAD_KERNELS").ok().as_deref().and_then(Variant::from_name) {
+        Some(v) => KernelChoice::Fixed(v),
+        None => KernelChoice::Measure { cache: None },
+    };
+    Model::new(gpu, spec, &TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 0, kernels }).unwrap()
 }
 
+/// The training step and the inference forward at batch 32 and 256 (a batch the adapter cannot
+/// hold is reported and skipped).
 fn bench_model(c: &mut Criterion) {
     let gpu = gpu();
     let mut model = tutorial_model(gpu.clone());
-    let images = random(BATCH * model.spec.image_len(), 1, 0.0, 1.0);
-    let labels = [random_labels(BATCH, 2, 3), random_labels(BATCH, 3, 4)];
-    let refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
-    model.train_step(&images, &refs).unwrap();
-    model.take_step_stats().unwrap();
     let mut group = c.benchmark_group(format!("model on {}", gpu.summary.name));
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
-    group.throughput(Throughput::Elements(BATCH as u64));
-    group.bench_function(BenchmarkId::new("training_step", format!("batch {BATCH}")), |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                model.train_step(&images, &refs).unwrap();
-            }
-            gpu.wait("bench").unwrap();
-            start.elapsed()
-        })
-    });
-    group.bench_function(BenchmarkId::new("inference_forward", format!("batch {BATCH}")), |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                model.logits(&images, BATCH).unwrap();
-            }
-            start.elapsed()
-        })
-    });
+    for batch in [BATCH, 256] {
+        if let Err(e) = model.prepare(batch) {
+            println!("batch {batch} skipped: {e}");
+            continue;
+        }
+        println!("batch {batch}: kernels {}", model.kernel_summary());
+        let images = random(batch * model.spec.image_len(), 1, 0.0, 1.0);
+        let labels = [random_labels(batch, 2, 3), random_labels(batch, 3, 4)];
+        let refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
+        model.train_step(&images, &refs).unwrap();
+        model.take_step_stats().unwrap();
+        group.throughput(Throughput::Elements(batch as u64));
+        group.bench_function(BenchmarkId::new("training_step", format!("batch {batch}")), |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    model.train_step(&images, &refs).unwrap();
+                }
+                gpu.wait("bench").unwrap();
+                start.elapsed()
+            })
+        });
+        group.bench_function(BenchmarkId::new("inference_forward", format!("batch {batch}")), |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    model.logits(&images, batch).unwrap();
+                }
+                start.elapsed()
+            })
+        });
+    }
     group.finish();
 }
 

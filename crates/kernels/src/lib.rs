@@ -96,6 +96,11 @@ impl Kernels {
         self.choices.lock().expect("choices poisoned").get(&pass_key(pass, shape)).copied().unwrap_or(self.variant)
     }
 
+    /// The variant the pass with this key runs.
+    pub fn variant_by_key(&self, key: &str) -> Variant {
+        self.choices.lock().expect("choices poisoned").get(key).copied().unwrap_or(self.variant)
+    }
+
     /// The kernel a matrix-product pass runs at `shape`.
     fn kernel_for(&self, pass: Pass, shape: &impl std::fmt::Debug) -> Kernel {
         Kernel::for_pass(pass, self.variant_for(pass, shape))

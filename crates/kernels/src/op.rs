@@ -62,18 +62,17 @@ impl Dispatch {
         pass.dispatch_workgroups(self.groups[0], self.groups[1], 1);
     }
 
-    /// Records only about `1/divisor` of the workgroups: a probe that shows cheaply that a
-    /// kernel is far slower than another (its full run takes at least as long). The output is
-    /// incomplete; only the tuner uses it, on scratch it overwrites afterwards.
-    pub fn record_part(&self, pass: &mut wgpu::ComputePass<'_>, divisor: u32) {
+    /// Records only about `groups` of the workgroups (at least one, at most all): a probe that
+    /// shows cheaply that a kernel is far slower than another. The output is incomplete; only
+    /// the tuner uses it, on scratch it overwrites afterwards. Returns the fraction recorded.
+    pub fn record_part(&self, pass: &mut wgpu::ComputePass<'_>, groups: u64) -> f64 {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
         let [x, y] = self.groups;
-        if y > 1 {
-            pass.dispatch_workgroups(x, y.div_ceil(divisor), 1);
-        } else {
-            pass.dispatch_workgroups(x.div_ceil(divisor), 1, 1);
-        }
+        let n = groups.clamp(1, self.workgroups());
+        let part = if n <= x as u64 { [n as u32, 1] } else { [x, (n.div_ceil(x as u64) as u32).min(y)] };
+        pass.dispatch_workgroups(part[0], part[1], 1);
+        (part[0] as f64 * part[1] as f64) / self.workgroups() as f64
     }
 }
 

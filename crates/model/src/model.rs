@@ -80,6 +80,8 @@ pub struct Model {
     plans: HashMap<usize, Plan>,
     in_flight: Option<wgpu::SubmissionIndex>,
     choice: KernelChoice,
+    /// The batch size whose passes were measured, and their keys in recording order.
+    tuned: Option<(usize, Vec<String>)>,
 }
 
 impl Model {
@@ -124,6 +126,7 @@ impl Model {
             plans: HashMap::new(),
             in_flight: None,
             choice: config.kernels.clone(),
+            tuned: None,
         })
     }
 
@@ -155,12 +158,30 @@ impl Model {
     }
 
     /// Chooses the variant of every matrix-product pass at `batch` that has no choice yet: from
-    /// the cache when it knows this adapter, else by timing each variant (and caching it).
+    /// the cache when it knows this adapter, else by timing each variant (and caching it). The
+    /// first batch size prepared is the one measured; other sizes (an epoch's last, smaller
+    /// batch, validation) take the choice of the same pass at that size.
     fn tune(&mut self, batch: usize, cache: Option<&Path>) -> Result<()> {
+        let keys: Vec<String> = self.build_plan(batch)?.ops().filter_map(|op| op.key.clone()).collect();
+        if let Some((_, measured)) = &self.tuned {
+            let chosen = self.kernels.choices();
+            for (key, main) in keys.iter().zip(measured) {
+                if !chosen.contains_key(key) {
+                    self.kernels.set_choice(key.clone(), self.kernels.variant_by_key(main));
+                }
+            }
+            return Ok(());
+        }
+        self.measure(batch, &keys, cache)?;
+        self.tuned = Some((batch, keys));
+        Ok(())
+    }
+
+    /// Measures (or reads from the cache) the variant of each of `keys`, the passes of `batch`.
+    fn measure(&mut self, batch: usize, keys: &[String], cache: Option<&Path>) -> Result<()> {
         let adapter = tune::adapter_key(&self.gpu);
         let known = cache.map(|p| tune::cached_choices(p, &adapter)).unwrap_or_default();
         let chosen = self.kernels.choices();
-        let keys: Vec<String> = self.build_plan(batch)?.ops().filter_map(|op| op.key.clone()).collect();
         let mut missing = Vec::new();
         for (i, key) in keys.iter().enumerate() {
             match known.get(key) {

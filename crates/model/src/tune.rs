@@ -4,7 +4,7 @@
 //! run starts at once.
 //!
 //! Tuning stays short even where one variant is far slower (the tiled kernels on lavapipe):
-//! each candidate after the first is probed on a sixteenth of its workgroups, and dropped when
+//! each candidate after the first is probed on a 64th of its workgroups, and dropped when
 //! that part alone takes more than twice the best full time so far.
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,8 +16,10 @@ use tensor::Gpu;
 
 use crate::Result;
 
-/// The fraction of workgroups a probe runs.
-const PROBE_DIVISOR: u32 = 16;
+/// The smaller probe runs a 64th of each dispatch's workgroups but at least this many (so that
+/// both probes keep every thread of a CPU adapter busy and the time they add is the work's);
+/// the larger probe twice as many.
+const PROBE_MIN_GROUPS: u64 = 8;
 /// Full timings per surviving candidate (the median counts).
 const REPEATS: usize = 3;
 
@@ -74,21 +76,42 @@ pub(crate) fn remember(path: &Path, adapter: &str, choices: &HashMap<String, Var
     write_cache(path, &cache);
 }
 
-fn seconds(gpu: &Gpu, op: &Op, divisor: Option<u32>) -> Result<f64> {
+fn seconds(gpu: &Gpu, op: &Op) -> Result<f64> {
     let start = Instant::now();
-    gpu.run(&op.name, |pass| {
-        for d in &op.dispatches {
-            match divisor {
-                Some(n) => d.record_part(pass, n),
-                None => d.record(pass),
-            }
-        }
-    })?;
+    gpu.run(&op.name, |pass| op.record(pass))?;
     Ok(start.elapsed().as_secs_f64())
 }
 
+/// Runs `scale` times a 64th of each dispatch's workgroups (at least `scale` ×
+/// [`PROBE_MIN_GROUPS`]): (seconds, the largest fraction of a dispatch's work run).
+fn probe(gpu: &Gpu, op: &Op, scale: u64) -> Result<(f64, f64)> {
+    let mut fraction = 0.0f64;
+    let start = Instant::now();
+    gpu.run(&op.name, |pass| {
+        for d in &op.dispatches {
+            let groups = scale * (d.workgroups() / 64).max(PROBE_MIN_GROUPS);
+            fraction = fraction.max(d.record_part(pass, groups));
+        }
+    })?;
+    Ok((start.elapsed().as_secs_f64(), fraction))
+}
+
+/// A low estimate of a full run from two probes, one twice the other: the time added per unit
+/// of work, carried to the whole. A device that the probes do not fill (a big GPU) shows little
+/// added time, so the estimate stays low and the candidate is measured in full: a probe can
+/// only spare the time of a candidate, never lose one that would win.
+fn estimate(gpu: &Gpu, op: &Op) -> Result<f64> {
+    let (t1, f1) = probe(gpu, op, 1)?;
+    let (t2, f2) = probe(gpu, op, 2)?;
+    if f2 <= f1 {
+        return Ok(t2.max(t1));
+    }
+    let per_work = ((t2 - t1) / (f2 - f1)).max(0.0);
+    Ok(t2 + per_work * (1.0 - f2))
+}
+
 fn median(gpu: &Gpu, op: &Op) -> Result<f64> {
-    let mut t = (0..REPEATS).map(|_| seconds(gpu, op, None)).collect::<Result<Vec<_>>>()?;
+    let mut t = (0..REPEATS).map(|_| seconds(gpu, op)).collect::<Result<Vec<_>>>()?;
     t.sort_by(f64::total_cmp);
     Ok(t[REPEATS / 2])
 }
@@ -96,11 +119,10 @@ fn median(gpu: &Gpu, op: &Op) -> Result<f64> {
 /// The fastest variant of one pass: `candidates[i]` is the pass built with `variants[i]`, the
 /// first being the first guess.
 pub(crate) fn fastest(gpu: &Gpu, variants: &[Variant], candidates: &[&Op]) -> Result<Variant> {
-    seconds(gpu, candidates[0], None)?; // warm-up: first-dispatch costs are not the kernel's
+    seconds(gpu, candidates[0])?; // warm-up: first-touch costs are not the kernel's
     let mut best = (median(gpu, candidates[0])?, variants[0]);
     for (&variant, op) in variants.iter().zip(candidates).skip(1) {
-        seconds(gpu, op, Some(PROBE_DIVISOR))?; // warm-up
-        if seconds(gpu, op, Some(PROBE_DIVISOR))? > 2.0 * best.0 {
+        if estimate(gpu, op)? > 2.0 * best.0 {
             continue;
         }
         let t = median(gpu, op)?;

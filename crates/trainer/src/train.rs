@@ -137,10 +137,13 @@ pub fn run(
         lr: opts.lr,
         loss_weights: opts.loss_weights.clone(),
         seed: opts.seed,
-        kernels: Default::default(),
+        kernels: opts.kernels.clone(),
     };
     let mut model = Model::new(gpu, spec, &config)?;
+    let tuning = Instant::now();
     model.prepare(opts.batch_size).context("preparing the GPU buffers for one batch")?;
+    say(&format!("kernels: {} ({:.1} s to choose)", model.kernel_summary(), tuning.elapsed().as_secs_f64()));
+    run_dir::record_kernels(dir, &model.kernel_choices())?;
     let mut progress = if dir.join(state::STATE_FILE).exists() {
         let p = state::restore(&mut model, dir)?;
         say(&format!("resuming at epoch {} after {} steps of it (Adam step {})", p.epoch, p.position, model.step));
