@@ -40,6 +40,15 @@ fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
     let stop = TrainControl { stop_after_steps: Some(5), ..Default::default() };
     let b = run(gpu(), &data, spec.clone(), &opts, parts.path(), &stop, quiet).unwrap();
     assert_eq!(b.ending, Ending::Interrupted { epoch: 1, position: 5 });
+    // A process killed after its last saved state has logged steps (and even an epoch) the state
+    // does not have: resuming must drop them, not repeat them.
+    let append = |file: &str, rows: &str| {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).create(true).open(parts.path().join(file)).unwrap();
+        f.write_all(rows.as_bytes()).unwrap();
+    };
+    append("steps.csv", "6,1,0.5,0.5,3,3\n7,2,0.5,0.5,3,3\n");
+    append("metrics.csv", "1,0.1,0.1,0.5,0.5,0.1,0.1,0.5,0.5,0.5,1.0,10.0\n");
     let c = run(gpu(), &data, spec, &opts, parts.path(), &TrainControl::default(), quiet).unwrap();
     assert!(matches!(c.ending, Ending::Finished { .. }));
 
@@ -47,17 +56,25 @@ fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
     assert_eq!(steps(whole.path()).lines().count(), 13, "a header and 12 steps");
     assert_eq!(steps(whole.path()), steps(parts.path()), "per-step losses differ");
 
-    let weights = |d: &std::path::Path| {
-        let mut t = load_checkpoint(&d.join("last.safetensors")).unwrap().tensors;
+    let tensors = |d: &std::path::Path, file: &str| {
+        let mut t = load_checkpoint(&d.join(file)).unwrap().tensors;
         t.sort_by(|a, b| a.0.cmp(&b.0));
         t
     };
-    let (wa, wc) = (weights(whole.path()), weights(parts.path()));
-    assert_eq!(wa.len(), 12);
-    for ((name, _, x), (other, _, y)) in wa.iter().zip(&wc) {
-        assert_eq!(name, other);
-        assert!(x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()), "{name} differs after resuming");
+    // The last and best weights, and the state: weights, both Adam moments and the step count.
+    for (file, count) in [("last.safetensors", 12), ("best.safetensors", 12), ("state.safetensors", 36)] {
+        let (ta, tc) = (tensors(whole.path(), file), tensors(parts.path(), file));
+        assert_eq!((ta.len(), tc.len()), (count, count), "{file}: tensors");
+        for ((name, _, x), (other, _, y)) in ta.iter().zip(&tc) {
+            assert_eq!(name, other);
+            assert_eq!(x.len(), y.len(), "{file}: {name}");
+            assert!(x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()), "{file}: {name} differs after resuming");
+        }
     }
+    let step = |d: &std::path::Path| {
+        load_checkpoint(&d.join("state.safetensors")).unwrap().extra.get("trainer.adam_step").cloned().unwrap()
+    };
+    assert_eq!((step(whole.path()), step(parts.path())), ("12".to_string(), "12".to_string()));
     // Validation figures agree too (the time columns may not).
     let metrics = |d: &std::path::Path| -> Vec<String> {
         std::fs::read_to_string(d.join("metrics.csv"))
@@ -66,6 +83,7 @@ fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
             .map(|l| l.rsplitn(3, ',').nth(2).unwrap().to_string())
             .collect()
     };
+    assert_eq!(metrics(whole.path()).len(), 3, "a header and 2 epochs");
     assert_eq!(metrics(whole.path()), metrics(parts.path()));
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use model::{KernelChoice, ModelSpec, Variant};
 use tensor::{AdapterChoice, Gpu, list_adapters};
 
@@ -252,7 +252,9 @@ fn source_and_options(args: &TrainArgs) -> Result<(DataSource, TrainOptions)> {
         };
         return Ok((saved.data, opts));
     }
-    let source = DataSource { folder: args.data.clone(), synthetic_images: args.synthetic_images };
+    // An absolute path, so that --resume works from any folder.
+    let folder = args.data.as_ref().map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone()));
+    let source = DataSource { folder, synthetic_images: args.synthetic_images };
     let opts = TrainOptions {
         epochs: args.epochs.unwrap_or(defaults::EPOCHS),
         batch_size: args.batch_size,
@@ -285,7 +287,43 @@ fn stop_on_ctrl_c() -> Result<TrainControl> {
     Ok(control)
 }
 
-fn run_train(args: TrainArgs) -> Result<()> {
+/// The training options a user may give: with `--resume` each of them is refused (the run keeps
+/// its own), but for `--epochs` (extends the run) and `--kernels`.
+const RUN_SETTINGS: [&str; 18] = [
+    "data",
+    "synthetic_images",
+    "batch_size",
+    "lr",
+    "lr_schedule",
+    "val_fraction",
+    "seed",
+    "loss_weights",
+    "runs_dir",
+    "run_name",
+    "hold_out",
+    "augment",
+    "swap_red_blue",
+    "grey",
+    "blacken",
+    "flip",
+    "jitter",
+    "crop",
+];
+
+fn run_train(args: TrainArgs, given: &[&str]) -> Result<()> {
+    if let Some(dir) = &args.resume {
+        let refused: Vec<String> =
+            given.iter().filter(|g| RUN_SETTINGS.contains(g)).map(|g| format!("--{}", g.replace('_', "-"))).collect();
+        if !refused.is_empty() {
+            bail!(
+                "--resume continues {} with the settings it started with (its config.json); {} cannot change. \
+                 Leave {} out, or start a new run with them",
+                dir.display(),
+                refused.join(", "),
+                if refused.len() == 1 { "it" } else { "them" }
+            );
+        }
+    }
     let Some(gpu) = open_gpu(&args.device)? else { return Ok(()) };
     let (source, mut opts) = source_and_options(&args)?;
     match &source.folder {
@@ -300,30 +338,52 @@ fn run_train(args: TrainArgs) -> Result<()> {
         opts.augment = choose_augment(&args, &data);
     }
     let spec = ModelSpec::tutorial(data.heads.clone());
-    // Refuse a batch the adapter cannot hold before a run folder is made for it.
+    // Refuse what cannot train before a run folder is made for it.
     spec.check_batch_fits(&gpu.limits(), opts.batch_size)?;
-    let dir = match &args.resume {
-        Some(dir) => dir.clone(),
+    crate::train::check(&data, &opts)?;
+    let (dir, _lock) = match &args.resume {
+        Some(dir) => {
+            let lock = run_dir::RunLock::acquire(dir)?;
+            RunConfig::read(dir)?.check_same_data(&data, dir)?;
+            (dir.clone(), lock)
+        }
         None => {
-            let dir = run_dir::create(&args.runs_dir, args.run_name.as_deref())?;
+            let (dir, lock) = run_dir::create(&args.runs_dir, args.run_name.as_deref())?;
             let adapter = gpu.summary.to_string();
             RunConfig::new(source.clone(), opts.clone(), &data, skipped.len(), &adapter).write(&dir)?;
-            dir
+            (dir, lock)
         }
     };
-    run_dir::write(&dir, "adapter.txt", &format!("{}\n", gpu.summary))?;
+    let fresh = args.resume.is_none();
+    let result = train_in(gpu, &data, &skipped, spec, &opts, &dir);
+    if result.is_err() && fresh {
+        run_dir::remove_if_empty_run(&dir);
+    }
+    result
+}
+
+/// Runs the training in the prepared (and locked) run folder `dir`.
+fn train_in(
+    gpu: Arc<Gpu>,
+    data: &Dataset,
+    skipped: &[Skipped],
+    spec: ModelSpec,
+    opts: &TrainOptions,
+    dir: &Path,
+) -> Result<()> {
+    run_dir::write(dir, "adapter.txt", &format!("{}\n", gpu.summary))?;
     if !skipped.is_empty() {
-        run_dir::write(&dir, "skipped.txt", &report_skipped(&skipped))?;
+        run_dir::write(dir, "skipped.txt", &report_skipped(skipped))?;
     }
     let classes: Vec<String> = data.heads.iter().map(|h| format!("{} {:?}", h.name, h.classes)).collect();
     eprintln!("{} images; heads: {}; run folder {}", data.len(), classes.join(", "), dir.display());
 
     let control = stop_on_ctrl_c()?;
-    let summary = run(gpu, &data, spec, &opts, &dir, &control, &mut |line: &str| println!("{line}"))?;
+    let summary = run(gpu, data, spec, opts, dir, &control, &mut |line: &str| println!("{line}"))?;
     if !skipped.is_empty() {
-        eprint!("{}", report_skipped(&skipped));
+        eprint!("{}", report_skipped(skipped));
     }
-    crate::plot::plot_run(&dir)
+    crate::plot::plot_run(dir)
         .map(|files| eprintln!("plots: {}", files.join(", ")))
         .unwrap_or_else(|e| eprintln!("warning: no plots: {e:#}"));
     match summary.ending {
@@ -357,10 +417,20 @@ fn run_predict(checkpoint: &Path, images: &[PathBuf], device: &DeviceArgs) -> Re
 }
 
 pub fn main() -> Result<()> {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // The options given on the command line (not defaulted), for --resume's refusal.
+    let train_matches = match matches.subcommand() {
+        Some(("train", m)) => m,
+        _ => &matches,
+    };
+    let given: Vec<&str> = RUN_SETTINGS
+        .into_iter()
+        .filter(|id| train_matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+        .collect();
     match cli.command {
-        None => run_train(cli.train),
-        Some(Command::Train(args)) => run_train(args),
+        None => run_train(cli.train, &given),
+        Some(Command::Train(args)) => run_train(args, &given),
         Some(Command::Predict { checkpoint, images, device }) => run_predict(&checkpoint, &images, &device),
         Some(Command::Plot { run_dir }) => {
             for file in crate::plot::plot_run(&run_dir)? {

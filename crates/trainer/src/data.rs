@@ -25,6 +25,29 @@ pub struct Skipped {
 }
 
 impl Dataset {
+    /// Names the exact contents (every label and pixel): a resumed run refuses data that
+    /// changed, since its validation split and batch order would silently change with it.
+    pub fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
+        let mut eat = |bytes: &[u8]| {
+            for &b in bytes {
+                hash = (hash ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for h in &self.heads {
+            eat(h.name.as_bytes());
+            h.classes.iter().for_each(|c| eat(c.as_bytes()));
+        }
+        self.labels.iter().flatten().for_each(|l| eat(&l.to_le_bytes()));
+        eat(&self.pixels);
+        format!(
+            "{} images of {}×{}, {hash:016x}",
+            self.labels.first().map_or(0, |l| l.len()),
+            self.image_size,
+            self.image_size
+        )
+    }
+
     pub fn len(&self) -> usize {
         self.sources.len()
     }

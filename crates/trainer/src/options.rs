@@ -85,7 +85,18 @@ impl TrainOptions {
     pub fn check(&self, heads: &[String]) -> Result<()> {
         ensure!(self.batch_size > 0, "--batch-size must be at least 1");
         ensure!(self.epochs > 0, "--epochs: train for at least one epoch");
-        ensure!((0.0..1.0).contains(&self.val_fraction), "--val-fraction must be at least 0 and below 1");
+        ensure!(
+            self.lr.is_finite() && self.lr > 0.0,
+            "--lr {}: the learning rate must be a positive number (the tutorial's is {})",
+            self.lr,
+            defaults::LR
+        );
+        ensure!(
+            self.val_fraction > 0.0 && self.val_fraction < 1.0,
+            "--val-fraction {}: must be above 0 and below 1 (the best checkpoint is chosen on the validation images; the tutorial's is {})",
+            self.val_fraction,
+            defaults::VAL_FRACTION
+        );
         ensure!(
             self.loss_weights.len() == heads.len(),
             "--loss-weights has {} values; give one per head ({})",
@@ -95,6 +106,11 @@ impl TrainOptions {
         ensure!(
             self.loss_weights.iter().all(|w| w.is_finite() && *w >= 0.0),
             "--loss-weights must be finite and not negative: {:?}",
+            self.loss_weights
+        );
+        ensure!(
+            self.loss_weights.iter().any(|&w| w > 0.0),
+            "--loss-weights {:?}: at least one head needs a weight above 0, or nothing trains",
             self.loss_weights
         );
         Ok(())
@@ -121,6 +137,11 @@ mod tests {
             (TrainOptions { batch_size: 0, ..TrainOptions::tutorial(2) }, "--batch-size"),
             (TrainOptions { epochs: 0, ..TrainOptions::tutorial(2) }, "--epochs"),
             (TrainOptions { val_fraction: 1.0, ..TrainOptions::tutorial(2) }, "--val-fraction"),
+            (TrainOptions { val_fraction: 0.0, ..TrainOptions::tutorial(2) }, "--val-fraction"),
+            (TrainOptions { lr: -1.0, ..TrainOptions::tutorial(2) }, "--lr"),
+            (TrainOptions { lr: 0.0, ..TrainOptions::tutorial(2) }, "--lr"),
+            (TrainOptions { lr: f64::NAN, ..TrainOptions::tutorial(2) }, "--lr"),
+            (TrainOptions { loss_weights: vec![0.0, 0.0], ..TrainOptions::tutorial(2) }, "--loss-weights"),
             (TrainOptions::tutorial(3), "--loss-weights"),
             (TrainOptions { loss_weights: vec![1.0, -1.0], ..TrainOptions::tutorial(2) }, "--loss-weights"),
         ];

@@ -87,6 +87,12 @@ impl Split {
         };
         anyhow::ensure!(!split.train.is_empty(), "no images left for training");
         anyhow::ensure!(
+            !split.val.is_empty(),
+            "no images left for validation ({} × {} rounds to none); raise --val-fraction or add images",
+            seen.len(),
+            opts.val_fraction
+        );
+        anyhow::ensure!(
             opts.batch_size <= split.train.len(),
             "a batch of {} is more than the {} training images; use --batch-size {} or less",
             opts.batch_size,
@@ -118,6 +124,26 @@ struct Session<'a> {
     steps: usize,
 }
 
+/// Refuses data and options no run can learn from, before any run folder is made: a head with
+/// one class, hold-outs the data lacks, a split without training or validation images, a batch
+/// larger than the training images, augmentation the data cannot take.
+pub fn check(data: &Dataset, opts: &TrainOptions) -> Result<()> {
+    let head_names: Vec<String> = data.heads.iter().map(|h| h.name.clone()).collect();
+    opts.check(&head_names)?;
+    for h in &data.heads {
+        anyhow::ensure!(
+            h.classes.len() >= 2,
+            "head {} has one class only ({:?}): a classifier needs at least two; add images of other {}s",
+            h.name,
+            h.classes,
+            h.name
+        );
+    }
+    Split::new(data, opts)?;
+    Augmenter::new(&opts.augment, data)?;
+    Ok(())
+}
+
 /// Trains on `data` in the run folder `dir`, or resumes the run there when it holds a saved
 /// state. `say` receives each line meant for the user.
 pub fn run(
@@ -129,8 +155,7 @@ pub fn run(
     control: &TrainControl,
     say: &mut dyn FnMut(&str),
 ) -> Result<RunSummary> {
-    let head_names: Vec<String> = data.heads.iter().map(|h| h.name.clone()).collect();
-    opts.check(&head_names)?;
+    check(data, opts)?;
     let split = Split::new(data, opts)?;
     let augmenter = Augmenter::new(&opts.augment, data)?;
     let config = TrainConfig {
@@ -146,6 +171,10 @@ pub fn run(
     run_dir::record_kernels(dir, &model.kernel_choices())?;
     let mut progress = if dir.join(state::STATE_FILE).exists() {
         let p = state::restore(&mut model, dir)?;
+        // The logs end exactly where the saved state does.
+        let saved_step = model.step as u64;
+        run_dir::keep_rows(dir, "steps.csv", |step| step <= saved_step)?;
+        run_dir::keep_rows(dir, "metrics.csv", |epoch| epoch < p.epoch as u64)?;
         say(&format!("resuming at epoch {} after {} steps of it (Adam step {})", p.epoch, p.position, model.step));
         p
     } else {

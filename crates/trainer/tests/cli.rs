@@ -1,16 +1,8 @@
 //! The command line meets bad input with words that say what to do, and a non-zero exit.
 
-use std::process::Command;
+mod common;
 
-fn trainer(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trainer"));
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("the trainer runs");
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
+use common::{trainer, write_folder};
 
 #[test]
 fn a_missing_data_folder_says_what_to_pass() {
@@ -71,22 +63,6 @@ fn resuming_a_folder_that_is_not_a_run_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, text) = trainer(&["--resume", dir.path().to_str().unwrap()], &[]);
     assert!(!ok && text.contains("no readable config.json") && text.contains("is it a run folder"), "{text}");
-}
-
-/// Writes a generated set as PNGs in `<color>_<item>` folders, the layout of real photos.
-fn write_folder(dir: &std::path::Path, count: usize) {
-    let data = trainer::synth::generate(count, 32, 11);
-    let s = data.image_size;
-    for i in 0..data.len() {
-        let folder = dir.join(data.combination(i));
-        std::fs::create_dir_all(&folder).unwrap();
-        let planes = &data.pixels[i * data.image_len()..(i + 1) * data.image_len()];
-        let img = image::RgbImage::from_fn(s as u32, s as u32, |x, y| {
-            let at = y as usize * s + x as usize;
-            image::Rgb([planes[at], planes[s * s + at], planes[2 * s * s + at]])
-        });
-        img.save(folder.join(format!("{i}.png"))).unwrap();
-    }
 }
 
 #[test]
