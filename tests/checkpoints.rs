@@ -88,3 +88,54 @@ fn files_that_are_not_checkpoints_are_refused_clearly() {
     let err = load_checkpoint(&missing).unwrap_err().to_string();
     assert!(err.contains("missing.safetensors"), "{err}");
 }
+
+/// Rewrites the small PyTorch fixture with `metadata` and `tensors` edited, as a damaged or
+/// hostile file would be.
+fn forged(dir: &std::path::Path, meta: &[(&str, &str)], edit: impl Fn(&str, &mut Vec<f32>)) -> std::path::PathBuf {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seednet_small.safetensors");
+    let ck = load_checkpoint(&fixture).unwrap();
+    let mut tensors = ck.tensors.clone();
+    for (name, _, data) in &mut tensors {
+        edit(name, data);
+    }
+    let views: Vec<(String, safetensors::tensor::TensorView)> = tensors
+        .iter()
+        .map(|(n, s, d)| {
+            (
+                n.clone(),
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), bytemuck::cast_slice(d))
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let meta: HashMap<String, String> = meta.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let path = dir.join("forged.safetensors");
+    std::fs::write(&path, safetensors::serialize(views, Some(meta)).unwrap()).unwrap();
+    path
+}
+
+/// Metadata is input too: sizes that do not fit the weights, absurd sizes, and weights that are
+/// not numbers are refused with a message, before anything is allocated for them.
+#[test]
+fn checkpoint_metadata_and_weights_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[(&str, &str)], bool, &str); 5] = [
+        (&[("twinhead.image_size", "1000000000")], false, "takes 22 to 4096 pixels a side"),
+        (&[("twinhead.image_size", "0")], false, "takes 22 to 4096 pixels a side"),
+        (&[("twinhead.image_size", "96")], false, "give 6400 features but fc.weight takes 64"),
+        (&[("heads.color.classes", "[\"black\", \"blue\"]")], false, "names 2 classes"),
+        (&[], true, "NaN or infinite"),
+    ];
+    for (meta, poison, says) in cases {
+        let path = forged(dir.path(), meta, |name, data| {
+            if poison && name == "fc.weight" {
+                data[3] = f32::NAN;
+                data[5] = f32::INFINITY;
+            }
+        });
+        let e = load_checkpoint(&path).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains(says) && e.contains("forged.safetensors"), "{meta:?}: {e}");
+    }
+    // Unedited, the same file loads.
+    assert!(load_checkpoint(&forged(dir.path(), &[], |_, _| {})).is_ok());
+}

@@ -78,3 +78,27 @@ fn twinhead_writes_checkpoints_pytorch_can_load() {
         assert_eq!(st.tensor("heads.item.weight").unwrap().dtype(), safetensors::Dtype::F32);
     }
 }
+
+/// What a PyTorch user saves: `safetensors.torch.save_file(model.state_dict(), path)`, no
+/// metadata. The image size comes from fc.weight (30×30 images end in a 2×2 map, so the flatten
+/// order is checked against PyTorch's), the classes are named by index until named.
+#[test]
+fn a_plain_pytorch_state_dict_loads_and_predicts_what_pytorch_predicted() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let path = dir.join("seednet_plain.safetensors");
+    let ck = load_checkpoint(&path).unwrap();
+    assert!(!ck.named_classes);
+    assert_eq!((ck.spec.image_size, ck.spec.hidden, ck.spec.feature_side()), (30, 16, 2));
+    assert_eq!(ck.spec.heads.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["color", "item"]);
+    assert_eq!(ck.spec.heads[0].classes, ["color0", "color1", "color2"]);
+    let config = TrainConfig { lr: 0.0, loss_weights: vec![1.0, 1.0], seed: 0, kernels: Default::default() };
+    let mut m = Model::new(gpu(), ck.spec.clone(), &config).unwrap();
+    m.set_parameters(&ck.tensors).unwrap();
+    let logits = m.logits(&fixed_input(30), 2).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("seednet_plain_expected.json")).unwrap()).unwrap();
+    for (h, head) in ["color", "item"].iter().enumerate() {
+        let want: Vec<f64> = expected["logits"][head].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_close(&format!("{head} logits vs PyTorch"), &logits[h], &want, Tolerance::new(1e-5, 1e-4));
+    }
+}

@@ -6,6 +6,12 @@
       24x24 images, initialised by PyTorch) and tests/fixtures/seednet_small_expected.json (its
       logits on a fixed input); `cargo test --test pytorch_interop` checks twinhead reproduces them.
 
+  python tests/pytorch/interop.py plain-fixture
+      Writes tests/fixtures/seednet_plain.safetensors exactly as a PyTorch user saves a model,
+      `save_file(model.state_dict(), path)`: no metadata at all (no class names, no image size),
+      for 30x30 images, so that the last feature map is 2x2 and the flatten order matters; and
+      tests/fixtures/seednet_plain_expected.json, its logits on the fixed input.
+
   python tests/pytorch/interop.py export OUT.safetensors OUT.json [--image-size 96 --hidden 1024]
       A PyTorch-initialised SeedNet saved as a state dict, with its logits on the fixed input.
 
@@ -67,6 +73,14 @@ def export(out, out_json, image_size=96, hidden=1024):
     print(f"wrote {out} and {out_json}")
 
 
+def plain_fixture(out, out_json, image_size=30, hidden=16):
+    torch.manual_seed(1)
+    net = network(image_size, hidden)
+    save_file(net.state_dict(), out)
+    pathlib.Path(out_json).write_text(json.dumps({"image_size": image_size, "logits": logits_of(net, image_size)}, indent=1))
+    print(f"wrote {out} and {out_json}")
+
+
 def check(checkpoint, logits_json):
     got = json.loads(pathlib.Path(logits_json).read_text())
     state = load_file(checkpoint)
@@ -91,6 +105,9 @@ if __name__ == "__main__":
     if cmd == "fixture":
         fx = ROOT / "tests/fixtures"
         export(str(fx / "seednet_small.safetensors"), str(fx / "seednet_small_expected.json"), image_size=24, hidden=16)
+    elif cmd == "plain-fixture":
+        fx = ROOT / "tests/fixtures"
+        plain_fixture(str(fx / "seednet_plain.safetensors"), str(fx / "seednet_plain_expected.json"))
     elif cmd == "export":
         args = sys.argv[2:]
         opts = dict(zip(args[2::2], args[3::2]))

@@ -17,7 +17,14 @@ pub struct Checkpoint {
     pub tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
     /// Other metadata entries (the trainer keeps its own there).
     pub extra: HashMap<String, String>,
+    /// Whether the metadata names every head's classes; a plain PyTorch state dict does not,
+    /// and its classes are then named by index (`color0`, …) until the caller names them.
+    pub named_classes: bool,
 }
+
+/// The image sizes a checkpoint may declare: the network needs at least 22×22; beyond 4096×4096
+/// a single image's activations are gigabytes.
+const IMAGE_SIZES: std::ops::RangeInclusive<usize> = 22..=4096;
 
 fn err(path: &Path, message: impl Into<String>) -> ModelError {
     ModelError::Checkpoint { path: path.display().to_string(), message: message.into() }
@@ -106,7 +113,19 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
             names
         }
     };
+    for (name, _, data) in &tensors {
+        let bad = data.iter().filter(|v| !v.is_finite()).count();
+        if bad > 0 {
+            return Err(err(
+                path,
+                format!(
+                    "tensor {name} holds {bad} values that are NaN or infinite: the file is damaged or its training diverged"
+                ),
+            ));
+        }
+    }
     let mut heads = Vec::new();
+    let mut named_classes = true;
     for name in head_names {
         let shape = shape_of(&format!("heads.{name}.weight"))
             .ok_or_else(|| err(path, format!("no tensor heads.{name}.weight")))?;
@@ -114,22 +133,78 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
             Some(j) => {
                 serde_json::from_str(j).map_err(|e| err(path, format!("bad class list for head {name}: {e}")))?
             }
-            None => (0..shape[0]).map(|i| format!("{name}{i}")).collect(),
+            None => {
+                named_classes = false;
+                (0..shape[0]).map(|i| format!("{name}{i}")).collect()
+            }
         };
+        if classes.len() != shape[0] {
+            return Err(err(
+                path,
+                format!(
+                    "head {name}: the metadata names {} classes, heads.{name}.weight has {} rows",
+                    classes.len(),
+                    shape[0]
+                ),
+            ));
+        }
         heads.push(HeadSpec { name, classes });
     }
     let fc = shape_of("fc.weight")
         .ok_or_else(|| err(path, "no tensor fc.weight: this is not a twinhead/SeedNet checkpoint"))?;
+    if fc.len() != 2 || fc[0] == 0 {
+        return Err(err(path, format!("fc.weight is {fc:?}, not a [hidden, features] matrix")));
+    }
     let image_size = match meta.get("twinhead.image_size") {
-        Some(s) => s.parse().map_err(|_| err(path, format!("bad image size {s:?} in metadata")))?,
-        None => 96,
+        Some(s) => {
+            let size: usize = s.parse().map_err(|_| err(path, format!("bad image size {s:?} in metadata")))?;
+            if !IMAGE_SIZES.contains(&size) {
+                return Err(err(
+                    path,
+                    format!(
+                        "its metadata says images of {size}×{size}; twinhead takes {} to {} pixels a side",
+                        IMAGE_SIZES.start(),
+                        IMAGE_SIZES.end()
+                    ),
+                ));
+            }
+            size
+        }
+        // A plain state dict: the image size whose features fc.weight takes (96 if it fits).
+        None => image_size_for(fc[1]).ok_or_else(|| {
+            err(
+                path,
+                format!(
+                    "fc.weight takes {} features, which no image size between 22 and 4096 gives (64 × side²)",
+                    fc[1]
+                ),
+            )
+        })?,
     };
     let spec = ModelSpec { image_size, hidden: fc[0], heads };
+    if spec.features() != fc[1] {
+        return Err(err(
+            path,
+            format!(
+                "images of {image_size}×{image_size} give {} features but fc.weight takes {}: the metadata and the weights disagree",
+                spec.features(),
+                fc[1]
+            ),
+        ));
+    }
+    spec.validate().map_err(|e| err(path, e.to_string()))?;
     let extra = meta
         .into_iter()
         .filter(|(k, _)| !k.starts_with("twinhead.") && !k.starts_with("heads.") && k != "format")
         .collect();
-    Ok(Checkpoint { spec, tensors, extra })
+    Ok(Checkpoint { spec, tensors, extra, named_classes })
+}
+
+/// The image size that gives `features` flattened features: the tutorial's 96 when it does,
+/// otherwise the smallest that does.
+fn image_size_for(features: usize) -> Option<usize> {
+    let gives = |s: usize| ModelSpec { image_size: s, hidden: 1, heads: Vec::new() }.features() == features;
+    std::iter::once(96).chain(IMAGE_SIZES).find(|&s| gives(s))
 }
 
 impl Checkpoint {

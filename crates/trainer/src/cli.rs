@@ -13,7 +13,7 @@ use crate::augment::{Augment, AugmentMode};
 use crate::data::{Dataset, Skipped};
 use crate::eval_checkpoint::evaluate_checkpoint;
 use crate::options::{LrSchedule, TrainOptions, defaults};
-use crate::predict::{model_from_checkpoint, predict};
+use crate::predict::{model_from_checkpoint, name_classes, no_class_names, predict};
 use crate::run_dir::{self, DataSource, HEADS, RunConfig};
 use crate::train::{Ending, TrainControl, run};
 
@@ -43,6 +43,10 @@ enum Command {
         /// Image files.
         #[arg(required = true)]
         images: Vec<PathBuf>,
+        /// Class names for a checkpoint without them (a plain PyTorch state dict), one head at
+        /// a time in output order: `--classes color=black,blue,red --classes item=dress,jeans,shirt,shoes`.
+        #[arg(long)]
+        classes: Vec<String>,
         #[command(flatten)]
         device: DeviceArgs,
     },
@@ -59,6 +63,10 @@ enum Command {
         data: PathBuf,
         #[arg(long, default_value_t = defaults::BATCH_SIZE)]
         batch_size: usize,
+        /// Class names for a checkpoint without them, as for `predict` (default: the data
+        /// folder's own, when each head has as many as the checkpoint).
+        #[arg(long)]
+        classes: Vec<String>,
         #[command(flatten)]
         device: DeviceArgs,
     },
@@ -393,9 +401,13 @@ fn train_in(
     Ok(())
 }
 
-fn run_predict(checkpoint: &Path, images: &[PathBuf], device: &DeviceArgs) -> Result<()> {
+fn run_predict(checkpoint: &Path, images: &[PathBuf], classes: &[String], device: &DeviceArgs) -> Result<()> {
     let Some(gpu) = open_gpu(device)? else { return Ok(()) };
-    let (mut model, _) = model_from_checkpoint(gpu, checkpoint)?;
+    let (mut model, ckpt) = model_from_checkpoint(gpu, checkpoint)?;
+    if !ckpt.named_classes && classes.is_empty() {
+        return Err(no_class_names(&model, checkpoint));
+    }
+    name_classes(&mut model, classes)?;
     let mut failures = 0;
     for (path, result) in images.iter().zip(predict(&mut model, images)?) {
         match result {
@@ -431,16 +443,18 @@ pub fn main() -> Result<()> {
     match cli.command {
         None => run_train(cli.train, &given),
         Some(Command::Train(args)) => run_train(args, &given),
-        Some(Command::Predict { checkpoint, images, device }) => run_predict(&checkpoint, &images, &device),
+        Some(Command::Predict { checkpoint, images, classes, device }) => {
+            run_predict(&checkpoint, &images, &classes, &device)
+        }
         Some(Command::Plot { run_dir }) => {
             for file in crate::plot::plot_run(&run_dir)? {
                 println!("{file}");
             }
             Ok(())
         }
-        Some(Command::Eval { checkpoint, data, batch_size, device }) => {
+        Some(Command::Eval { checkpoint, data, batch_size, classes, device }) => {
             let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
-            let report = evaluate_checkpoint(gpu, &checkpoint, &data, batch_size)?;
+            let report = evaluate_checkpoint(gpu, &checkpoint, &data, batch_size, &classes)?;
             println!("{}", report.text);
             if !report.skipped.is_empty() {
                 eprint!("{}", report_skipped(&report.skipped));

@@ -10,7 +10,7 @@ use tensor::Gpu;
 
 use crate::data::{Dataset, Skipped, load_folder};
 use crate::evaluate::{confusion_table, evaluate};
-use crate::predict::model_from_checkpoint;
+use crate::predict::{model_from_checkpoint, name_classes, no_class_names};
 use crate::report::accuracies;
 
 /// `trainer eval`'s findings: the report to print, and the files that could not be read.
@@ -27,11 +27,28 @@ pub fn evaluate_checkpoint(
     checkpoint: &Path,
     data: &Path,
     batch_size: usize,
+    classes: &[String],
 ) -> Result<CheckpointReport> {
     let (mut model, ckpt) = model_from_checkpoint(gpu, checkpoint)?;
+    name_classes(&mut model, classes)?;
     let mut out = String::new();
     let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
     let (set, skipped) = load_folder(data, &heads, model.spec.image_size)?;
+    if !ckpt.named_classes && classes.is_empty() {
+        // A plain state dict: the folder names the classes, when it has them all.
+        for (h, folder) in set.heads.iter().enumerate() {
+            let wanted = model.spec.heads[h].classes.len();
+            if wanted != folder.classes.len() {
+                return Err(no_class_names(&model, checkpoint).context(format!(
+                    "the folder has {} {} classes ({}), the checkpoint {wanted}",
+                    folder.classes.len(),
+                    folder.name,
+                    folder.classes.join(", "),
+                )));
+            }
+            model.spec.heads[h].classes = folder.classes.clone();
+        }
+    }
     let set = align_classes(set, &model.spec.heads)
         .with_context(|| format!("evaluating {} on {}", checkpoint.display(), data.display()))?;
     let all: Vec<usize> = (0..set.len()).collect();

@@ -21,6 +21,53 @@ pub fn model_from_checkpoint(gpu: Arc<Gpu>, path: &Path) -> Result<(Model, Check
     Ok((model, ckpt))
 }
 
+/// Names the classes of `model`'s heads from `--classes head=a,b,c` values (each head at most
+/// once, as many names as the head has outputs).
+pub fn name_classes(model: &mut Model, given: &[String]) -> Result<()> {
+    let mut seen = Vec::new();
+    for item in given {
+        let (head, names) = item.split_once('=').with_context(|| {
+            format!("--classes {item:?}: write it as HEAD=CLASS,CLASS,… (e.g. color=black,blue,red)")
+        })?;
+        let names: Vec<String> = names.split(',').map(|n| n.trim().to_string()).collect();
+        let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
+        let spec_head = model.spec.heads.iter_mut().find(|h| h.name == head).with_context(|| {
+            format!("--classes {item:?}: the checkpoint has no head {head:?} (its heads: {})", heads.join(", "))
+        })?;
+        anyhow::ensure!(!seen.contains(&head), "--classes names head {head} twice");
+        anyhow::ensure!(
+            names.len() == spec_head.classes.len() && names.iter().all(|n| !n.is_empty()),
+            "--classes {item:?}: head {head} has {} classes, {} names given",
+            spec_head.classes.len(),
+            names.len()
+        );
+        spec_head.classes = names;
+        seen.push(head);
+    }
+    Ok(())
+}
+
+/// What to say when a checkpoint names no classes and nothing else does.
+pub fn no_class_names(model: &Model, path: &Path) -> anyhow::Error {
+    let example: Vec<String> = model
+        .spec
+        .heads
+        .iter()
+        .map(|h| {
+            format!(
+                "--classes {}={}",
+                h.name,
+                (0..h.classes.len()).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",")
+            )
+        })
+        .collect();
+    anyhow::anyhow!(
+        "{} names no classes (a plain PyTorch state dict): give them in the order of the heads' outputs, e.g. {}",
+        path.display(),
+        example.join(" ")
+    )
+}
+
 /// One image's answer per head: (head name, class, probability).
 pub type Prediction = Vec<(String, String, f64)>;
 
