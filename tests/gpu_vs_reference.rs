@@ -91,6 +91,14 @@ fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
         &expected,
         Tolerance::f32_sum(taps, max_abs(&expected, 1.0)),
     );
+    // The accumulating form adds to what dx holds.
+    run(&k.conv2d_backward_input(g, &s, &tw, &tdy, &tdx, true).unwrap());
+    assert_close(
+        &format!("conv2d_backward_input accumulated dx {name}"),
+        &read(&tdx),
+        &twice(&expected),
+        Tolerance::f32_sum(taps, 2.0 * max_abs(&expected, 1.0)),
+    );
 
     let (edw, edb) = reference::conv2d_backward_weight(&r, &wide(&x), &wide(&dy));
     let (tdw, tdb) = (zeros("dw", &s.weight_shape()), zeros("db", &[s.c_out]));
@@ -108,6 +116,23 @@ fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
         &edb,
         Tolerance::f32_sum(rows, max_abs(&edb, 1.0)),
     );
+    run(&k.conv2d_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, true).unwrap());
+    assert_close(
+        &format!("conv2d_backward_weight accumulated dweight {name}"),
+        &read(&tdw),
+        &twice(&edw),
+        Tolerance::f32_sum(rows, 2.0 * max_abs(&edw, 1.0)),
+    );
+    assert_close(
+        &format!("conv2d_backward_weight accumulated dbias {name}"),
+        &read(&tdb),
+        &twice(&edb),
+        Tolerance::f32_sum(rows, 2.0 * max_abs(&edb, 1.0)),
+    );
+}
+
+fn twice(v: &[f64]) -> Vec<f64> {
+    v.iter().map(|x| 2.0 * x).collect()
 }
 
 #[test]
@@ -135,6 +160,10 @@ fn conv2d_awkward_shapes() {
     conv_case(Conv2dShape { batch: 2, c_in: 1, h: 10, w: 5, c_out: 1, kh: 1, kw: 1, stride: 3, pad: 0 }, 60);
     // kernel as large as the padded input
     conv_case(Conv2dShape { batch: 2, c_in: 3, h: 3, w: 4, c_out: 17, kh: 5, kw: 5, stride: 1, pad: 1 }, 70);
+    // several tiles in every dimension of every pass, none of them whole: pixels 3·13·11 = 429
+    // (7 tiles of 64), 70 output channels (2 tiles), K = 5·3·3 = 45 (3 steps of 16), and for the
+    // weight gradient 70 × 46 columns over 429 rows
+    conv_case(Conv2dShape { batch: 3, c_in: 5, h: 15, w: 13, c_out: 70, kh: 3, kw: 3, stride: 1, pad: 0 }, 75);
 }
 
 fn to_ref_pool(s: &Pool2dShape) -> reference::Pool2dShape {
@@ -234,6 +263,13 @@ fn linear_case_with(k: &kernels::Kernels, s: LinearShape, seed: u64) {
         &edx,
         Tolerance::f32_sum(s.outputs, max_abs(&edx, 1.0)),
     );
+    run(&k.linear_backward_input(g, &s, &tw, &tdy, &tdx, true).unwrap());
+    assert_close(
+        &format!("linear_backward_input accumulated dx {name}"),
+        &read(&tdx),
+        &twice(&edx),
+        Tolerance::f32_sum(s.outputs, 2.0 * max_abs(&edx, 1.0)),
+    );
 
     let (edw, edb) = reference::linear_backward_weight(&r, &wide(&x), &wide(&dy));
     let (tdw, tdb) = (zeros("dw", &[s.outputs, s.inputs]), zeros("db", &[s.outputs]));
@@ -250,6 +286,19 @@ fn linear_case_with(k: &kernels::Kernels, s: LinearShape, seed: u64) {
         &edb,
         Tolerance::f32_sum(s.batch, max_abs(&edb, 1.0)),
     );
+    run(&k.linear_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, true).unwrap());
+    assert_close(
+        &format!("linear_backward_weight accumulated dweight {name}"),
+        &read(&tdw),
+        &twice(&edw),
+        Tolerance::f32_sum(s.batch, 2.0 * max_abs(&edw, 1.0)),
+    );
+    assert_close(
+        &format!("linear_backward_weight accumulated dbias {name}"),
+        &read(&tdb),
+        &twice(&edb),
+        Tolerance::f32_sum(s.batch, 2.0 * max_abs(&edb, 1.0)),
+    );
 }
 
 #[test]
@@ -258,6 +307,18 @@ fn linear_network_shapes() {
     linear_case(LinearShape { batch: 32, inputs: 1024, outputs: 3 }, 91);
     linear_case(LinearShape { batch: 32, inputs: 1024, outputs: 4 }, 92);
     linear_case(LinearShape { batch: 32, inputs: 1024, outputs: 7 }, 93); // both heads as one layer
+}
+
+#[test]
+fn linear_awkward_shapes() {
+    // Several tiles in every dimension, none whole: 130 rows (3 tiles of 64, 17 blocks of 8),
+    // 129 outputs, 70 inputs (5 steps of 16; the weight gradient's 71 columns).
+    linear_case(LinearShape { batch: 130, inputs: 70, outputs: 129 }, 98);
+    // A split reduction whose last chunk is short: 2500 inputs in chunks of 832 (4 splits).
+    linear_case(LinearShape { batch: 130, inputs: 2500, outputs: 129 }, 99);
+    linear_case(LinearShape { batch: 1, inputs: 13, outputs: 7 }, 101);
+    linear_case(LinearShape { batch: 5, inputs: 1, outputs: 1 }, 102);
+    linear_case(LinearShape { batch: 33, inputs: 17, outputs: 9 }, 103);
 }
 
 /// The narrow input gradient (one value per invocation, the heads' backward) against the
@@ -293,13 +354,6 @@ fn linear_backward_input_narrow_shapes() {
     narrow_case(LinearShape { batch: 32, inputs: 1024, outputs: 7 }, 95); // the tutorial's heads
     narrow_case(LinearShape { batch: 1, inputs: 1, outputs: 1 }, 96);
     narrow_case(LinearShape { batch: 5, inputs: 67, outputs: 13 }, 97); // not multiples of 64
-}
-
-#[test]
-fn linear_awkward_shapes() {
-    linear_case(LinearShape { batch: 1, inputs: 13, outputs: 7 }, 93);
-    linear_case(LinearShape { batch: 5, inputs: 1, outputs: 1 }, 94);
-    linear_case(LinearShape { batch: 33, inputs: 17, outputs: 9 }, 95);
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use model::{HeadSpec, Model, ModelSpec, TrainConfig};
 use reference::*;
+use twinhead::network::reference_gradients;
 use twinhead::{Tolerance, assert_close, max_abs, random, random_labels};
 
 const LR: f64 = 1e-3;
@@ -13,85 +14,6 @@ fn spec() -> ModelSpec {
     let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
     // 24×24 images: 22 → pool 11 → 9 → 4 → 2 → 1, so 64 features; a 16-wide shared layer.
     ModelSpec { image_size: 24, hidden: 16, heads: vec![head("color", 3), head("item", 4)] }
-}
-
-struct Stage {
-    conv: Conv2dShape,
-    pool: Pool2dShape,
-}
-
-fn stages(batch: usize, s: &ModelSpec) -> Vec<Stage> {
-    (0..3)
-        .map(|i| {
-            let c = s.conv(i, batch);
-            let p = s.pool(i, batch);
-            Stage {
-                conv: Conv2dShape {
-                    batch,
-                    c_in: c.c_in,
-                    h: c.h,
-                    w: c.w,
-                    c_out: c.c_out,
-                    kh: 3,
-                    kw: 3,
-                    stride: 1,
-                    pad: 0,
-                },
-                pool: Pool2dShape { batch, channels: p.channels, h: p.h, w: p.w, window: 2, stride: 2 },
-            }
-        })
-        .collect()
-}
-
-/// The reference's gradients (state-dict order) for the summed, weighted loss.
-fn reference_gradients(
-    s: &ModelSpec,
-    batch: usize,
-    params: &[Vec<f64>],
-    x: &[f64],
-    labels: &[Vec<u32>],
-    weights: &[f64],
-) -> Vec<Vec<f64>> {
-    let st = stages(batch, s);
-    let mut acts = vec![]; // post-ReLU conv outputs
-    let mut inputs = vec![x.to_vec()]; // each conv's input
-    let mut args = vec![];
-    for (i, stage) in st.iter().enumerate() {
-        let a = relu_forward(&conv2d_forward(&stage.conv, &inputs[i], &params[2 * i], &params[2 * i + 1]));
-        let (p, arg) = maxpool2d_forward(&stage.pool, &a);
-        acts.push(a);
-        args.push(arg);
-        inputs.push(p);
-    }
-    let fc = LinearShape { batch, inputs: s.features(), outputs: s.hidden };
-    let hidden = relu_forward(&linear_forward(&fc, &inputs[3], &params[6], &params[7]));
-    let mut grads = vec![vec![]; params.len()];
-    let mut dhidden = vec![0.0; batch * s.hidden];
-    for (h, head) in s.heads.iter().enumerate() {
-        let hs = LinearShape { batch, inputs: s.hidden, outputs: head.classes.len() };
-        let logits = linear_forward(&hs, &hidden, &params[8 + 2 * h], &params[9 + 2 * h]);
-        let ce = softmax_cross_entropy(head.classes.len(), &logits, &labels[h]);
-        let dl: Vec<f64> = ce.dlogits.iter().map(|g| g * weights[h]).collect();
-        let (dw, db) = linear_backward_weight(&hs, &hidden, &dl);
-        grads[8 + 2 * h] = dw;
-        grads[9 + 2 * h] = db;
-        for (acc, g) in dhidden.iter_mut().zip(linear_backward_input(&hs, &params[8 + 2 * h], &dl)) {
-            *acc += g;
-        }
-    }
-    let dpre = relu_backward(&hidden, &dhidden);
-    let (dw, db) = linear_backward_weight(&fc, &inputs[3], &dpre);
-    grads[6] = dw;
-    grads[7] = db;
-    let mut dpooled = linear_backward_input(&fc, &params[6], &dpre);
-    for i in (0..3).rev() {
-        let da = relu_backward(&acts[i], &maxpool2d_backward(&st[i].pool, &args[i], &dpooled));
-        let (dw, db) = conv2d_backward_weight(&st[i].conv, &inputs[i], &da);
-        grads[2 * i] = dw;
-        grads[2 * i + 1] = db;
-        dpooled = conv2d_backward_input(&st[i].conv, &params[2 * i], &da);
-    }
-    grads
 }
 
 #[test]
@@ -166,4 +88,65 @@ fn the_losses_come_back_as_the_reference_computes_them() {
     // Computing gradients is not an optimizer step.
     assert_eq!(m.step, 0);
     assert!(m.take_step_stats().unwrap().is_empty());
+}
+
+/// Three training steps in every kernel variant, each against the reference: the gradients
+/// (from the weights the GPU holds before the step), then Adam's moments and the weights after it
+/// (the reference Adam applied to the GPU's gradients and previous moments, so its bias
+/// corrections at steps 2 and 3 and the flat parameter buffers are checked exactly).
+#[test]
+fn three_steps_in_every_variant_match_the_reference() {
+    use kernels::Variant;
+    use model::KernelChoice;
+    let s = spec();
+    let weights = [1.0f64, 0.5];
+    for variant in Variant::ALL {
+        let gpu = Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("the model test needs a GPU adapter"));
+        let config =
+            TrainConfig { lr: LR, loss_weights: vec![1.0, 0.5], seed: 5, kernels: KernelChoice::Fixed(variant) };
+        let mut m = Model::new(gpu, s.clone(), &config).unwrap();
+        let batch = 4;
+        let mut state: Vec<AdamState<f64>> = Vec::new();
+        for step in 1..=3u32 {
+            let images = random(batch * s.image_len(), 20 + step as u64, 0.0, 1.0);
+            let labels = vec![random_labels(batch, 30 + step as u64, 3), random_labels(batch, 40 + step as u64, 4)];
+            let wide = |v: &[f32]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
+            let before: Vec<Vec<f64>> = m.parameters().unwrap().iter().map(|(_, _, v)| wide(v)).collect();
+            if state.is_empty() {
+                state = before.iter().map(|p| AdamState::new(p.len())).collect();
+            }
+            let expected = reference_gradients(&s, batch, &before, &wide(&images), &labels, &weights);
+            let label_refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
+            m.train_step(&images, &label_refs).unwrap();
+            assert_eq!(m.take_step_stats().unwrap().len(), 1);
+            let grads = m.gradients().unwrap();
+            for ((name, got), want) in grads.iter().zip(&expected) {
+                let tol = Tolerance::new(1e-4 * max_abs(want, 1e-6), 1e-4);
+                assert_close(&format!("{variant:?} step {step}: gradient of {name}"), got, want, tol);
+            }
+            let moments = m.moments().unwrap();
+            let after = m.parameters().unwrap();
+            let adam = Adam { lr: LR, ..Adam::default() };
+            for (i, ((name, g), (_, gm, gv))) in grads.iter().zip(&moments).enumerate() {
+                let mut p = before[i].clone();
+                adam.step(&mut p, &wide(g), &mut state[i]);
+                // f32 against f64 arithmetic on the same inputs: a few ulps of each value.
+                let close = |what: &str, got: &[f32], want: &[f64]| {
+                    assert_close(
+                        &format!("{variant:?} step {step}: {what} of {name}"),
+                        got,
+                        want,
+                        Tolerance::new(1e-9, 1e-5),
+                    );
+                };
+                close("adam m", gm, &state[i].m);
+                close("adam v", gv, &state[i].v);
+                close("weights", &after[i].2, &p);
+                // Carry the GPU's own moments, so that each step is checked on its own.
+                state[i].m = wide(gm);
+                state[i].v = wide(gv);
+            }
+            assert_eq!(m.step, step);
+        }
+    }
 }

@@ -2,6 +2,8 @@
 //! product): the GPU every test shares, comparisons that report what a person can act on, and
 //! seeded random data.
 
+pub mod network;
+
 use std::sync::OnceLock;
 
 use kernels::{Gpu, Kernels};

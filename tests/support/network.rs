@@ -1,0 +1,110 @@
+//! The tutorial network composed from the reference crate's operations in f64: its loss and
+//! its gradients, for checking the GPU model's whole step and, by finite differences, the
+//! composition itself.
+
+use model::ModelSpec;
+use reference::*;
+
+struct Stage {
+    conv: Conv2dShape,
+    pool: Pool2dShape,
+}
+
+fn stages(batch: usize, s: &ModelSpec) -> Vec<Stage> {
+    (0..3)
+        .map(|i| {
+            let c = s.conv(i, batch);
+            let p = s.pool(i, batch);
+            Stage {
+                conv: Conv2dShape {
+                    batch,
+                    c_in: c.c_in,
+                    h: c.h,
+                    w: c.w,
+                    c_out: c.c_out,
+                    kh: 3,
+                    kw: 3,
+                    stride: 1,
+                    pad: 0,
+                },
+                pool: Pool2dShape { batch, channels: p.channels, h: p.h, w: p.w, window: 2, stride: 2 },
+            }
+        })
+        .collect()
+}
+
+/// The reference's gradients (state-dict order) for the summed, weighted loss.
+pub fn reference_gradients(
+    s: &ModelSpec,
+    batch: usize,
+    params: &[Vec<f64>],
+    x: &[f64],
+    labels: &[Vec<u32>],
+    weights: &[f64],
+) -> Vec<Vec<f64>> {
+    let st = stages(batch, s);
+    let mut acts = vec![]; // post-ReLU conv outputs
+    let mut inputs = vec![x.to_vec()]; // each conv's input
+    let mut args = vec![];
+    for (i, stage) in st.iter().enumerate() {
+        let a = relu_forward(&conv2d_forward(&stage.conv, &inputs[i], &params[2 * i], &params[2 * i + 1]));
+        let (p, arg) = maxpool2d_forward(&stage.pool, &a);
+        acts.push(a);
+        args.push(arg);
+        inputs.push(p);
+    }
+    let fc = LinearShape { batch, inputs: s.features(), outputs: s.hidden };
+    let hidden = relu_forward(&linear_forward(&fc, &inputs[3], &params[6], &params[7]));
+    let mut grads = vec![vec![]; params.len()];
+    let mut dhidden = vec![0.0; batch * s.hidden];
+    for (h, head) in s.heads.iter().enumerate() {
+        let hs = LinearShape { batch, inputs: s.hidden, outputs: head.classes.len() };
+        let logits = linear_forward(&hs, &hidden, &params[8 + 2 * h], &params[9 + 2 * h]);
+        let ce = softmax_cross_entropy(head.classes.len(), &logits, &labels[h]);
+        let dl: Vec<f64> = ce.dlogits.iter().map(|g| g * weights[h]).collect();
+        let (dw, db) = linear_backward_weight(&hs, &hidden, &dl);
+        grads[8 + 2 * h] = dw;
+        grads[9 + 2 * h] = db;
+        for (acc, g) in dhidden.iter_mut().zip(linear_backward_input(&hs, &params[8 + 2 * h], &dl)) {
+            *acc += g;
+        }
+    }
+    let dpre = relu_backward(&hidden, &dhidden);
+    let (dw, db) = linear_backward_weight(&fc, &inputs[3], &dpre);
+    grads[6] = dw;
+    grads[7] = db;
+    let mut dpooled = linear_backward_input(&fc, &params[6], &dpre);
+    for i in (0..3).rev() {
+        let da = relu_backward(&acts[i], &maxpool2d_backward(&st[i].pool, &args[i], &dpooled));
+        let (dw, db) = conv2d_backward_weight(&st[i].conv, &inputs[i], &da);
+        grads[2 * i] = dw;
+        grads[2 * i + 1] = db;
+        dpooled = conv2d_backward_input(&st[i].conv, &params[2 * i], &da);
+    }
+    grads
+}
+
+/// The weighted sum of the heads' mean cross-entropies, forward only (what the gradients are of).
+pub fn reference_loss(
+    s: &ModelSpec,
+    batch: usize,
+    params: &[Vec<f64>],
+    x: &[f64],
+    labels: &[Vec<u32>],
+    weights: &[f64],
+) -> f64 {
+    let mut input = x.to_vec();
+    for (i, stage) in stages(batch, s).iter().enumerate() {
+        let a = relu_forward(&conv2d_forward(&stage.conv, &input, &params[2 * i], &params[2 * i + 1]));
+        input = maxpool2d_forward(&stage.pool, &a).0;
+    }
+    let fc = LinearShape { batch, inputs: s.features(), outputs: s.hidden };
+    let hidden = relu_forward(&linear_forward(&fc, &input, &params[6], &params[7]));
+    let mut loss = 0.0;
+    for (h, head) in s.heads.iter().enumerate() {
+        let hs = LinearShape { batch, inputs: s.hidden, outputs: head.classes.len() };
+        let logits = linear_forward(&hs, &hidden, &params[8 + 2 * h], &params[9 + 2 * h]);
+        loss += weights[h] * softmax_cross_entropy(head.classes.len(), &logits, &labels[h]).loss;
+    }
+    loss
+}
