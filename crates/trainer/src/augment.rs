@@ -153,15 +153,17 @@ impl Augmenter {
             Some((h, class("red")?, class("blue")?))
         });
         let head_only = data.heads.iter().position(|h| h.name == "color");
+        let heads: Vec<String> = data.heads.iter().map(|h| format!("{} ({})", h.name, h.classes.join(", "))).collect();
+        let has = format!("this data's heads are {}", heads.join("; "));
         if options.swap_red_blue > 0.0 && colour.is_none() {
-            bail!("--swap-red-blue needs a colour head with the classes red and blue");
+            bail!("--swap-red-blue needs a head named color with the classes red and blue; {has}");
         }
         if options.grey > 0.0 && head_only.is_none() {
-            bail!("--grey needs a colour head");
+            bail!("--grey needs a head named color (its loss is masked on grey images); {has}");
         }
         let black = head_only.and_then(|h| data.heads[h].classes.iter().position(|c| c == "black")).map(|i| i as u32);
         if options.blacken > 0.0 && black.is_none() {
-            bail!("--blacken needs a colour head with the class black");
+            bail!("--blacken needs a head named color with the class black; {has}");
         }
         for (name, p) in options.probabilities() {
             if !(0.0..=1.0).contains(&p) {

@@ -14,7 +14,7 @@ use crate::data::{Dataset, Skipped};
 use crate::eval_checkpoint::evaluate_checkpoint;
 use crate::options::{LrSchedule, TrainOptions, defaults};
 use crate::predict::{model_from_checkpoint, name_classes, no_class_names, predict};
-use crate::run_dir::{self, DataSource, HEADS, RunConfig};
+use crate::run_dir::{self, DataSource, RunConfig};
 use crate::train::{Ending, TrainControl, run};
 
 #[derive(Parser, Debug)]
@@ -47,6 +47,10 @@ enum Command {
         /// a time in output order: `--classes color=black,blue,red --classes item=dress,jeans,shirt,shoes`.
         #[arg(long)]
         classes: Vec<String>,
+        /// `text` (a line per image), `json` (an array of records) or `csv` (a header
+        /// `path,<head>,<head>_probability,…` and a row per image), for other tools to read.
+        #[arg(long, value_enum, default_value_t = PredictFormat::Text)]
+        format: PredictFormat,
         #[command(flatten)]
         device: DeviceArgs,
     },
@@ -67,6 +71,9 @@ enum Command {
         /// folder's own, when each head has as many as the checkpoint).
         #[arg(long)]
         classes: Vec<String>,
+        /// A label table `path,<head>,…` for the images of --data, as `train --labels` takes.
+        #[arg(long, value_name = "FILE.csv")]
+        labels: Option<PathBuf>,
         #[command(flatten)]
         device: DeviceArgs,
     },
@@ -125,6 +132,15 @@ struct TrainArgs {
     /// garment images is used.
     #[arg(long)]
     data: Option<PathBuf>,
+    /// The heads the parts of the folder names label, in order: `--heads gender,article,colour`
+    /// reads `men_shirt_blue` folders [default: color,item]. Without --data, `color,item,background`
+    /// adds a third head to the generated images.
+    #[arg(long, value_delimiter = ',')]
+    heads: Option<Vec<String>>,
+    /// A CSV table `path,<head>,<head>,…` of the images (paths relative to --data) and their
+    /// labels, instead of folder names; an empty cell means no label for that head.
+    #[arg(long, value_name = "FILE.csv")]
+    labels: Option<PathBuf>,
     /// How many images to generate when --data is not given.
     #[arg(long, default_value_t = defaults::SYNTHETIC_IMAGES)]
     synthetic_images: usize,
@@ -262,22 +278,22 @@ fn source_and_options(args: &TrainArgs) -> Result<(DataSource, TrainOptions)> {
     }
     // An absolute path, so that --resume works from any folder.
     let folder = args.data.as_ref().map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone()));
-    let source = DataSource { folder, synthetic_images: args.synthetic_images };
+    let labels = args.labels.as_ref().map(|l| std::path::absolute(l).unwrap_or_else(|_| l.clone()));
+    let source = DataSource { folder, synthetic_images: args.synthetic_images, heads: args.heads.clone(), labels };
     let opts = TrainOptions {
         epochs: args.epochs.unwrap_or(defaults::EPOCHS),
         batch_size: args.batch_size,
         lr: args.lr,
         val_fraction: args.val_fraction,
         seed: args.seed,
-        loss_weights: args.loss_weights.clone().unwrap_or_else(|| vec![1.0; HEADS.len()]),
+        // One per head, resolved once the data says how many heads there are.
+        loss_weights: args.loss_weights.clone().unwrap_or_default(),
         hold_out: args.hold_out.clone(),
         // Resolved once the data is loaded (see `choose_augment`).
         augment: Augment::default(),
         lr_schedule: args.lr_schedule,
         kernels: kernel_choice(args.kernels)?,
     };
-    let heads: Vec<String> = HEADS.iter().map(|h| h.to_string()).collect();
-    opts.check(&heads)?;
     Ok((source, opts))
 }
 
@@ -297,8 +313,10 @@ fn stop_on_ctrl_c() -> Result<TrainControl> {
 
 /// The training options a user may give: with `--resume` each of them is refused (the run keeps
 /// its own), but for `--epochs` (extends the run) and `--kernels`.
-const RUN_SETTINGS: [&str; 18] = [
+const RUN_SETTINGS: [&str; 20] = [
     "data",
+    "heads",
+    "labels",
     "synthetic_images",
     "batch_size",
     "lr",
@@ -342,6 +360,9 @@ fn run_train(args: TrainArgs, given: &[&str]) -> Result<()> {
         ),
     }
     let (data, skipped) = source.load()?;
+    if opts.loss_weights.is_empty() {
+        opts.loss_weights = vec![1.0; data.heads.len()];
+    }
     if args.resume.is_none() {
         opts.augment = choose_augment(&args, &data);
     }
@@ -401,25 +422,74 @@ fn train_in(
     Ok(())
 }
 
-fn run_predict(checkpoint: &Path, images: &[PathBuf], classes: &[String], device: &DeviceArgs) -> Result<()> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum PredictFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+fn run_predict(
+    checkpoint: &Path,
+    images: &[PathBuf],
+    classes: &[String],
+    format: PredictFormat,
+    device: &DeviceArgs,
+) -> Result<()> {
     let Some(gpu) = open_gpu(device)? else { return Ok(()) };
     let (mut model, ckpt) = model_from_checkpoint(gpu, checkpoint)?;
     if !ckpt.named_classes && classes.is_empty() {
         return Err(no_class_names(&model, checkpoint));
     }
     name_classes(&mut model, classes)?;
+    let mut answers = Vec::new();
     let mut failures = 0;
     for (path, result) in images.iter().zip(predict(&mut model, images)?) {
         match result {
-            Ok(answer) => {
-                let parts: Vec<String> =
-                    answer.iter().map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p)).collect();
-                println!("{}: {}", path.display(), parts.join(", "));
-            }
+            Ok(answer) => answers.push((path, answer)),
             Err(e) => {
                 failures += 1;
                 eprintln!("{e:#}");
             }
+        }
+    }
+    match format {
+        PredictFormat::Text => {
+            for (path, answer) in &answers {
+                let parts: Vec<String> =
+                    answer.iter().map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p)).collect();
+                println!("{}: {}", path.display(), parts.join(", "));
+            }
+        }
+        PredictFormat::Json => {
+            let records: Vec<serde_json::Value> = answers
+                .iter()
+                .map(|(path, answer)| {
+                    let mut record = serde_json::Map::new();
+                    record.insert("path".into(), path.display().to_string().into());
+                    for (h, c, p) in answer {
+                        record.insert(h.clone(), serde_json::json!({ "class": c, "probability": p }));
+                    }
+                    serde_json::Value::Object(record)
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&records)?);
+        }
+        PredictFormat::Csv => {
+            let mut out = csv::Writer::from_writer(std::io::stdout());
+            let mut header = vec!["path".to_string()];
+            for h in &model.spec.heads {
+                header.extend([h.name.clone(), format!("{}_probability", h.name)]);
+            }
+            out.write_record(&header)?;
+            for (path, answer) in &answers {
+                let mut row = vec![path.display().to_string()];
+                for (_, c, p) in answer {
+                    row.extend([c.clone(), format!("{p:.6}")]);
+                }
+                out.write_record(&row)?;
+            }
+            out.flush()?;
         }
     }
     if failures > 0 {
@@ -443,8 +513,8 @@ pub fn main() -> Result<()> {
     match cli.command {
         None => run_train(cli.train, &given),
         Some(Command::Train(args)) => run_train(args, &given),
-        Some(Command::Predict { checkpoint, images, classes, device }) => {
-            run_predict(&checkpoint, &images, &classes, &device)
+        Some(Command::Predict { checkpoint, images, classes, format, device }) => {
+            run_predict(&checkpoint, &images, &classes, format, &device)
         }
         Some(Command::Plot { run_dir }) => {
             for file in crate::plot::plot_run(&run_dir)? {
@@ -452,9 +522,9 @@ pub fn main() -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Eval { checkpoint, data, batch_size, classes, device }) => {
+        Some(Command::Eval { checkpoint, data, batch_size, classes, labels, device }) => {
             let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
-            let report = evaluate_checkpoint(gpu, &checkpoint, &data, batch_size, &classes)?;
+            let report = evaluate_checkpoint(gpu, &checkpoint, &data, batch_size, &classes, labels.as_deref())?;
             println!("{}", report.text);
             if !report.skipped.is_empty() {
                 eprint!("{}", report_skipped(&report.skipped));

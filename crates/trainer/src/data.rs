@@ -74,12 +74,13 @@ impl Dataset {
         self.labels.iter().map(|l| indices.iter().map(|&i| l[i]).collect()).collect()
     }
 
-    /// The combination of labels of image i, as the folder would be named (`blue_shirt`).
+    /// The combination of labels of image i, as the folder would be named (`blue_shirt`); a
+    /// head without a label for it (an empty cell of a label table) shows as `?`.
     pub fn combination(&self, i: usize) -> String {
         self.heads
             .iter()
             .zip(&self.labels)
-            .map(|(h, l)| h.classes[l[i] as usize].as_str())
+            .map(|(h, l)| h.classes.get(l[i] as usize).map_or("?", String::as_str))
             .collect::<Vec<_>>()
             .join("_")
     }
@@ -124,6 +125,50 @@ fn to_planes(img: &DynamicImage, size: usize) -> Vec<u8> {
     out
 }
 
+/// Decodes every file, in parallel: each worker takes every k-th file. Results in file order.
+fn decode_all(files: &[(PathBuf, Vec<u32>)], size: usize) -> Vec<Result<Vec<u8>>> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                scope.spawn(move || {
+                    files.iter().skip(w).step_by(workers).map(|(p, _)| load_image(p, size)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let per_worker: Vec<Vec<Result<Vec<u8>>>> =
+            handles.into_iter().map(|h| h.join().expect("decoder thread panicked")).collect();
+        let mut iters: Vec<_> = per_worker.into_iter().map(|v| v.into_iter()).collect();
+        (0..files.len()).map(|i| iters[i % workers].next().unwrap()).collect()
+    })
+}
+
+/// Decodes `files` (each with its label per head) into a data set; the files that cannot be
+/// decoded are returned with the reason.
+pub fn assemble(heads: Vec<HeadSpec>, files: Vec<(PathBuf, Vec<u32>)>, size: usize) -> (Dataset, Vec<Skipped>) {
+    let decoded = decode_all(&files, size);
+    let want = heads.len();
+    let mut data =
+        Dataset { image_size: size, pixels: Vec::new(), heads, labels: vec![Vec::new(); want], sources: Vec::new() };
+    let mut skipped = Vec::new();
+    for ((path, label), result) in files.into_iter().zip(decoded) {
+        match result {
+            Ok(planes) => {
+                data.pixels.extend(planes);
+                for (h, &l) in label.iter().enumerate() {
+                    data.labels[h].push(l);
+                }
+                data.sources.push(path.display().to_string());
+            }
+            Err(e) => skipped.push(Skipped { path, reason: format!("{e:#}") }),
+        }
+    }
+    (data, skipped)
+}
+
 /// Reads a folder of `<part>_<part>` subfolders (one part per head, in `head_names` order);
 /// each part's classes are its distinct values, sorted. Files that cannot be decoded are
 /// skipped and returned; a subfolder whose name does not split into the expected parts, or a
@@ -159,11 +204,13 @@ pub fn load_folder(dir: &Path, head_names: &[String], size: usize) -> Result<(Da
     for (name, _) in &folders {
         let parts: Vec<String> = name.split('_').map(str::to_string).collect();
         if parts.len() != want || parts.iter().any(|p| p.is_empty()) {
+            let pattern: Vec<String> = head_names.iter().map(|h| format!("<{h}>")).collect();
             bail!(
-                "subfolder {:?} of {} does not split on '_' into {want} parts ({}); rename it like blue_shirt or move it out",
+                "subfolder {:?} of {} does not split on '_' into {want} parts, one per head ({}); rename it, move it out, \
+                 or name the heads with --heads",
                 name,
                 dir.display(),
-                head_names.join("_")
+                pattern.join("_")
             );
         }
         parts_of.push(parts);
@@ -194,44 +241,10 @@ pub fn load_folder(dir: &Path, head_names: &[String], size: usize) -> Result<(Da
         files.extend(entries.into_iter().map(|p| (p, label.clone())));
     }
 
-    // Decode in parallel: each worker takes every k-th file.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
-    let decoded: Vec<Result<Vec<u8>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                let files = &files;
-                scope.spawn(move || {
-                    files.iter().skip(w).step_by(workers).map(|(p, _)| load_image(p, size)).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        let per_worker: Vec<Vec<Result<Vec<u8>>>> =
-            handles.into_iter().map(|h| h.join().expect("decoder thread panicked")).collect();
-        let mut iters: Vec<_> = per_worker.into_iter().map(|v| v.into_iter()).collect();
-        (0..files.len()).map(|i| iters[i % workers].next().unwrap()).collect()
-    });
-
-    let mut data =
-        Dataset { image_size: size, pixels: Vec::new(), heads, labels: vec![Vec::new(); want], sources: Vec::new() };
-    let mut skipped = Vec::new();
-    let mut usable: std::collections::HashMap<PathBuf, usize> = folders.iter().map(|(_, p)| (p.clone(), 0)).collect();
-    for ((path, label), result) in files.into_iter().zip(decoded) {
-        if result.is_ok() {
-            *usable.get_mut(path.parent().expect("files lie in subfolders")).expect("a known subfolder") += 1;
-        }
-        match result {
-            Ok(planes) => {
-                data.pixels.extend(planes);
-                for h in 0..want {
-                    data.labels[h].push(label[h]);
-                }
-                data.sources.push(path.display().to_string());
-            }
-            Err(e) => skipped.push(Skipped { path, reason: format!("{e:#}") }),
-        }
-    }
+    let (data, skipped) = assemble(heads, files, size);
     for (name, path) in &folders {
-        if usable[path] == 0 {
+        let usable = data.sources.iter().filter(|s| Path::new(s).parent() == Some(path.as_path())).count();
+        if usable == 0 {
             let reasons: Vec<String> = skipped
                 .iter()
                 .filter(|s| s.path.parent() == Some(path.as_path()))

@@ -28,12 +28,24 @@ pub fn evaluate_checkpoint(
     data: &Path,
     batch_size: usize,
     classes: &[String],
+    labels: Option<&Path>,
 ) -> Result<CheckpointReport> {
     let (mut model, ckpt) = model_from_checkpoint(gpu, checkpoint)?;
     name_classes(&mut model, classes)?;
     let mut out = String::new();
     let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
-    let (set, skipped) = load_folder(data, &heads, model.spec.image_size)?;
+    let (set, skipped) = match labels {
+        Some(table) => crate::labels_csv::load_table(data, table, model.spec.image_size)?,
+        None => load_folder(data, &heads, model.spec.image_size)?,
+    };
+    let names: Vec<&str> = set.heads.iter().map(|h| h.name.as_str()).collect();
+    anyhow::ensure!(
+        names == heads.iter().map(String::as_str).collect::<Vec<_>>(),
+        "the data's heads are {} but {} has {}",
+        names.join(", "),
+        checkpoint.display(),
+        heads.join(", ")
+    );
     if !ckpt.named_classes && classes.is_empty() {
         // A plain state dict: the folder names the classes, when it has them all.
         for (h, folder) in set.heads.iter().enumerate() {
@@ -127,7 +139,7 @@ pub fn align_classes(mut set: Dataset, model_heads: &[model::HeadSpec]) -> Resul
                 })
             })
             .collect::<Result<_>>()?;
-        for l in &mut set.labels[h] {
+        for l in set.labels[h].iter_mut().filter(|l| **l != model::IGNORE) {
             *l = map[*l as usize];
         }
     }

@@ -5,15 +5,21 @@ use model::Model;
 
 use crate::data::Dataset;
 
-/// What a model gets right on a set of images.
+/// What a model gets right on a set of images. A head counts only the images that have a label
+/// for it (a label table may leave cells empty); "all heads correct" counts the images labelled
+/// for every head.
 #[derive(Clone, Debug, Default)]
 pub struct Evaluation {
     pub count: usize,
+    /// Per head, the images with a label for it.
+    pub labelled: Vec<usize>,
+    /// Images labelled for every head.
+    pub fully_labelled: usize,
     /// Mean cross-entropy per head.
     pub loss: Vec<f64>,
     /// Correct predictions per head.
     pub correct: Vec<usize>,
-    /// Images whose every head is correct.
+    /// Images labelled for every head whose every head is correct.
     pub all_correct: usize,
     /// Per head, `confusion[truth][predicted]`.
     pub confusion: Vec<Vec<Vec<u64>>>,
@@ -21,10 +27,10 @@ pub struct Evaluation {
 
 impl Evaluation {
     pub fn accuracy(&self, head: usize) -> f64 {
-        self.correct[head] as f64 / self.count.max(1) as f64
+        self.correct[head] as f64 / self.labelled[head].max(1) as f64
     }
     pub fn all_accuracy(&self) -> f64 {
-        self.all_correct as f64 / self.count.max(1) as f64
+        self.all_correct as f64 / self.fully_labelled.max(1) as f64
     }
     pub fn total_loss(&self) -> f64 {
         self.loss.iter().sum()
@@ -49,6 +55,8 @@ pub fn evaluate(model: &mut Model, data: &Dataset, indices: &[usize], batch: usi
     let heads = data.heads.len();
     let mut e = Evaluation {
         count: indices.len(),
+        labelled: vec![0; heads],
+        fully_labelled: 0,
         loss: vec![0.0; heads],
         correct: vec![0; heads],
         all_correct: 0,
@@ -63,6 +71,11 @@ pub fn evaluate(model: &mut Model, data: &Dataset, indices: &[usize], batch: usi
             let classes = data.heads[h].classes.len();
             for (row, (&i, ok)) in logits[h].chunks(classes).zip(chunk.iter().zip(all.iter_mut())) {
                 let truth = data.labels[h][i] as usize;
+                if truth >= classes {
+                    *ok = false; // no label for this head: not counted, not "all correct" either
+                    continue;
+                }
+                e.labelled[h] += 1;
                 let p = softmax(row);
                 e.loss[h] -= p[truth].max(1e-300).ln();
                 let guess = argmax(row);
@@ -75,9 +88,10 @@ pub fn evaluate(model: &mut Model, data: &Dataset, indices: &[usize], batch: usi
             }
         }
         e.all_correct += all.iter().filter(|&&ok| ok).count();
+        e.fully_labelled += chunk.iter().filter(|&&i| (0..heads).all(|h| data.labels[h][i] != model::IGNORE)).count();
     }
-    for l in &mut e.loss {
-        *l /= indices.len().max(1) as f64;
+    for (l, &n) in e.loss.iter_mut().zip(&e.labelled) {
+        *l /= n.max(1) as f64;
     }
     Ok(e)
 }

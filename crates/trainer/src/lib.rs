@@ -7,6 +7,7 @@ pub mod cli;
 pub mod data;
 pub mod eval_checkpoint;
 pub mod evaluate;
+pub mod labels_csv;
 pub mod options;
 pub mod plot;
 pub mod predict;

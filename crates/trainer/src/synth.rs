@@ -1,6 +1,7 @@
 //! A data set generated in code, so a fresh machine trains something meaningful with nothing
 //! downloaded: garment silhouettes (shirt, dress, jeans, shoes) in three colours (black, blue,
-//! red), each with its own size, position, shading and background.
+//! red), each with its own size, position, shading and background; optionally a third
+//! attribute, the background's pattern (plain or striped), for three-head training.
 
 use model::HeadSpec;
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -9,6 +10,7 @@ use crate::data::Dataset;
 
 pub const COLORS: [&str; 3] = ["black", "blue", "red"];
 pub const ITEMS: [&str; 4] = ["dress", "jeans", "shirt", "shoes"];
+pub const BACKGROUNDS: [&str; 2] = ["plain", "striped"];
 
 /// Base RGB of each colour; each garment varies around it.
 fn base_color(color: usize, rng: &mut StdRng) -> [f32; 3] {
@@ -66,12 +68,24 @@ fn inside(item: usize, u: f32, v: f32) -> bool {
 
 /// `count` images of every colour × item combination in turn, size×size, from `seed`.
 pub fn generate(count: usize, size: usize, seed: u64) -> Dataset {
+    generate_heads(count, size, seed, false)
+}
+
+/// Like [`generate`], with a third head, `background`: image i's background is striped when
+/// (i / 12) is odd, so every colour × item combination comes with both patterns. The garments
+/// and their colours are exactly those of [`generate`] with the same arguments.
+pub fn generate_with_background(count: usize, size: usize, seed: u64) -> Dataset {
+    generate_heads(count, size, seed, true)
+}
+
+fn generate_heads(count: usize, size: usize, seed: u64, background: bool) -> Dataset {
     let mut rng = StdRng::seed_from_u64(seed);
     let plane = size * size;
     let mut pixels = Vec::with_capacity(count * 3 * plane);
-    let mut labels = vec![Vec::with_capacity(count); 2];
+    let mut labels = vec![Vec::with_capacity(count); if background { 3 } else { 2 }];
     for i in 0..count {
         let (color, item) = (i % COLORS.len(), (i / COLORS.len()) % ITEMS.len());
+        let striped = background && (i / (COLORS.len() * ITEMS.len())) % 2 == 1;
         let rgb = base_color(color, &mut rng);
         let bg: [f32; 3] = {
             let v = rng.random_range(170.0..250.0);
@@ -92,8 +106,10 @@ pub fn generate(count: usize, size: usize, seed: u64) -> Dataset {
                 // Light falls from one side: shading across the garment, a soft gradient behind it.
                 let shade =
                     if on { 1.0 + shade_dir * u - 0.15 * v.max(0.0) } else { 1.0 - 0.1 * (y as f32 / size as f32) };
+                // Stripes: every other band of 6 rows of the background is darker.
+                let stripe = if striped && !on && (y / 6) % 2 == 1 { 0.7 } else { 1.0 };
                 for c in 0..3 {
-                    let base = if on { rgb[c] } else { bg[c] };
+                    let base = if on { rgb[c] } else { bg[c] * stripe };
                     let value = base * shade + rng.random_range(-noise..noise);
                     img[c * plane + y * size + x] = value.clamp(0.0, 255.0) as u8;
                 }
@@ -102,11 +118,18 @@ pub fn generate(count: usize, size: usize, seed: u64) -> Dataset {
         pixels.extend(img);
         labels[0].push(color as u32);
         labels[1].push(item as u32);
+        if background {
+            labels[2].push(striped as u32);
+        }
     }
-    let heads = vec![
-        HeadSpec { name: "color".into(), classes: COLORS.iter().map(|s| s.to_string()).collect() },
-        HeadSpec { name: "item".into(), classes: ITEMS.iter().map(|s| s.to_string()).collect() },
-    ];
+    let head = |name: &str, classes: &[&str]| HeadSpec {
+        name: name.into(),
+        classes: classes.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut heads = vec![head("color", &COLORS), head("item", &ITEMS)];
+    if background {
+        heads.push(head("background", &BACKGROUNDS));
+    }
     Dataset { image_size: size, pixels, heads, labels, sources: vec!["synthetic".into(); count] }
 }
 
@@ -127,6 +150,22 @@ mod tests {
                 .filter(|i| inside(item, (i % 96) as f32 / 48.0 - 1.0, (i / 96) as f32 / 48.0 - 1.0))
                 .count();
             assert!(covered > 96 * 96 / 10 && covered < 96 * 96 * 7 / 10, "item {item} covers {covered} pixels");
+        }
+    }
+
+    #[test]
+    fn the_background_head_adds_stripes_and_changes_nothing_else() {
+        let (two, three) = (generate(48, 32, 3), generate_with_background(48, 32, 3));
+        assert_eq!(three.heads.len(), 3);
+        assert_eq!(&three.labels[..2], &two.labels[..]);
+        let mut combos: Vec<String> = (0..48).map(|i| three.combination(i)).collect();
+        combos.sort();
+        combos.dedup();
+        assert_eq!(combos.len(), 24, "every colour × item with both backgrounds");
+        let n = 3 * 32 * 32;
+        for i in 0..48 {
+            let same = two.pixels[i * n..(i + 1) * n] == three.pixels[i * n..(i + 1) * n];
+            assert_eq!(same, three.labels[2][i] == 0, "image {i}: only striped images differ");
         }
     }
 }

@@ -139,8 +139,8 @@ pub fn check(data: &Dataset, opts: &TrainOptions) -> Result<()> {
             h.name
         );
     }
-    Split::new(data, opts)?;
     Augmenter::new(&opts.augment, data)?;
+    Split::new(data, opts)?;
     Ok(())
 }
 

@@ -17,7 +17,11 @@ pub fn trainer(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
 
 /// Writes a generated set as PNGs in `<color>_<item>` folders, the layout of real photos.
 pub fn write_folder(dir: &std::path::Path, count: usize) {
-    let data = trainer::synth::generate(count, 32, 11);
+    write_dataset(dir, &trainer::synth::generate(count, 32, 11));
+}
+
+/// Writes `data` as PNGs in folders named by each image's combination (`red_shirt_plain`).
+pub fn write_dataset(dir: &std::path::Path, data: &trainer::data::Dataset) {
     let s = data.image_size;
     for i in 0..data.len() {
         let folder = dir.join(data.combination(i));
