@@ -33,6 +33,31 @@ fn stages(batch: usize, s: &ModelSpec) -> Vec<Stage> {
         .collect()
 }
 
+/// The trunk's forward pass and what its backward needs.
+struct Trunk {
+    /// Each conv's input (the images, then each pool's output; the last is the flat features).
+    inputs: Vec<Vec<f64>>,
+    /// Each conv's ReLU output, and where each pool took its maxima.
+    acts: Vec<Vec<f64>>,
+    args: Vec<Vec<u32>>,
+    /// The shared layer's ReLU output.
+    hidden: Vec<f64>,
+}
+
+fn trunk(s: &ModelSpec, batch: usize, params: &[Vec<f64>], x: &[f64]) -> Trunk {
+    let mut t = Trunk { inputs: vec![x.to_vec()], acts: vec![], args: vec![], hidden: vec![] };
+    for (i, stage) in stages(batch, s).iter().enumerate() {
+        let a = relu_forward(&conv2d_forward(&stage.conv, &t.inputs[i], &params[2 * i], &params[2 * i + 1]));
+        let (p, arg) = maxpool2d_forward(&stage.pool, &a);
+        t.acts.push(a);
+        t.args.push(arg);
+        t.inputs.push(p);
+    }
+    let fc = LinearShape { batch, inputs: s.features(), outputs: s.hidden };
+    t.hidden = relu_forward(&linear_forward(&fc, &t.inputs[3], &params[6], &params[7]));
+    t
+}
+
 /// The reference's gradients (state-dict order) for the summed, weighted loss.
 pub fn reference_gradients(
     s: &ModelSpec,
@@ -43,18 +68,8 @@ pub fn reference_gradients(
     weights: &[f64],
 ) -> Vec<Vec<f64>> {
     let st = stages(batch, s);
-    let mut acts = vec![]; // post-ReLU conv outputs
-    let mut inputs = vec![x.to_vec()]; // each conv's input
-    let mut args = vec![];
-    for (i, stage) in st.iter().enumerate() {
-        let a = relu_forward(&conv2d_forward(&stage.conv, &inputs[i], &params[2 * i], &params[2 * i + 1]));
-        let (p, arg) = maxpool2d_forward(&stage.pool, &a);
-        acts.push(a);
-        args.push(arg);
-        inputs.push(p);
-    }
+    let Trunk { inputs, acts, args, hidden } = trunk(s, batch, params, x);
     let fc = LinearShape { batch, inputs: s.features(), outputs: s.hidden };
-    let hidden = relu_forward(&linear_forward(&fc, &inputs[3], &params[6], &params[7]));
     let mut grads = vec![vec![]; params.len()];
     let mut dhidden = vec![0.0; batch * s.hidden];
     for (h, head) in s.heads.iter().enumerate() {
@@ -93,13 +108,7 @@ pub fn reference_loss(
     labels: &[Vec<u32>],
     weights: &[f64],
 ) -> f64 {
-    let mut input = x.to_vec();
-    for (i, stage) in stages(batch, s).iter().enumerate() {
-        let a = relu_forward(&conv2d_forward(&stage.conv, &input, &params[2 * i], &params[2 * i + 1]));
-        input = maxpool2d_forward(&stage.pool, &a).0;
-    }
-    let fc = LinearShape { batch, inputs: s.features(), outputs: s.hidden };
-    let hidden = relu_forward(&linear_forward(&fc, &input, &params[6], &params[7]));
+    let hidden = trunk(s, batch, params, x).hidden;
     let mut loss = 0.0;
     for (h, head) in s.heads.iter().enumerate() {
         let hs = LinearShape { batch, inputs: s.hidden, outputs: head.classes.len() };

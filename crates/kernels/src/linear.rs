@@ -9,6 +9,14 @@ impl LinearShape {
     fn check(&self, op: &str) -> Result<()> {
         nonzero(op, &[("batch", self.batch), ("inputs", self.inputs), ("outputs", self.outputs)])
     }
+    /// The shapes both input-gradient launchers take.
+    fn check_backward_input(&self, op: &str, weight: &Tensor, dy: &Tensor, dx: &Tensor) -> Result<()> {
+        self.check(op)?;
+        expect(op, "weight", weight, &[self.outputs, self.inputs])?;
+        expect(op, "output gradient", dy, &[self.batch, self.outputs])?;
+        expect(op, "input gradient", dx, &[self.batch, self.inputs])
+    }
+
     fn forward_params(&self, relu: bool, splits: usize, chunk: usize) -> params::LinearForward {
         let (batch, inputs, outputs) = (self.batch as u32, self.inputs as u32, self.outputs as u32);
         let (relu, chunk, splits) = (relu as u32, chunk as u32, splits as u32);
@@ -86,10 +94,7 @@ impl Kernels {
         accumulate: bool,
     ) -> Result<Op> {
         let op = "linear_backward_input";
-        s.check(op)?;
-        expect(op, "weight", weight, &[s.outputs, s.inputs])?;
-        expect(op, "output gradient", dy, &[s.batch, s.outputs])?;
-        expect(op, "input gradient", dx, &[s.batch, s.inputs])?;
+        s.check_backward_input(op, weight, dy, dx)?;
         let kernel = self.kernel_for(Pass::LinearBackwardInput, s);
         let d = self.dispatch(
             gpu,
@@ -153,10 +158,7 @@ impl Kernels {
         accumulate: bool,
     ) -> Result<Op> {
         let op = "linear_backward_input_narrow";
-        s.check(op)?;
-        expect(op, "weight", weight, &[s.outputs, s.inputs])?;
-        expect(op, "output gradient", dy, &[s.batch, s.outputs])?;
-        expect(op, "input gradient", dx, &[s.batch, s.inputs])?;
+        s.check_backward_input(op, weight, dy, dx)?;
         if let Some(x) = relu_output {
             expect(op, "ReLU output", x, &[s.batch, s.inputs])?;
         }
