@@ -38,6 +38,27 @@ struct Trunk {
     argmax: Vec<Tensor>,
 }
 
+/// The heads' part of the plan.
+struct Heads {
+    labels: Tensor,
+    logits: Tensor,
+    losses: Vec<Op>,
+    /// The gradient of the shared layer's pre-activation, through the heads and its ReLU.
+    dhidden_pre: Tensor,
+}
+
+/// What building a plan shares between its parts: where it records and what it holds.
+struct Builder<'a> {
+    gpu: &'a Gpu,
+    k: &'a Kernels,
+    spec: &'a ModelSpec,
+    params: &'a Parameters,
+    batch: usize,
+    forward: Vec<Op>,
+    backward: Vec<Op>,
+    buffers: Vec<Tensor>,
+}
+
 impl Plan {
     pub fn new(
         gpu: &Gpu,
@@ -48,160 +69,17 @@ impl Plan {
         stats: &Tensor,
         batch: usize,
     ) -> Result<Plan> {
-        let t = |label: &str, shape: &[usize]| Tensor::zeros(gpu, label, shape);
-        let input = t("input images", &[batch, 3, spec.image_size, spec.image_size])?;
-        let mut forward = Vec::new();
-        let mut backward = Vec::new();
-        let mut buffers = Vec::new();
-
-        // Trunk forward: conv + fused ReLU, then pool (argmax kept for the backward).
-        let mut trunk = Trunk { acts: Vec::new(), pooled: Vec::new(), argmax: Vec::new() };
-        for stage in 0..3 {
-            let c = spec.conv(stage, batch);
-            let p = spec.pool(stage, batch);
-            let a = t(&format!("conv{} relu output", stage + 1), &c.y_shape())?;
-            let y = t(&format!("pool{} output", stage + 1), &p.y_shape())?;
-            let arg = Tensor::zeros_u32(gpu, &format!("pool{} argmax", stage + 1), &p.y_shape())?;
-            let x = if stage == 0 { &input } else { &trunk.pooled[stage - 1] };
-            let conv = &params.convs[stage];
-            forward.push(k.conv2d_forward(gpu, &c, x, &conv.weight.value, &conv.bias.value, &a, true)?);
-            forward.push(k.maxpool2d_forward(gpu, &p, &a, &y, &arg)?);
-            trunk.acts.push(a);
-            trunk.pooled.push(y);
-            trunk.argmax.push(arg);
-        }
-        let fc = spec.fc(batch);
-        let hidden = t("hidden (fc relu output)", &[batch, spec.hidden])?;
-        let fc_layer = &params.fc;
-        forward.push(k.linear_forward(
-            gpu,
-            &fc,
-            &trunk.pooled[2],
-            &fc_layer.weight.value,
-            &fc_layer.bias.value,
-            &hidden,
-            true,
-        )?);
-
-        // Every head at once: logits, losses, and their gradients back to the hidden layer.
-        let heads = &params.heads_joint;
-        let joint = LinearShape { batch, inputs: spec.hidden, outputs: heads.weight.shape[0] };
-        let logits = t("logits (every head)", &[batch, joint.outputs])?;
-        let dlogits = t("logits gradient (every head)", &[batch, joint.outputs])?;
-        let labels = Tensor::zeros_u32(gpu, "labels (every head)", &[spec.heads.len(), batch])?;
-        forward.push(k.linear_forward(gpu, &joint, &hidden, &heads.weight.value, &heads.bias.value, &logits, false)?);
-        let head_losses: Vec<HeadLoss> = spec
-            .heads
-            .iter()
-            .zip(loss_weights)
-            .map(|(h, &weight)| HeadLoss { classes: h.classes.len(), weight })
-            .collect();
-        let losses = (0..STATS_WINDOW)
-            .map(|slot| {
-                k.softmax_cross_entropy(gpu, batch, &head_losses, &logits, &labels, &dlogits, stats, slot, false)
-            })
-            .collect::<tensor::Result<Vec<_>>>()?;
-        backward.push(k.linear_backward_weight(
-            gpu,
-            &joint,
-            &hidden,
-            &dlogits,
-            &heads.weight.grad,
-            &heads.bias.grad,
-            false,
-        )?);
-        // The gradient of the shared layer's pre-activation: through the heads and its ReLU.
-        let dhidden_pre = t("hidden pre-activation gradient", &[batch, spec.hidden])?;
-        backward.push(k.linear_backward_input_narrow(
-            gpu,
-            &joint,
-            &heads.weight.value,
-            &dlogits,
-            Some(&hidden),
-            &dhidden_pre,
-            false,
-        )?);
-
-        // Shared layer backward, then the trunk from the top.
-        backward.push(k.linear_backward_weight(
-            gpu,
-            &fc,
-            &trunk.pooled[2],
-            &dhidden_pre,
-            &fc_layer.weight.grad,
-            &fc_layer.bias.grad,
-            false,
-        )?);
-        // The convolutions' weight gradients as split-K partial sums in one scratch buffer,
-        // finished together by one reduce pass after the last of them.
-        let partial_shapes: Vec<[usize; 3]> = (0..3)
-            .map(|stage| {
-                let c = spec.conv(stage, batch);
-                [k.conv2d_weight_splits(&c).0, c.c_out, c.c_in * c.kh * c.kw + 1]
-            })
-            .collect();
-        let align = (gpu.limits().min_storage_buffer_offset_alignment as u64).max(16);
-        let mut offsets = Vec::new();
-        let mut bytes = 0u64;
-        for shape in &partial_shapes {
-            offsets.push(bytes);
-            bytes = (bytes + 16 + 4 * shape.iter().product::<usize>() as u64).next_multiple_of(align);
-        }
-        let scratch = Tensor::storage(gpu, "conv weight-gradient partial sums", bytes)?;
-        let all_partials = Tensor::view(&scratch, "conv weight-gradient partial sums", 0, &[(bytes / 4) as usize])?;
-        let partials = (0..3)
-            .map(|i| {
-                Tensor::view(
-                    &scratch,
-                    &format!("conv{} weight-gradient partial sums", i + 1),
-                    offsets[i],
-                    &partial_shapes[i],
-                )
-            })
-            .collect::<tensor::Result<Vec<_>>>()?;
-
-        let mut dpooled = t("pool3 output gradient", &spec.pool(2, batch).y_shape())?;
-        backward.push(k.linear_backward_input(gpu, &fc, &fc_layer.weight.value, &dhidden_pre, &dpooled, false)?);
-        for stage in (0..3).rev() {
-            let c = spec.conv(stage, batch);
-            let p = spec.pool(stage, batch);
-            // Pool backward with ReLU's backward fused: the gradient of the conv's pre-activation.
-            let dact = t(&format!("conv{} pre-activation gradient", stage + 1), &c.y_shape())?;
-            backward.push(k.maxpool2d_backward(
-                gpu,
-                &p,
-                &dpooled,
-                &trunk.argmax[stage],
-                Some(&trunk.acts[stage]),
-                &dact,
-            )?);
-            let x = if stage == 0 { &input } else { &trunk.pooled[stage - 1] };
-            let conv = &params.convs[stage];
-            backward.push(k.conv2d_backward_weight_partials(gpu, &c, x, &dact, &partials[stage])?);
-            buffers.push(std::mem::replace(&mut dpooled, dact));
-            if stage > 0 {
-                // The images need no gradient: conv1's input gradient is never computed.
-                let dx = t(&format!("pool{} output gradient", stage), &c.x_shape())?;
-                backward.push(k.conv2d_backward_input(gpu, &c, &conv.weight.value, &dpooled, &dx, false)?);
-                buffers.push(std::mem::replace(&mut dpooled, dx));
-            }
-        }
-        let segments: Vec<WeightSegment> = (0..3)
-            .map(|stage| WeightSegment {
-                shape: spec.conv(stage, batch),
-                partial: &partials[stage],
-                dweight: &params.convs[stage].weight.grad,
-                dbias: &params.convs[stage].bias.grad,
-                accumulate: false,
-            })
-            .collect();
-        backward.push(k.conv2d_reduce_weights(gpu, &all_partials, &params.flat.grad, &segments)?);
-        buffers.push(dpooled);
-        buffers.push(all_partials);
-        buffers.extend(trunk.acts);
-        buffers.extend(trunk.pooled);
-        buffers.extend(trunk.argmax);
-        buffers.extend([hidden, dhidden_pre, dlogits]);
+        let mut b = Builder { gpu, k, spec, params, batch, forward: vec![], backward: vec![], buffers: vec![] };
+        let input = b.tensor("input images", &[batch, 3, spec.image_size, spec.image_size])?;
+        let trunk = b.trunk_forward(&input)?;
+        let hidden = b.shared_forward(&trunk)?;
+        let heads = b.heads(&hidden, loss_weights, stats)?;
+        let dpooled = b.shared_backward(&trunk, &heads.dhidden_pre)?;
+        b.trunk_backward(&input, &trunk, dpooled)?;
+        b.buffers.extend(trunk.acts.into_iter().chain(trunk.pooled).chain(trunk.argmax));
+        b.buffers.extend([hidden, heads.dhidden_pre]);
+        let Builder { forward, backward, buffers, .. } = b;
+        let (labels, logits, losses) = (heads.labels, heads.logits, heads.losses);
         Ok(Plan { input, labels, logits, forward, losses, backward, _buffers: buffers })
     }
 
@@ -215,5 +93,158 @@ impl Plan {
         let tensors = self._buffers.iter().chain([&self.logits, &self.labels, &self.input]);
         let scratch: u64 = self.forward.iter().chain(&self.backward).map(|o| o.scratch_bytes()).sum();
         tensors.map(|t| t.bytes()).sum::<u64>() + scratch
+    }
+}
+
+impl Builder<'_> {
+    fn tensor(&self, label: &str, shape: &[usize]) -> Result<Tensor> {
+        Ok(Tensor::zeros(self.gpu, label, shape)?)
+    }
+
+    /// conv + fused ReLU, then pool (argmax kept for the backward), three times.
+    fn trunk_forward(&mut self, input: &Tensor) -> Result<Trunk> {
+        let (k, gpu) = (self.k, self.gpu);
+        let mut trunk = Trunk { acts: Vec::new(), pooled: Vec::new(), argmax: Vec::new() };
+        for stage in 0..3 {
+            let c = self.spec.conv(stage, self.batch);
+            let p = self.spec.pool(stage, self.batch);
+            let a = self.tensor(&format!("conv{} relu output", stage + 1), &c.y_shape())?;
+            let y = self.tensor(&format!("pool{} output", stage + 1), &p.y_shape())?;
+            let arg = Tensor::zeros_u32(gpu, &format!("pool{} argmax", stage + 1), &p.y_shape())?;
+            let x = if stage == 0 { input } else { &trunk.pooled[stage - 1] };
+            let conv = &self.params.convs[stage];
+            self.forward.push(k.conv2d_forward(gpu, &c, x, &conv.weight.value, &conv.bias.value, &a, true)?);
+            self.forward.push(k.maxpool2d_forward(gpu, &p, &a, &y, &arg)?);
+            trunk.acts.push(a);
+            trunk.pooled.push(y);
+            trunk.argmax.push(arg);
+        }
+        Ok(trunk)
+    }
+
+    /// The shared layer with its ReLU: `[batch, hidden]`.
+    fn shared_forward(&mut self, trunk: &Trunk) -> Result<Tensor> {
+        let hidden = self.tensor("hidden (fc relu output)", &[self.batch, self.spec.hidden])?;
+        let fc = &self.params.fc;
+        let s = self.spec.fc(self.batch);
+        let op =
+            self.k.linear_forward(self.gpu, &s, &trunk.pooled[2], &fc.weight.value, &fc.bias.value, &hidden, true)?;
+        self.forward.push(op);
+        Ok(hidden)
+    }
+
+    /// Every head at once: logits, one loss pass per stats slot, and their gradients back to the
+    /// shared layer's pre-activation.
+    fn heads(&mut self, hidden: &Tensor, loss_weights: &[f32], stats: &Tensor) -> Result<Heads> {
+        let (k, gpu, batch) = (self.k, self.gpu, self.batch);
+        let joint_layer = &self.params.heads_joint;
+        let joint = LinearShape { batch, inputs: self.spec.hidden, outputs: joint_layer.weight.shape[0] };
+        let (w, b) = (&joint_layer.weight, &joint_layer.bias);
+        let logits = self.tensor("logits (every head)", &[batch, joint.outputs])?;
+        let dlogits = self.tensor("logits gradient (every head)", &[batch, joint.outputs])?;
+        let labels = Tensor::zeros_u32(gpu, "labels (every head)", &[self.spec.heads.len(), batch])?;
+        self.forward.push(k.linear_forward(gpu, &joint, hidden, &w.value, &b.value, &logits, false)?);
+        let head_losses: Vec<HeadLoss> = (self.spec.heads.iter().zip(loss_weights))
+            .map(|(h, &weight)| HeadLoss { classes: h.classes.len(), weight })
+            .collect();
+        let losses = (0..STATS_WINDOW)
+            .map(|slot| {
+                k.softmax_cross_entropy(gpu, batch, &head_losses, &logits, &labels, &dlogits, stats, slot, false)
+            })
+            .collect::<tensor::Result<Vec<_>>>()?;
+        self.backward.push(k.linear_backward_weight(gpu, &joint, hidden, &dlogits, &w.grad, &b.grad, false)?);
+        let dhidden_pre = self.tensor("hidden pre-activation gradient", &[batch, self.spec.hidden])?;
+        let through_relu = Some(hidden);
+        self.backward.push(k.linear_backward_input_narrow(
+            gpu,
+            &joint,
+            &w.value,
+            &dlogits,
+            through_relu,
+            &dhidden_pre,
+            false,
+        )?);
+        self.buffers.push(dlogits);
+        Ok(Heads { labels, logits, losses, dhidden_pre })
+    }
+
+    /// The shared layer's weight and input gradients; returns the gradient of pool3's output.
+    fn shared_backward(&mut self, trunk: &Trunk, dhidden_pre: &Tensor) -> Result<Tensor> {
+        let (k, gpu) = (self.k, self.gpu);
+        let (fc, s) = (&self.params.fc, self.spec.fc(self.batch));
+        let features = &trunk.pooled[2];
+        self.backward.push(k.linear_backward_weight(
+            gpu,
+            &s,
+            features,
+            dhidden_pre,
+            &fc.weight.grad,
+            &fc.bias.grad,
+            false,
+        )?);
+        let dpooled = self.tensor("pool3 output gradient", &self.spec.pool(2, self.batch).y_shape())?;
+        self.backward.push(k.linear_backward_input(gpu, &s, &fc.weight.value, dhidden_pre, &dpooled, false)?);
+        Ok(dpooled)
+    }
+
+    /// The trunk from the top: per stage, pool backward with ReLU's fused, the conv's weight
+    /// gradient as split-K partial sums and (but for conv1: the images need none) its input
+    /// gradient; then one pass that finishes the three weight gradients.
+    fn trunk_backward(&mut self, input: &Tensor, trunk: &Trunk, mut dpooled: Tensor) -> Result<()> {
+        let (k, gpu) = (self.k, self.gpu);
+        let (all_partials, partials) = self.weight_partials()?;
+        for stage in (0..3).rev() {
+            let c = self.spec.conv(stage, self.batch);
+            let p = self.spec.pool(stage, self.batch);
+            let dact = self.tensor(&format!("conv{} pre-activation gradient", stage + 1), &c.y_shape())?;
+            let (argmax, act) = (&trunk.argmax[stage], &trunk.acts[stage]);
+            self.backward.push(k.maxpool2d_backward(gpu, &p, &dpooled, argmax, Some(act), &dact)?);
+            let x = if stage == 0 { input } else { &trunk.pooled[stage - 1] };
+            self.backward.push(k.conv2d_backward_weight_partials(gpu, &c, x, &dact, &partials[stage])?);
+            self.buffers.push(std::mem::replace(&mut dpooled, dact));
+            if stage > 0 {
+                let dx = self.tensor(&format!("pool{} output gradient", stage), &c.x_shape())?;
+                let weight = &self.params.convs[stage].weight.value;
+                self.backward.push(k.conv2d_backward_input(gpu, &c, weight, &dpooled, &dx, false)?);
+                self.buffers.push(std::mem::replace(&mut dpooled, dx));
+            }
+        }
+        let segments: Vec<WeightSegment> = (0..3)
+            .map(|stage| WeightSegment {
+                shape: self.spec.conv(stage, self.batch),
+                partial: &partials[stage],
+                dweight: &self.params.convs[stage].weight.grad,
+                dbias: &self.params.convs[stage].bias.grad,
+                accumulate: false,
+            })
+            .collect();
+        self.backward.push(k.conv2d_reduce_weights(gpu, &all_partials, &self.params.flat.grad, &segments)?);
+        self.buffers.extend([dpooled, all_partials]);
+        Ok(())
+    }
+
+    /// One scratch buffer for the three convolutions' split-K partial sums: the whole, and each
+    /// convolution's view at an aligned offset.
+    fn weight_partials(&self) -> Result<(Tensor, Vec<Tensor>)> {
+        let shapes: Vec<[usize; 3]> = (0..3)
+            .map(|stage| {
+                let c = self.spec.conv(stage, self.batch);
+                [self.k.conv2d_weight_splits(&c).0, c.c_out, c.c_in * c.kh * c.kw + 1]
+            })
+            .collect();
+        let align = (self.gpu.limits().min_storage_buffer_offset_alignment as u64).max(16);
+        let mut offsets = Vec::new();
+        let mut bytes = 0u64;
+        for shape in &shapes {
+            offsets.push(bytes);
+            bytes = (bytes + 16 + 4 * shape.iter().product::<usize>() as u64).next_multiple_of(align);
+        }
+        let label = "conv weight-gradient partial sums";
+        let scratch = Tensor::storage(self.gpu, label, bytes)?;
+        let all = Tensor::view(&scratch, label, 0, &[(bytes / 4) as usize])?;
+        let each = (0..3)
+            .map(|i| Tensor::view(&scratch, &format!("conv{} {label}", i + 1), offsets[i], &shapes[i]))
+            .collect::<tensor::Result<Vec<_>>>()?;
+        Ok((all, each))
     }
 }
