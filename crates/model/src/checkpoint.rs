@@ -72,8 +72,42 @@ pub fn save_checkpoint(
 }
 
 /// Reads a checkpoint. Files written by PyTorch (`safetensors.torch.save_file(model.state_dict())`)
-/// load too: without class names in the metadata, classes are named by index.
+/// load too: without class names in the metadata, classes are named by index, and without an
+/// image size it comes from `fc.weight`. What the file says is validated before it is used.
 pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
+    let (tensors, meta) = read_tensors(path)?;
+    let shape_of = |name: &str| tensors.iter().find(|t| t.0 == name).map(|t| t.1.clone());
+    let (heads, named_classes) = head_specs(path, &tensors, &meta)?;
+    let fc = shape_of("fc.weight")
+        .ok_or_else(|| err(path, "no tensor fc.weight: this is not a twinhead/SeedNet checkpoint"))?;
+    if fc.len() != 2 || fc[0] == 0 {
+        return Err(err(path, format!("fc.weight is {fc:?}, not a [hidden, features] matrix")));
+    }
+    let image_size = image_size(path, &meta, fc[1])?;
+    let spec = ModelSpec { image_size, hidden: fc[0], heads };
+    if spec.features() != fc[1] {
+        return Err(err(
+            path,
+            format!(
+                "images of {image_size}×{image_size} give {} features but fc.weight takes {}: the metadata and the weights disagree",
+                spec.features(),
+                fc[1]
+            ),
+        ));
+    }
+    spec.validate().map_err(|e| err(path, e.to_string()))?;
+    let extra = meta
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("twinhead.") && !k.starts_with("heads.") && k != "format")
+        .collect();
+    Ok(Checkpoint { spec, tensors, extra, named_classes })
+}
+
+type Tensors = Vec<(String, Vec<usize>, Vec<f32>)>;
+
+/// Every tensor as f32 (f64 files are narrowed), refusing any that holds NaN or infinity, and
+/// the metadata.
+fn read_tensors(path: &Path) -> Result<(Tensors, HashMap<String, String>)> {
     let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.display().to_string(), source })?;
     let not_safetensors = |e: safetensors::SafeTensorError| {
         err(
@@ -98,21 +132,6 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
         };
         tensors.push((name, view.shape().to_vec(), data));
     }
-    let shape_of = |name: &str| tensors.iter().find(|t| t.0 == name).map(|t| t.1.clone());
-
-    // Heads: from the metadata, or from the tensor names of a plain state dict.
-    let head_names: Vec<String> = match meta.get("twinhead.heads") {
-        Some(j) => serde_json::from_str(j).map_err(|e| err(path, format!("bad head list in metadata: {e}")))?,
-        None => {
-            let mut names: Vec<String> = tensors
-                .iter()
-                .filter_map(|t| t.0.strip_prefix("heads.")?.strip_suffix(".weight").map(str::to_string))
-                .collect();
-            names.sort();
-            // The tutorial's order: colour before item.
-            names
-        }
-    };
     for (name, _, data) in &tensors {
         let bad = data.iter().filter(|v| !v.is_finite()).count();
         if bad > 0 {
@@ -124,6 +143,24 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
             ));
         }
     }
+    Ok((tensors, meta))
+}
+
+/// The heads: from the metadata, or from the tensor names of a plain state dict (sorted, which
+/// puts the tutorial's colour before item); and whether the metadata named every head's classes.
+fn head_specs(path: &Path, tensors: &Tensors, meta: &HashMap<String, String>) -> Result<(Vec<HeadSpec>, bool)> {
+    let shape_of = |name: &str| tensors.iter().find(|t| t.0 == name).map(|t| t.1.clone());
+    let head_names: Vec<String> = match meta.get("twinhead.heads") {
+        Some(j) => serde_json::from_str(j).map_err(|e| err(path, format!("bad head list in metadata: {e}")))?,
+        None => {
+            let mut names: Vec<String> = tensors
+                .iter()
+                .filter_map(|t| t.0.strip_prefix("heads.")?.strip_suffix(".weight").map(str::to_string))
+                .collect();
+            names.sort();
+            names
+        }
+    };
     let mut heads = Vec::new();
     let mut named_classes = true;
     for name in head_names {
@@ -150,12 +187,13 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
         }
         heads.push(HeadSpec { name, classes });
     }
-    let fc = shape_of("fc.weight")
-        .ok_or_else(|| err(path, "no tensor fc.weight: this is not a twinhead/SeedNet checkpoint"))?;
-    if fc.len() != 2 || fc[0] == 0 {
-        return Err(err(path, format!("fc.weight is {fc:?}, not a [hidden, features] matrix")));
-    }
-    let image_size = match meta.get("twinhead.image_size") {
+    Ok((heads, named_classes))
+}
+
+/// The image size: from the metadata (within [`IMAGE_SIZES`]), or the one whose features
+/// `fc.weight` takes.
+fn image_size(path: &Path, meta: &HashMap<String, String>, features: usize) -> Result<usize> {
+    match meta.get("twinhead.image_size") {
         Some(s) => {
             let size: usize = s.parse().map_err(|_| err(path, format!("bad image size {s:?} in metadata")))?;
             if !IMAGE_SIZES.contains(&size) {
@@ -168,36 +206,19 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
                     ),
                 ));
             }
-            size
+            Ok(size)
         }
         // A plain state dict: the image size whose features fc.weight takes (96 if it fits).
-        None => image_size_for(fc[1]).ok_or_else(|| {
+        None => image_size_for(features).ok_or_else(|| {
             err(
                 path,
                 format!(
                     "fc.weight takes {} features, which no image size between 22 and 4096 gives (64 × side²)",
-                    fc[1]
+                    features
                 ),
             )
-        })?,
-    };
-    let spec = ModelSpec { image_size, hidden: fc[0], heads };
-    if spec.features() != fc[1] {
-        return Err(err(
-            path,
-            format!(
-                "images of {image_size}×{image_size} give {} features but fc.weight takes {}: the metadata and the weights disagree",
-                spec.features(),
-                fc[1]
-            ),
-        ));
+        }),
     }
-    spec.validate().map_err(|e| err(path, e.to_string()))?;
-    let extra = meta
-        .into_iter()
-        .filter(|(k, _)| !k.starts_with("twinhead.") && !k.starts_with("heads.") && k != "format")
-        .collect();
-    Ok(Checkpoint { spec, tensors, extra, named_classes })
 }
 
 /// The image size that gives `features` flattened features: the tutorial's 96 when it does,
