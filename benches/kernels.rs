@@ -126,7 +126,8 @@ fn bench_kernels(c: &mut Criterion) {
         }
     }
     // Pooling: one comparison per window element.
-    for (name, s) in [("pool1", Pool2dShape { batch: BATCH, channels: 16, h: 94, w: 94, window: 2, stride: 2 })] {
+    {
+        let (name, s) = ("pool1", Pool2dShape { batch: BATCH, channels: 16, h: 94, w: 94, window: 2, stride: 2 });
         let x = t(&gpu, "x", &s.x_shape(), 1);
         let y = t(&gpu, "y", &s.y_shape(), 2);
         let arg = Tensor::zeros_u32(&gpu, "argmax", &s.y_shape()).unwrap();

@@ -25,8 +25,7 @@ fn a_broken_shader_is_an_error_naming_the_kernel() {
     let (g, _) = gpu();
     let err = g
         .compute_pipeline("my_broken_kernel", "@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }", "main", &[])
-        .err()
-        .expect("must fail");
+        .expect_err("must fail");
     let text = err.to_string();
     assert!(text.contains("my_broken_kernel"), "{text}");
 }

@@ -71,7 +71,7 @@ fn the_losses_come_back_as_the_reference_computes_them() {
     let mut m = Model::new(gpu, s.clone(), &config).unwrap();
     let batch = 5;
     let images = random(batch * s.image_len(), 4, 0.0, 1.0);
-    let labels = vec![random_labels(batch, 5, 3), random_labels(batch, 6, 4)];
+    let labels = [random_labels(batch, 5, 3), random_labels(batch, 6, 4)];
     let logits = m.logits(&images, batch).unwrap();
     let label_refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
     let stats = m.compute_gradients(&images, &label_refs).unwrap();
@@ -147,6 +147,51 @@ fn three_steps_in_every_variant_match_the_reference() {
                 state[i].v = wide(gv);
             }
             assert_eq!(m.step, step);
+        }
+    }
+}
+
+/// A batch whose trunk activations are too big for one storage binding runs through the trunk in
+/// chunks of images (lavapipe binds 128 MiB: conv1's output for 237 images, so batch 256 is
+/// chunked there). Chunked or whole, a step gives the same losses and gradients (the split-K
+/// sums are grouped differently: equal to a few ulps), in every variant.
+#[test]
+fn a_step_in_chunks_of_images_equals_the_whole_batch() {
+    use kernels::Variant;
+    use model::KernelChoice;
+    let s = spec();
+    let batch = 9;
+    let images = random(batch * s.image_len(), 70, 0.0, 1.0);
+    let labels = [random_labels(batch, 71, 3), random_labels(batch, 72, 4)];
+    let refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
+    for variant in Variant::ALL {
+        let run = |limit: Option<u64>| {
+            let gpu = Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("needs a GPU adapter"));
+            let config =
+                TrainConfig { lr: LR, loss_weights: vec![1.0, 1.0], seed: 9, kernels: KernelChoice::Fixed(variant) };
+            let mut m = Model::new(gpu, s.clone(), &config).unwrap();
+            if let Some(bytes) = limit {
+                m.limit_bindings(bytes);
+            }
+            let stats = m.compute_gradients(&images, &refs).unwrap();
+            let passes = m.step_ops(batch).unwrap().len();
+            (stats, m.gradients().unwrap(), passes)
+        };
+        let (whole, whole_grads, whole_passes) = run(None);
+        // conv1's output is 16·22·22·4 = 30 976 bytes an image: 100 000 bytes hold 3 images.
+        let (chunked, chunked_grads, chunked_passes) = run(Some(100_000));
+        assert!(chunked_passes > whole_passes, "{variant:?}: the trunk ran in chunks ({chunked_passes} passes)");
+        assert_eq!(whole.correct, chunked.correct);
+        for h in 0..2 {
+            assert!(
+                (whole.loss[h] - chunked.loss[h]).abs() <= 1e-6 * whole.loss[h].abs().max(1.0),
+                "{variant:?} loss {h}"
+            );
+        }
+        for ((name, a), (_, b)) in whole_grads.iter().zip(&chunked_grads) {
+            let want: Vec<f64> = a.iter().map(|&v| v as f64).collect();
+            let tol = Tolerance::new(1e-5 * max_abs(&want, 1e-6), 1e-5);
+            assert_close(&format!("{variant:?}: chunked gradient of {name}"), b, &want, tol);
         }
     }
 }

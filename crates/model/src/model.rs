@@ -82,6 +82,8 @@ pub struct Model {
     choice: KernelChoice,
     /// The batch size whose passes were measured, and their keys in recording order.
     tuned: Option<(usize, Vec<String>)>,
+    /// See [`Model::limit_bindings`].
+    binding_limit: Option<u64>,
 }
 
 impl Model {
@@ -127,6 +129,7 @@ impl Model {
             in_flight: None,
             choice: config.kernels.clone(),
             tuned: None,
+            binding_limit: None,
         })
     }
 
@@ -154,7 +157,15 @@ impl Model {
     }
 
     fn build_plan(&self, batch: usize) -> Result<Plan> {
-        Plan::new(&self.gpu, &self.kernels, &self.spec, &self.params, &self.loss_weights, &self.stats, batch)
+        let (k, spec, params) = (&self.kernels, &self.spec, &self.params);
+        Plan::new(&self.gpu, k, spec, params, &self.loss_weights, &self.stats, batch, self.binding_limit)
+    }
+
+    /// Binds the trunk's tensors at most `bytes` at a time, as an adapter with smaller storage
+    /// bindings would (the batch then runs through the trunk in chunks of images). For tests of
+    /// the chunked path on any adapter; plans already built keep theirs.
+    pub fn limit_bindings(&mut self, bytes: u64) {
+        self.binding_limit = Some(bytes);
     }
 
     /// Chooses the variant of every matrix-product pass at `batch` that has no choice yet: from

@@ -6,7 +6,7 @@
 //! backward fused in), whatever the number of heads.
 
 use kernels::{HeadLoss, Kernels, LinearShape, Op, Tensor, WeightSegment};
-use tensor::Gpu;
+use tensor::{DType, Gpu};
 
 use crate::parameters::Parameters;
 use crate::{ModelSpec, Result};
@@ -54,6 +54,9 @@ struct Builder<'a> {
     spec: &'a ModelSpec,
     params: &'a Parameters,
     batch: usize,
+    /// The trunk's kernels take the batch in these (first image, images) chunks: one, unless
+    /// its largest activation is too big for one storage binding ([`ModelSpec::trunk_chunk`]).
+    chunks: Vec<(usize, usize)>,
     forward: Vec<Op>,
     backward: Vec<Op>,
     buffers: Vec<Tensor>,
@@ -68,9 +71,16 @@ impl Plan {
         loss_weights: &[f32],
         stats: &Tensor,
         batch: usize,
+        binding_limit: Option<u64>,
     ) -> Result<Plan> {
-        let mut b = Builder { gpu, k, spec, params, batch, forward: vec![], backward: vec![], buffers: vec![] };
-        let input = b.tensor("input images", &[batch, 3, spec.image_size, spec.image_size])?;
+        let mut limits = gpu.limits();
+        if let Some(limit) = binding_limit {
+            limits.max_storage_buffer_binding_size = limits.max_storage_buffer_binding_size.min(limit);
+        }
+        let chunk = spec.trunk_chunk(&limits, batch);
+        let chunks = (0..batch).step_by(chunk).map(|first| (first, chunk.min(batch - first))).collect();
+        let mut b = Builder { gpu, k, spec, params, batch, chunks, forward: vec![], backward: vec![], buffers: vec![] };
+        let input = b.trunk_tensor("input images", &[batch, 3, spec.image_size, spec.image_size], DType::F32)?;
         let trunk = b.trunk_forward(&input)?;
         let hidden = b.shared_forward(&trunk)?;
         let heads = b.heads(&hidden, loss_weights, stats)?;
@@ -101,20 +111,30 @@ impl Builder<'_> {
         Ok(Tensor::zeros(self.gpu, label, shape)?)
     }
 
-    /// conv + fused ReLU, then pool (argmax kept for the backward), three times.
+    /// A whole-batch trunk tensor, which kernels bind a chunk of images at a time.
+    fn trunk_tensor(&self, label: &str, shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Ok(Tensor::zeros_unbound(self.gpu, label, shape, dtype)?)
+    }
+
+    /// conv + fused ReLU, then pool (argmax kept for the backward), three times; each a chunk
+    /// of images at a time.
     fn trunk_forward(&mut self, input: &Tensor) -> Result<Trunk> {
-        let (k, gpu) = (self.k, self.gpu);
+        let (k, gpu, batch) = (self.k, self.gpu, self.batch);
         let mut trunk = Trunk { acts: Vec::new(), pooled: Vec::new(), argmax: Vec::new() };
         for stage in 0..3 {
-            let c = self.spec.conv(stage, self.batch);
-            let p = self.spec.pool(stage, self.batch);
-            let a = self.tensor(&format!("conv{} relu output", stage + 1), &c.y_shape())?;
-            let y = self.tensor(&format!("pool{} output", stage + 1), &p.y_shape())?;
-            let arg = Tensor::zeros_u32(gpu, &format!("pool{} argmax", stage + 1), &p.y_shape())?;
+            let (c, p) = (self.spec.conv(stage, batch), self.spec.pool(stage, batch));
+            let a = self.trunk_tensor(&format!("conv{} relu output", stage + 1), &c.y_shape(), DType::F32)?;
+            let y = self.trunk_tensor(&format!("pool{} output", stage + 1), &p.y_shape(), DType::F32)?;
+            let arg = self.trunk_tensor(&format!("pool{} argmax", stage + 1), &p.y_shape(), DType::U32)?;
             let x = if stage == 0 { input } else { &trunk.pooled[stage - 1] };
             let conv = &self.params.convs[stage];
-            self.forward.push(k.conv2d_forward(gpu, &c, x, &conv.weight.value, &conv.bias.value, &a, true)?);
-            self.forward.push(k.maxpool2d_forward(gpu, &p, &a, &y, &arg)?);
+            for &(first, n) in &self.chunks {
+                let (c, p) = (self.spec.conv(stage, n), self.spec.pool(stage, n));
+                let (xs, a_s) = (x.rows(first, n)?, a.rows(first, n)?);
+                let (ys, args) = (y.rows(first, n)?, arg.rows(first, n)?);
+                self.forward.push(k.conv2d_forward(gpu, &c, &xs, &conv.weight.value, &conv.bias.value, &a_s, true)?);
+                self.forward.push(k.maxpool2d_forward(gpu, &p, &a_s, &ys, &args)?);
+            }
             trunk.acts.push(a);
             trunk.pooled.push(y);
             trunk.argmax.push(arg);
@@ -191,45 +211,69 @@ impl Builder<'_> {
     /// gradient as split-K partial sums and (but for conv1: the images need none) its input
     /// gradient; then one pass that finishes the three weight gradients.
     fn trunk_backward(&mut self, input: &Tensor, trunk: &Trunk, mut dpooled: Tensor) -> Result<()> {
-        let (k, gpu) = (self.k, self.gpu);
+        let (k, gpu, batch) = (self.k, self.gpu, self.batch);
+        // partials[chunk][stage]: each chunk's split-K partial sums of each weight gradient.
         let (all_partials, partials) = self.weight_partials()?;
         for stage in (0..3).rev() {
-            let c = self.spec.conv(stage, self.batch);
-            let p = self.spec.pool(stage, self.batch);
-            let dact = self.tensor(&format!("conv{} pre-activation gradient", stage + 1), &c.y_shape())?;
+            let c = self.spec.conv(stage, batch);
+            let dact_label = format!("conv{} pre-activation gradient", stage + 1);
+            let dact = self.trunk_tensor(&dact_label, &c.y_shape(), DType::F32)?;
+            let dx = match stage {
+                0 => None, // the images need no gradient: conv1's input gradient is never computed
+                _ => Some(self.trunk_tensor(&format!("pool{} output gradient", stage), &c.x_shape(), DType::F32)?),
+            };
             let (argmax, act) = (&trunk.argmax[stage], &trunk.acts[stage]);
-            self.backward.push(k.maxpool2d_backward(gpu, &p, &dpooled, argmax, Some(act), &dact)?);
             let x = if stage == 0 { input } else { &trunk.pooled[stage - 1] };
-            self.backward.push(k.conv2d_backward_weight_partials(gpu, &c, x, &dact, &partials[stage])?);
+            let weight = &self.params.convs[stage].weight.value;
+            for (i, &(first, n)) in self.chunks.iter().enumerate() {
+                let (c, p) = (self.spec.conv(stage, n), self.spec.pool(stage, n));
+                let (dys, dacts, acts) = (dpooled.rows(first, n)?, dact.rows(first, n)?, act.rows(first, n)?);
+                self.backward.push(k.maxpool2d_backward(
+                    gpu,
+                    &p,
+                    &dys,
+                    &argmax.rows(first, n)?,
+                    Some(&acts),
+                    &dacts,
+                )?);
+                let xs = x.rows(first, n)?;
+                self.backward.push(k.conv2d_backward_weight_partials(gpu, &c, &xs, &dacts, &partials[i][stage])?);
+                if let Some(dx) = &dx {
+                    self.backward.push(k.conv2d_backward_input(gpu, &c, weight, &dacts, &dx.rows(first, n)?, false)?);
+                }
+            }
             self.buffers.push(std::mem::replace(&mut dpooled, dact));
-            if stage > 0 {
-                let dx = self.tensor(&format!("pool{} output gradient", stage), &c.x_shape())?;
-                let weight = &self.params.convs[stage].weight.value;
-                self.backward.push(k.conv2d_backward_input(gpu, &c, weight, &dpooled, &dx, false)?);
+            if let Some(dx) = dx {
                 self.buffers.push(std::mem::replace(&mut dpooled, dx));
             }
         }
-        let segments: Vec<WeightSegment> = (0..3)
-            .map(|stage| WeightSegment {
-                shape: self.spec.conv(stage, self.batch),
-                partial: &partials[stage],
-                dweight: &self.params.convs[stage].weight.grad,
-                dbias: &self.params.convs[stage].bias.grad,
-                accumulate: false,
-            })
-            .collect();
-        self.backward.push(k.conv2d_reduce_weights(gpu, &all_partials, &self.params.flat.grad, &segments)?);
+        // One pass finishes the three weight gradients; a chunked batch adds each further
+        // chunk's partial sums in a pass of its own (in order: deterministic).
+        for (i, &(_, n)) in self.chunks.iter().enumerate() {
+            let segments: Vec<WeightSegment> = (0..3)
+                .map(|stage| WeightSegment {
+                    shape: self.spec.conv(stage, n),
+                    partial: &partials[i][stage],
+                    dweight: &self.params.convs[stage].weight.grad,
+                    dbias: &self.params.convs[stage].bias.grad,
+                    accumulate: i > 0,
+                })
+                .collect();
+            self.backward.push(k.conv2d_reduce_weights(gpu, &all_partials, &self.params.flat.grad, &segments)?);
+        }
         self.buffers.extend([dpooled, all_partials]);
         Ok(())
     }
 
-    /// One scratch buffer for the three convolutions' split-K partial sums: the whole, and each
-    /// convolution's view at an aligned offset.
-    fn weight_partials(&self) -> Result<(Tensor, Vec<Tensor>)> {
-        let shapes: Vec<[usize; 3]> = (0..3)
-            .map(|stage| {
-                let c = self.spec.conv(stage, self.batch);
-                [self.k.conv2d_weight_splits(&c).0, c.c_out, c.c_in * c.kh * c.kw + 1]
+    /// One scratch buffer for the convolutions' split-K partial sums: the whole, and per chunk
+    /// of images each convolution's view at an aligned offset.
+    fn weight_partials(&self) -> Result<(Tensor, Vec<Vec<Tensor>>)> {
+        let shapes: Vec<[usize; 3]> = (self.chunks.iter())
+            .flat_map(|&(_, n)| {
+                (0..3).map(move |stage| {
+                    let c = self.spec.conv(stage, n);
+                    [self.k.conv2d_weight_splits(&c).0, c.c_out, c.c_in * c.kh * c.kw + 1]
+                })
             })
             .collect();
         let align = (self.gpu.limits().min_storage_buffer_offset_alignment as u64).max(16);
@@ -242,9 +286,11 @@ impl Builder<'_> {
         let label = "conv weight-gradient partial sums";
         let scratch = Tensor::storage(self.gpu, label, bytes)?;
         let all = Tensor::view(&scratch, label, 0, &[(bytes / 4) as usize])?;
-        let each = (0..3)
-            .map(|i| Tensor::view(&scratch, &format!("conv{} {label}", i + 1), offsets[i], &shapes[i]))
+        let each = (0..shapes.len())
+            .map(|i| Tensor::view(&scratch, &format!("conv{} {label}", i % 3 + 1), offsets[i], &shapes[i]))
             .collect::<tensor::Result<Vec<_>>>()?;
-        Ok((all, each))
+        let mut each = each.into_iter();
+        let per_chunk = self.chunks.iter().map(|_| each.by_ref().take(3).collect()).collect();
+        Ok((all, per_chunk))
     }
 }

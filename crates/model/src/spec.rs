@@ -123,21 +123,51 @@ impl ModelSpec {
         best
     }
 
-    /// The largest activation of a batch must fit in one storage binding and one buffer of a
-    /// device with `limits`; the error names the tensor, the limit and the largest batch that fits.
+    /// The largest activation of a batch must fit in one buffer of a device with `limits`, and
+    /// that of one image in one storage binding (the trunk binds a batch a chunk of images at a
+    /// time, see [`Self::trunk_chunk`]); the error names the tensor, the limit and the largest
+    /// batch that fits.
     pub fn check_batch_fits(&self, limits: &wgpu::Limits, batch: usize) -> Result<()> {
         let (name, per_image) = self.largest_activation();
-        for (limit, limit_name) in [
-            (limits.max_storage_buffer_binding_size as u64, "max_storage_buffer_binding_size"),
-            (limits.max_buffer_size, "max_buffer_size"),
-        ] {
-            let needed = per_image as u64 * 4 * batch as u64;
+        let per_image = per_image as u64 * 4;
+        let checks = [
+            (limits.max_storage_buffer_binding_size, "max_storage_buffer_binding_size", 1),
+            (limits.max_buffer_size, "max_buffer_size", batch as u64),
+        ];
+        for (limit, limit_name, images) in checks {
+            let needed = per_image * images;
             if needed > limit {
-                let fits = (limit / (per_image as u64 * 4)) as usize;
+                let fits = (limit / per_image) as usize;
                 return Err(ModelError::BatchTooLarge { batch, tensor: name, needed, limit, limit_name, fits });
             }
         }
         Ok(())
+    }
+
+    /// Bytes of one image's largest trunk activation.
+    fn largest_bytes_per_image(&self) -> u64 {
+        self.largest_activation().1 as u64 * 4
+    }
+
+    /// How many images the trunk's kernels take at a time: the whole batch when its largest
+    /// activation fits one storage binding, otherwise the most that do, in a multiple of images
+    /// that keeps every trunk tensor's chunks at aligned offsets (lavapipe binds at most 128 MiB:
+    /// conv1's output for 237 images; a batch of 256 runs in chunks).
+    pub fn trunk_chunk(&self, limits: &wgpu::Limits, batch: usize) -> usize {
+        let fit = (limits.max_storage_buffer_binding_size / self.largest_bytes_per_image()).max(1) as usize;
+        if batch <= fit {
+            return batch;
+        }
+        let align = (limits.min_storage_buffer_offset_alignment as usize).max(16);
+        // Per image, every trunk tensor's bytes (f32 or u32, 4 bytes a value): the images, and
+        // per stage the conv's output and the pool's.
+        let mut per_image = vec![4 * self.image_len()];
+        for stage in 0..3 {
+            per_image.push(4 * self.conv(stage, 1).y_shape().iter().product::<usize>());
+            per_image.push(4 * self.pool(stage, 1).y_shape().iter().product::<usize>());
+        }
+        let step = per_image.iter().fold(1, |step, &b| lcm(step, align / gcd(align, b)));
+        (fit / step * step).max(step).min(batch)
     }
 
     /// Elements of one input image.
@@ -163,6 +193,14 @@ impl ModelSpec {
     }
 }
 
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+fn lcm(a: usize, b: usize) -> usize {
+    a / gcd(a, b) * b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +220,22 @@ mod tests {
         assert_eq!(names[0], "conv1.weight");
         assert_eq!(s.parameters()[6].1, vec![1024, 6400]);
         assert_eq!(names.last().unwrap(), "heads.item.bias");
+    }
+
+    #[test]
+    fn a_batch_too_big_for_one_binding_runs_in_aligned_chunks() {
+        let s = tutorial();
+        let limits = wgpu::Limits {
+            max_storage_buffer_binding_size: 128 << 20,
+            min_storage_buffer_offset_alignment: 256,
+            ..wgpu::Limits::default()
+        };
+        assert_eq!(s.trunk_chunk(&limits, 32), 32);
+        let chunk = s.trunk_chunk(&limits, 256);
+        // conv1's output is 565 504 bytes an image: 237 fit; a multiple of 4 keeps 256-byte offsets.
+        assert_eq!(chunk, 236);
+        assert_eq!((565_504 * chunk) % 256, 0);
+        assert_eq!((4 * 16 * 47 * 47 * chunk) % 256, 0);
     }
 
     #[test]

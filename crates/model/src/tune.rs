@@ -20,8 +20,9 @@ use crate::Result;
 /// both probes keep every thread of a CPU adapter busy and the time they add is the work's);
 /// the larger probe twice as many.
 const PROBE_MIN_GROUPS: u64 = 8;
-/// Full timings per surviving candidate (the median counts).
-const REPEATS: usize = 3;
+/// Full timings per candidate; the fastest counts (the first run also pays first-touch costs,
+/// which the second does not).
+const REPEATS: usize = 2;
 
 /// The cache file's contents: per adapter key, per pass key, the chosen variant's name.
 type Cache = BTreeMap<String, BTreeMap<String, String>>;
@@ -110,22 +111,19 @@ fn estimate(gpu: &Gpu, op: &Op) -> Result<f64> {
     Ok(t2 + per_work * (1.0 - f2))
 }
 
-fn median(gpu: &Gpu, op: &Op) -> Result<f64> {
-    let mut t = (0..REPEATS).map(|_| seconds(gpu, op)).collect::<Result<Vec<_>>>()?;
-    t.sort_by(f64::total_cmp);
-    Ok(t[REPEATS / 2])
+fn fastest_of_runs(gpu: &Gpu, op: &Op) -> Result<f64> {
+    (0..REPEATS).map(|_| seconds(gpu, op)).try_fold(f64::INFINITY, |best, t| Ok(best.min(t?)))
 }
 
 /// The fastest variant of one pass: `candidates[i]` is the pass built with `variants[i]`, the
 /// first being the first guess.
 pub(crate) fn fastest(gpu: &Gpu, variants: &[Variant], candidates: &[&Op]) -> Result<Variant> {
-    seconds(gpu, candidates[0])?; // warm-up: first-touch costs are not the kernel's
-    let mut best = (median(gpu, candidates[0])?, variants[0]);
+    let mut best = (fastest_of_runs(gpu, candidates[0])?, variants[0]);
     for (&variant, op) in variants.iter().zip(candidates).skip(1) {
         if estimate(gpu, op)? > 2.0 * best.0 {
             continue;
         }
-        let t = median(gpu, op)?;
+        let t = fastest_of_runs(gpu, op)?;
         if t < best.0 {
             best = (t, variant);
         }

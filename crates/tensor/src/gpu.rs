@@ -48,7 +48,7 @@ impl Gpu {
     pub fn check_storage_size(&self, what: &str, bytes: u64, advice: &str) -> Result<()> {
         let limits = self.limits();
         let checks = [
-            (limits.max_storage_buffer_binding_size as u64, "max_storage_buffer_binding_size"),
+            (limits.max_storage_buffer_binding_size, "max_storage_buffer_binding_size"),
             (limits.max_buffer_size, "max_buffer_size"),
         ];
         for (limit, limit_name) in checks {

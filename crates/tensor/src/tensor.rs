@@ -29,10 +29,30 @@ fn bound_bytes(len: usize) -> u64 {
 
 impl Tensor {
     fn create(gpu: &Gpu, label: &str, shape: &[usize], dtype: DType) -> Result<Self> {
+        let t = Self::create_unbound(gpu, label, shape, dtype)?;
+        gpu.check_storage_size(&format!("tensor {label} {shape:?}"), t.buffer.size(), "use a smaller batch size")?;
+        Ok(t)
+    }
+
+    /// A zero-filled tensor that may be larger than one storage binding (up to the largest
+    /// buffer): kernels bind it a slice of rows at a time ([`Tensor::rows`]).
+    pub fn zeros_unbound(gpu: &Gpu, label: &str, shape: &[usize], dtype: DType) -> Result<Self> {
+        Self::create_unbound(gpu, label, shape, dtype)
+    }
+
+    fn create_unbound(gpu: &Gpu, label: &str, shape: &[usize], dtype: DType) -> Result<Self> {
         let len: usize = shape.iter().product();
         // The zero padding of the last vec4 is harmless to the kernels.
         let bytes = bound_bytes(len);
-        gpu.check_storage_size(&format!("tensor {label} {shape:?}"), bytes, "use a smaller batch size")?;
+        if bytes > gpu.limits().max_buffer_size {
+            return Err(GpuError::TooLarge {
+                what: format!("tensor {label} {shape:?}"),
+                needed: bytes,
+                limit: gpu.limits().max_buffer_size,
+                limit_name: "max_buffer_size",
+                advice: "use a smaller batch size".into(),
+            });
+        }
         let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: bytes,
@@ -143,6 +163,25 @@ impl Tensor {
         let mut out: Vec<u32> = bytemuck::pod_collect_to_vec(&bytes);
         out.truncate(self.len());
         Ok(out)
+    }
+
+    /// Rows `first .. first + count` of the first dimension, as a tensor of the same buffer and
+    /// type (a chunk of a batch); the offset must suit the adapter's storage offset alignment.
+    pub fn rows(&self, first: usize, count: usize) -> Result<Tensor> {
+        let per_row: usize = self.shape[1..].iter().product();
+        if first + count > self.shape[0] {
+            return Err(GpuError::shape(
+                "tensor rows",
+                format!("{} has {} rows, not {}", self.label, self.shape[0], first + count),
+            ));
+        }
+        let mut shape = self.shape.clone();
+        shape[0] = count;
+        let offset = self.offset + (first * per_row * 4) as u64;
+        let label = format!("{} [{first}..{}]", self.label, first + count);
+        let mut t = Tensor::view(&self.buffer, &label, offset, &shape)?;
+        t.dtype = self.dtype;
+        Ok(t)
     }
 
     /// The tensor's bytes (whole vec4s) as a bind-group resource.

@@ -33,20 +33,19 @@ fn inside(item: usize, u: f32, v: f32) -> bool {
         // dress: narrow bodice, then a skirt widening to the hem, with thin straps on top
         0 => {
             (v > -0.75 && v < -0.2 && au < 0.28)
-                || (v >= -0.2 && v < 0.95 && au < 0.28 + 0.55 * (v + 0.2) / 1.15)
+                || ((-0.2..0.95).contains(&v) && au < 0.28 + 0.55 * (v + 0.2) / 1.15)
                 || (v > -0.95 && v <= -0.75 && (au - 0.2).abs() < 0.05)
         }
         // jeans: waistband, then two legs with a gap between them
         1 => {
             (v > -0.95 && v < -0.65 && au < 0.5)
-                || (v >= -0.65 && v < 0.95 && au < 0.5 && au > 0.04 + 0.06 * (v + 0.65))
+                || ((-0.65..0.95).contains(&v) && au < 0.5 && au > 0.04 + 0.06 * (v + 0.65))
         }
         // shirt: a torso and two sleeves sloping out from the shoulders, a neck cut-out
         2 => {
             let torso = v > -0.75 && v < 0.9 && au < 0.42;
             let sleeve = v > -0.75
-                && au >= 0.42
-                && au < 0.9
+                && (0.42..0.9).contains(&au)
                 && v < -0.75 + 0.5 * (au - 0.42) + 0.45
                 && v > -0.75 + 0.5 * (au - 0.42);
             let neck = v < -0.6 && au < 0.14;

@@ -259,7 +259,7 @@ impl Session<'_> {
             self.model.set_lr(opts.lr_schedule.at(opts.lr, done, opts.epochs * self.steps));
             self.model.train_step(&pixels, &refs)?;
             progress.position = step + 1;
-            if progress.position % 16 == 0 || progress.position == self.steps {
+            if progress.position.is_multiple_of(16) || progress.position == self.steps {
                 self.record_steps(epoch, progress)?;
                 let loss: f64 = progress.loss_sums.iter().sum::<f64>() / progress.position as f64;
                 bar.set_message(format!("loss {loss:.3}"));
