@@ -208,6 +208,19 @@ fn pool_case(s: Pool2dShape, seed: u64) {
         &edx,
         Tolerance::new(4.0 * f32::EPSILON as f64, 0.0),
     );
+
+    // Windows that do not overlap also have the scatter form, its ReLU mask read from the
+    // pooled output. dx starts as garbage: every input must be written, the uncovered ones 0.
+    if s.stride >= s.window {
+        let garbage = upload("dx", &xs, &random(xs.iter().product(), seed + 2, 5.0, 9.0));
+        run(&k.maxpool2d_backward_scatter(g, &s, &tdy, &targ, None, &garbage).unwrap());
+        let plain = reference::maxpool2d_backward(&r, &earg, &wide(&dy));
+        assert_close(&format!("scatter dx {name}"), &read(&garbage), &plain, Tolerance::new(0.0, 0.0));
+        let (rpooled, _) = reference::maxpool2d_forward(&r, &relu_x);
+        let tpooled = upload("pooled relu", &ys, &rpooled.iter().map(|&v| v as f32).collect::<Vec<_>>());
+        run(&k.maxpool2d_backward_scatter(g, &s, &tdy, &targ2, Some(&tpooled), &garbage).unwrap());
+        assert_close(&format!("scatter+relu dx {name}"), &read(&garbage), &edx, Tolerance::new(0.0, 0.0));
+    }
 }
 
 #[test]
@@ -222,6 +235,7 @@ fn maxpool2d_awkward_shapes() {
     pool_case(Pool2dShape { batch: 1, channels: 1, h: 2, w: 2, window: 2, stride: 2 }, 83);
     pool_case(Pool2dShape { batch: 3, channels: 5, h: 7, w: 9, window: 3, stride: 2 }, 84); // overlapping
     pool_case(Pool2dShape { batch: 2, channels: 3, h: 5, w: 11, window: 2, stride: 3 }, 85); // gaps
+    pool_case(Pool2dShape { batch: 3, channels: 2, h: 9, w: 7, window: 2, stride: 2 }, 86); // odd leftovers
 }
 
 fn linear_case(s: LinearShape, seed: u64) {

@@ -174,6 +174,8 @@ catalogue! {
         Pool2dForward, [x, y, argmax];
     MaxPool2dBackward: "maxpool2d_backward", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, x, dx];
+    MaxPool2dBackwardScatter: "maxpool2d_backward_scatter", None, None, workgroup 64, Grid::Items,
+        Pool2dBackward, [dy, argmax, y, dx];
     ReluForward: "relu_forward", None, None, workgroup 64, Grid::Items,
         Elementwise, [x, y];
     ReluBackward: "relu_backward", None, None, workgroup 64, Grid::Items,

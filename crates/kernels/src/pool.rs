@@ -82,4 +82,49 @@ impl Kernels {
         )?;
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]))
     }
+
+    /// [`Self::maxpool2d_backward`] for windows that do not overlap (stride >= window), one
+    /// invocation per pooled output writing its window and the inputs up to the next. With
+    /// `pooled_relu = Some(y)`, y being this pool's output of a ReLU output, ReLU's backward is
+    /// fused in: the maximum's input was positive exactly when y is.
+    pub fn maxpool2d_backward_scatter(
+        &self,
+        gpu: &Gpu,
+        s: &Pool2dShape,
+        dy: &Tensor,
+        argmax: &Tensor,
+        pooled_relu: Option<&Tensor>,
+        dx: &Tensor,
+    ) -> Result<Op> {
+        let op = "maxpool2d_backward_scatter";
+        s.check(op)?;
+        if s.stride < s.window {
+            return Err(GpuError::shape(op, format!("windows of {} overlap at stride {}", s.window, s.stride)));
+        }
+        expect(op, "output gradient", dy, &s.y_shape())?;
+        expect(op, "argmax", argmax, &s.y_shape())?;
+        expect(op, "input gradient", dx, &s.x_shape())?;
+        if let Some(y) = pooled_relu {
+            expect(op, "pooled ReLU output", y, &s.y_shape())?;
+        }
+        // Without a mask the y binding is unused; dy (read-only) stands in for it.
+        let mask = pooled_relu.unwrap_or(dy);
+        let outputs = s.y_shape().iter().product::<usize>() as u64;
+        // The last row and column of windows also own the inputs no window covers.
+        let (rows, cols) = (s.h - (s.out_h() - 1) * s.stride, s.w - (s.out_w() - 1) * s.stride);
+        let serial = rows.max(s.stride) * cols.max(s.stride);
+        let d = self.dispatch(
+            gpu,
+            Kernel::MaxPool2dBackwardScatter,
+            &s.backward_params(pooled_relu.is_some()),
+            &[("dy", dy), ("argmax", argmax), ("y", mask), ("dx", dx)],
+            Work {
+                invocations: outputs,
+                serial: serial as u64,
+                outputs: s.x_shape().iter().product::<usize>() as u64,
+                flops: 0,
+            },
+        )?;
+        Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]))
+    }
 }

@@ -222,20 +222,20 @@ impl Builder<'_> {
                 0 => None, // the images need no gradient: conv1's input gradient is never computed
                 _ => Some(self.trunk_tensor(&format!("pool{} output gradient", stage), &c.x_shape(), DType::F32)?),
             };
-            let (argmax, act) = (&trunk.argmax[stage], &trunk.acts[stage]);
+            let (argmax, act, pooled) = (&trunk.argmax[stage], &trunk.acts[stage], &trunk.pooled[stage]);
             let x = if stage == 0 { input } else { &trunk.pooled[stage - 1] };
             let weight = &self.params.convs[stage].weight.value;
             for (i, &(first, n)) in self.chunks.iter().enumerate() {
                 let (c, p) = (self.spec.conv(stage, n), self.spec.pool(stage, n));
                 let (dys, dacts, acts) = (dpooled.rows(first, n)?, dact.rows(first, n)?, act.rows(first, n)?);
-                self.backward.push(k.maxpool2d_backward(
-                    gpu,
-                    &p,
-                    &dys,
-                    &argmax.rows(first, n)?,
-                    Some(&acts),
-                    &dacts,
-                )?);
+                let args = argmax.rows(first, n)?;
+                // Pool backward with ReLU's backward fused; windows that do not overlap (the
+                // network's) scatter from each output, the mask read from the pooled value.
+                self.backward.push(if p.stride >= p.window {
+                    k.maxpool2d_backward_scatter(gpu, &p, &dys, &args, Some(&pooled.rows(first, n)?), &dacts)?
+                } else {
+                    k.maxpool2d_backward(gpu, &p, &dys, &args, Some(&acts), &dacts)?
+                });
                 let xs = x.rows(first, n)?;
                 self.backward.push(k.conv2d_backward_weight_partials(gpu, &c, &xs, &dacts, &partials[i][stage])?);
                 if let Some(dx) = &dx {
