@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use model::{HeadSpec, Model, ModelSpec, TrainConfig};
 use reference::*;
-use twinhead::network::reference_gradients;
+use twinhead::network::{Batch, reference_gradients};
 use twinhead::{Tolerance, assert_close, max_abs, random, random_labels};
 
 const LR: f64 = 1e-3;
@@ -29,7 +29,8 @@ fn one_training_step_matches_the_reference() {
     let before = m.parameters().unwrap();
     let params64: Vec<Vec<f64>> = before.iter().map(|(_, _, v)| v.iter().map(|&x| x as f64).collect()).collect();
     let x64: Vec<f64> = images.iter().map(|&v| v as f64).collect();
-    let expected = reference_gradients(&s, batch, &params64, &x64, &labels, &[1.0, 0.5]);
+    let expected =
+        reference_gradients(&s, &params64, &Batch { images: &x64, labels: &labels, loss_weights: &[1.0, 0.5] });
 
     let label_refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
     m.train_step(&images, &label_refs).unwrap();
@@ -115,7 +116,11 @@ fn three_steps_in_every_variant_match_the_reference() {
             if state.is_empty() {
                 state = before.iter().map(|p| AdamState::new(p.len())).collect();
             }
-            let expected = reference_gradients(&s, batch, &before, &wide(&images), &labels, &weights);
+            let expected = reference_gradients(
+                &s,
+                &before,
+                &Batch { images: &wide(&images), labels: &labels, loss_weights: &weights },
+            );
             let label_refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
             m.train_step(&images, &label_refs).unwrap();
             assert_eq!(m.take_step_stats().unwrap().len(), 1);

@@ -122,7 +122,7 @@ fn softmax_cross_entropy_gradient_matches_finite_differences() {
 #[test]
 fn the_whole_network_loss_against_finite_differences() {
     use model::{HeadSpec, ModelSpec};
-    use twinhead::network::{reference_gradients, reference_loss};
+    use twinhead::network::{Batch, reference_gradients, reference_loss};
     let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
     let s = ModelSpec { image_size: 24, hidden: 16, heads: vec![head("color", 3), head("item", 4)] };
     let batch = 3;
@@ -142,12 +142,13 @@ fn the_whole_network_loss_against_finite_differences() {
     let mut labels = vec![twinhead::random_labels(batch, 601, 3), twinhead::random_labels(batch, 602, 4)];
     labels[0][1] = u32::MAX; // a grey image: its colour is not learnt
     let weights = [1.0, 0.5];
-    let grads = reference_gradients(&s, batch, &params, &x, &labels, &weights);
+    let b = Batch { images: &x, labels: &labels, loss_weights: &weights };
+    let grads = reference_gradients(&s, &params, &b);
     for (i, (name, _)) in shapes.iter().enumerate() {
         check(&format!("network loss / {name}"), &params[i], &grads[i], |p| {
             let mut all = params.clone();
             all[i] = p.to_vec();
-            reference_loss(&s, batch, &all, &x, &labels, &weights)
+            reference_loss(&s, &all, &b)
         });
     }
 }

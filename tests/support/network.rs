@@ -5,6 +5,15 @@
 use model::ModelSpec;
 use reference::*;
 
+/// One batch as the reference takes it: `[batch, 3, S, S]` images, each head's labels (a row
+/// whose label is no class is masked for that head), and each head's loss weight.
+#[derive(Clone, Copy)]
+pub struct Batch<'a> {
+    pub images: &'a [f64],
+    pub labels: &'a [Vec<u32>],
+    pub loss_weights: &'a [f64],
+}
+
 struct Stage {
     conv: Conv2dShape,
     pool: Pool2dShape,
@@ -59,14 +68,9 @@ fn trunk(s: &ModelSpec, batch: usize, params: &[Vec<f64>], x: &[f64]) -> Trunk {
 }
 
 /// The reference's gradients (state-dict order) for the summed, weighted loss.
-pub fn reference_gradients(
-    s: &ModelSpec,
-    batch: usize,
-    params: &[Vec<f64>],
-    x: &[f64],
-    labels: &[Vec<u32>],
-    weights: &[f64],
-) -> Vec<Vec<f64>> {
+pub fn reference_gradients(s: &ModelSpec, params: &[Vec<f64>], b: &Batch<'_>) -> Vec<Vec<f64>> {
+    let Batch { images: x, labels, loss_weights: weights } = *b;
+    let batch = labels[0].len();
     let st = stages(batch, s);
     let Trunk { inputs, acts, args, hidden } = trunk(s, batch, params, x);
     let fc = LinearShape { batch, inputs: s.features(), outputs: s.hidden };
@@ -100,14 +104,9 @@ pub fn reference_gradients(
 }
 
 /// The weighted sum of the heads' mean cross-entropies, forward only (what the gradients are of).
-pub fn reference_loss(
-    s: &ModelSpec,
-    batch: usize,
-    params: &[Vec<f64>],
-    x: &[f64],
-    labels: &[Vec<u32>],
-    weights: &[f64],
-) -> f64 {
+pub fn reference_loss(s: &ModelSpec, params: &[Vec<f64>], b: &Batch<'_>) -> f64 {
+    let Batch { images: x, labels, loss_weights: weights } = *b;
+    let batch = labels[0].len();
     let hidden = trunk(s, batch, params, x).hidden;
     let mut loss = 0.0;
     for (h, head) in s.heads.iter().enumerate() {

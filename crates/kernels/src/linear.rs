@@ -17,6 +17,17 @@ impl LinearShape {
         expect(op, "input gradient", dx, &[self.batch, self.inputs])
     }
 
+    /// What an input-gradient launch does: dx `[batch, inputs]`, a dot product over the outputs
+    /// per value.
+    fn backward_input_work(&self, kernel: Kernel) -> Work {
+        Work {
+            invocations: kernel.desc().invocations(self.batch, self.inputs),
+            serial: self.outputs as u64,
+            outputs: (self.batch * self.inputs) as u64,
+            flops: self.flops(),
+        }
+    }
+
     fn forward_params(&self, relu: bool, splits: usize, chunk: usize) -> params::LinearForward {
         let (batch, inputs, outputs) = (self.batch as u32, self.inputs as u32, self.outputs as u32);
         let (relu, chunk, splits) = (relu as u32, chunk as u32, splits as u32);
@@ -101,12 +112,7 @@ impl Kernels {
             kernel,
             &s.backward_params(accumulate),
             &[("dy", dy), ("weight", weight), ("dx", dx)],
-            Work {
-                invocations: kernel.desc().invocations(s.batch, s.inputs),
-                serial: s.outputs as u64,
-                outputs: (s.batch * s.inputs) as u64,
-                flops: s.flops(),
-            },
+            s.backward_input_work(kernel),
         )?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]).keyed(pass_key(Pass::LinearBackwardInput, s)))
     }
@@ -178,12 +184,7 @@ impl Kernels {
             kernel,
             &p,
             &[("dy", dy), ("weight", weight), ("x", x), ("dx", dx)],
-            Work {
-                invocations: kernel.desc().invocations(s.batch, s.inputs),
-                serial: s.outputs as u64,
-                outputs: (s.batch * s.inputs) as u64,
-                flops: s.flops(),
-            },
+            s.backward_input_work(kernel),
         )?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }

@@ -16,6 +16,14 @@ impl Pool2dShape {
         }
         Ok(())
     }
+    /// The shapes both backward launchers (gather and scatter) take.
+    fn check_backward(&self, op: &str, dy: &Tensor, argmax: &Tensor, dx: &Tensor) -> Result<()> {
+        self.check(op)?;
+        expect(op, "output gradient", dy, &self.y_shape())?;
+        expect(op, "argmax", argmax, &self.y_shape())?;
+        expect(op, "input gradient", dx, &self.x_shape())
+    }
+
     /// planes, h, w, out_h, out_w, window, stride: the fields both pool blocks start with.
     fn dims(&self) -> [u32; 7] {
         [self.batch * self.channels, self.h, self.w, self.out_h(), self.out_w(), self.window, self.stride]
@@ -62,10 +70,7 @@ impl Kernels {
         dx: &Tensor,
     ) -> Result<Op> {
         let op = "maxpool2d_backward";
-        s.check(op)?;
-        expect(op, "output gradient", dy, &s.y_shape())?;
-        expect(op, "argmax", argmax, &s.y_shape())?;
-        expect(op, "input gradient", dx, &s.x_shape())?;
+        s.check_backward(op, dy, argmax, dx)?;
         if let Some(x) = relu_input {
             expect(op, "ReLU output", x, &s.x_shape())?;
         }
@@ -97,13 +102,10 @@ impl Kernels {
         dx: &Tensor,
     ) -> Result<Op> {
         let op = "maxpool2d_backward_scatter";
-        s.check(op)?;
         if s.stride < s.window {
             return Err(GpuError::shape(op, format!("windows of {} overlap at stride {}", s.window, s.stride)));
         }
-        expect(op, "output gradient", dy, &s.y_shape())?;
-        expect(op, "argmax", argmax, &s.y_shape())?;
-        expect(op, "input gradient", dx, &s.x_shape())?;
+        s.check_backward(op, dy, argmax, dx)?;
         if let Some(y) = pooled_relu {
             expect(op, "pooled ReLU output", y, &s.y_shape())?;
         }
