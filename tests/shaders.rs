@@ -117,7 +117,9 @@ fn every_pass_has_one_kernel_per_variant() {
         for variant in Variant::ALL {
             let n =
                 Kernel::ALL.iter().filter(|k| k.desc().pass == Some(pass) && k.desc().variant == Some(variant)).count();
-            assert_eq!(n, 1, "{pass:?} has {n} {variant:?} kernels");
+            // The subgroup variant may leave a pass to the blocked kernel.
+            let allowed = if variant == Variant::Subgroup { 0..=1 } else { 1..=1 };
+            assert!(allowed.contains(&n), "{pass:?} has {n} {variant:?} kernels");
         }
     }
 }

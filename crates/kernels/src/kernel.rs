@@ -16,15 +16,30 @@ pub enum Variant {
     Blocked,
     /// 64×64 tiles per workgroup with operands staged in workgroup memory: the classic GPU GEMM.
     Tiled,
+    /// Blocked, with operands every invocation of a subgroup needs loaded once and shared by
+    /// `subgroupBroadcast`. Only where the device has subgroups of at least 8 lanes; passes
+    /// without a subgroup kernel run the blocked one.
+    Subgroup,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 2] = [Variant::Blocked, Variant::Tiled];
+    pub const ALL: [Variant; 3] = [Variant::Blocked, Variant::Tiled, Variant::Subgroup];
 
     pub fn name(self) -> &'static str {
         match self {
             Variant::Blocked => "blocked",
             Variant::Tiled => "tiled",
+            Variant::Subgroup => "subgroup",
+        }
+    }
+
+    /// Whether a device opened with `features` on an adapter described by `info` runs this
+    /// variant: the subgroup kernels broadcast from lanes 0–7, so they need subgroups of at
+    /// least 8 lanes (lavapipe 8, NVIDIA 32, AMD 32/64).
+    pub fn runs_on(self, info: &wgpu::AdapterInfo, features: wgpu::Features) -> bool {
+        match self {
+            Variant::Subgroup => features.contains(wgpu::Features::SUBGROUP) && info.subgroup_min_size >= 8,
+            Variant::Blocked | Variant::Tiled => true,
         }
     }
 
@@ -74,6 +89,12 @@ pub enum Grid {
     Blocks { rows: usize, cols: usize },
     /// One workgroup per `rows × cols` tile of a matrix output.
     Tiles { rows: usize, cols: usize },
+    /// One invocation per `rows × cols` block, a workgroup's invocations all on the same block
+    /// column (the row blocks padded to whole workgroups): what the subgroup kernels share.
+    ColumnGroups { rows: usize, cols: usize },
+    /// Like `ColumnGroups` with rows and columns swapped: a workgroup's invocations share a
+    /// block row, the column blocks padded to whole workgroups.
+    RowGroups { rows: usize, cols: usize },
 }
 
 /// One kernel, declared once.
@@ -103,6 +124,14 @@ impl KernelDesc {
             Grid::Blocks { rows: r, cols: c } => (rows.div_ceil(r) * cols.div_ceil(c)) as u64,
             Grid::Tiles { rows: r, cols: c } => {
                 (rows.div_ceil(r) * cols.div_ceil(c)) as u64 * self.workgroup_size as u64
+            }
+            Grid::ColumnGroups { rows: r, cols: c } => {
+                let wg = self.workgroup_size as usize;
+                (rows.div_ceil(r).div_ceil(wg) * wg * cols.div_ceil(c)) as u64
+            }
+            Grid::RowGroups { rows: r, cols: c } => {
+                let wg = self.workgroup_size as usize;
+                (rows.div_ceil(r) * cols.div_ceil(c).div_ceil(wg) * wg) as u64
             }
         }
     }
@@ -145,11 +174,15 @@ macro_rules! catalogue {
 }
 
 use Pass::*;
-use Variant::{Blocked, Tiled};
+use Variant::{Blocked, Subgroup, Tiled};
 /// The blocked kernels: one invocation per 8×8 output block, in registers.
 const BLOCK: Grid = Grid::Blocks { rows: 8, cols: 8 };
 /// The tiled kernels: one workgroup of 256 per 64×64 output tile.
 const TILE: Grid = Grid::Tiles { rows: 64, cols: 64 };
+/// The subgroup kernels: blocks of 4 rows × 16 columns, a workgroup's on one block column.
+const SHARED: Grid = Grid::ColumnGroups { rows: 4, cols: 16 };
+/// The subgroup linear kernels: blocks of 16 rows × 4 columns, a workgroup's on one block row.
+const SHARED_ROWS: Grid = Grid::RowGroups { rows: 16, cols: 4 };
 
 // One line pair per kernel: name (= file), variant, pass, workgroup size, grid, parameter block
 // (in `params.rs`) and the storage bindings in binding order.
@@ -158,9 +191,13 @@ catalogue! {
         Conv2dForward, [x, weight, bias, y];
     Conv2dForwardTiled: "conv2d_forward_tiled", Some(Tiled), Some(ConvForward), workgroup 256, TILE,
         Conv2dForward, [x, weight, bias, y];
+    Conv2dForwardSubgroup: "conv2d_forward_subgroup", Some(Subgroup), Some(ConvForward), workgroup 64, SHARED,
+        Conv2dForward, [x, weight, bias, y];
     Conv2dBackwardInput: "conv2d_backward_input", Some(Blocked), Some(ConvBackwardInput), workgroup 64, BLOCK,
         Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardInputTiled: "conv2d_backward_input_tiled", Some(Tiled), Some(ConvBackwardInput), workgroup 256, TILE,
+        Conv2dBackwardInput, [dy, weight, dx];
+    Conv2dBackwardInputSubgroup: "conv2d_backward_input_subgroup", Some(Subgroup), Some(ConvBackwardInput), workgroup 64, SHARED,
         Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardWeight: "conv2d_backward_weight", Some(Blocked), Some(ConvBackwardWeight), workgroup 64, BLOCK,
         Conv2dBackwardWeight, [x, dy, partial];
@@ -184,15 +221,21 @@ catalogue! {
         LinearForward, [x, weight, bias, y];
     LinearForwardTiled: "linear_forward_tiled", Some(Tiled), Some(LinearForward), workgroup 256, TILE,
         LinearForward, [x, weight, bias, y];
+    LinearForwardSubgroup: "linear_forward_subgroup", Some(Subgroup), Some(LinearForward), workgroup 64, SHARED_ROWS,
+        LinearForward, [x, weight, bias, y];
     LinearReduce: "linear_reduce", None, None, workgroup 64, Grid::Items,
         LinearReduce, [partial, bias, y];
     LinearBackwardInput: "linear_backward_input", Some(Blocked), Some(LinearBackwardInput), workgroup 64, BLOCK,
         LinearBackward, [dy, weight, dx];
     LinearBackwardInputTiled: "linear_backward_input_tiled", Some(Tiled), Some(LinearBackwardInput), workgroup 256, TILE,
         LinearBackward, [dy, weight, dx];
+    LinearBackwardInputSubgroup: "linear_backward_input_subgroup", Some(Subgroup), Some(LinearBackwardInput), workgroup 64, SHARED_ROWS,
+        LinearBackward, [dy, weight, dx];
     LinearBackwardWeight: "linear_backward_weight", Some(Blocked), Some(LinearBackwardWeight), workgroup 64, BLOCK,
         LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardWeightTiled: "linear_backward_weight_tiled", Some(Tiled), Some(LinearBackwardWeight), workgroup 256, TILE,
+        LinearBackward, [x, dy, dweight, dbias];
+    LinearBackwardWeightVec4: "linear_backward_weight_vec4", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64, BLOCK,
         LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardInputNarrow: "linear_backward_input_narrow", None, None, workgroup 64, Grid::Items,
         LinearBackwardNarrow, [dy, weight, x, dx];
@@ -215,12 +258,22 @@ impl Kernel {
 
     /// Whether the kernels of `variant` include this one.
     pub fn used_by(self, variant: Variant) -> bool {
-        self.desc().variant.is_none_or(|v| v == variant)
+        match (self.desc().variant, self.desc().pass) {
+            (None, _) => true,
+            (Some(_), Some(pass)) => Kernel::for_pass(pass, variant) == self,
+            (Some(v), None) => v == variant,
+        }
     }
 
-    /// The kernel that implements `pass` in `variant`.
+    /// The kernel `variant` itself declares for `pass`, if any.
+    pub fn declared_for(pass: Pass, variant: Variant) -> Option<Kernel> {
+        Kernel::ALL.iter().copied().find(|k| k.desc().pass == Some(pass) && k.desc().variant == Some(variant))
+    }
+
+    /// The kernel that implements `pass` in `variant`: its own, or the blocked one where the
+    /// variant has none for this pass.
     pub fn for_pass(pass: Pass, variant: Variant) -> Kernel {
-        let found = Kernel::ALL.iter().find(|k| k.desc().pass == Some(pass) && k.desc().variant == Some(variant));
-        *found.unwrap_or_else(|| panic!("the catalogue has no {variant:?} kernel for {pass:?}"))
+        let found = Kernel::declared_for(pass, variant).or(Kernel::declared_for(pass, Variant::Blocked));
+        found.unwrap_or_else(|| panic!("the catalogue has no {variant:?} kernel for {pass:?}"))
     }
 }

@@ -42,6 +42,14 @@ pub struct Kernels {
     choices: Mutex<HashMap<String, Variant>>,
 }
 
+impl Variant {
+    /// The variants `gpu` runs ([`Variant::runs_on`]), in [`Variant::ALL`]'s order.
+    pub fn available(gpu: &Gpu) -> Vec<Variant> {
+        let (info, features) = (gpu.adapter.get_info(), gpu.device.features());
+        Variant::ALL.into_iter().filter(|v| v.runs_on(&info, features)).collect()
+    }
+}
+
 /// The key of a matrix-product pass at one shape (its batch included), as choices are stored.
 pub fn pass_key(pass: Pass, shape: &impl std::fmt::Debug) -> String {
     format!("{pass:?} {shape:?}")
@@ -57,6 +65,12 @@ impl Kernels {
     /// Compiles the kernels of `variant` (every variant runs on every adapter; tests run both).
     /// Other variants' kernels are compiled when a choice first needs them.
     pub fn with_variant(gpu: &Gpu, variant: Variant) -> Result<Self> {
+        if !variant.runs_on(&gpu.adapter.get_info(), gpu.device.features()) {
+            return Err(GpuError::shape(
+                variant.name(),
+                format!("the {} kernels need subgroups of at least 8 lanes, which {} lacks", variant.name(), gpu.summary.name),
+            ));
+        }
         let k = Kernels { pipelines: Mutex::new(HashMap::new()), variant, choices: Mutex::new(HashMap::new()) };
         for &kernel in Kernel::ALL.iter().filter(|k| k.used_by(variant)) {
             k.pipeline(gpu, kernel)?;

@@ -1,7 +1,7 @@
 //! linear launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
 use crate::{
-    Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, Tensor, Work, expect, nonzero, params, pass_key,
+    Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, Tensor, Variant, Work, expect, nonzero, params, pass_key,
     split_reduction,
 };
 
@@ -43,6 +43,17 @@ impl LinearShape {
 }
 
 impl Kernels {
+    /// The kernel `pass` runs at `s`: the chosen variant's, except that the subgroup variant's
+    /// linear kernels read vec4s along both dimensions and leave other shapes to the blocked ones.
+    fn linear_kernel(&self, pass: Pass, s: &LinearShape) -> Kernel {
+        let kernel = self.kernel_for(pass, s);
+        let vec4_rows = s.inputs % 4 == 0 && s.outputs % 4 == 0;
+        if kernel.desc().variant == Some(Variant::Subgroup) && !vec4_rows {
+            return Kernel::for_pass(pass, Variant::Blocked);
+        }
+        kernel
+    }
+
     /// y = x · weightᵀ + bias, then ReLU if `relu`. x may have any shape with `batch × inputs`
     /// elements (a pooled feature map is flattened in NCHW order, as `torch.flatten(x, 1)`).
     pub fn linear_forward(
@@ -61,7 +72,7 @@ impl Kernels {
         expect(op, "weight", weight, &[s.outputs, s.inputs])?;
         expect(op, "bias", bias, &[s.outputs])?;
         expect(op, "output", y, &[s.batch, s.outputs])?;
-        let kernel = self.kernel_for(Pass::LinearForward, s);
+        let kernel = self.linear_kernel(Pass::LinearForward, s);
         let tiles = kernel.desc().invocations(s.batch, s.outputs);
         let (splits, chunk) = split_reduction(s.inputs, tiles, s.outputs_len());
         let name = format!("{op} {}->{}", s.inputs, s.outputs);
@@ -106,7 +117,7 @@ impl Kernels {
     ) -> Result<Op> {
         let op = "linear_backward_input";
         s.check_backward_input(op, weight, dy, dx)?;
-        let kernel = self.kernel_for(Pass::LinearBackwardInput, s);
+        let kernel = self.linear_kernel(Pass::LinearBackwardInput, s);
         let d = self.dispatch(
             gpu,
             kernel,
@@ -134,7 +145,7 @@ impl Kernels {
         expect(op, "output gradient", dy, &[s.batch, s.outputs])?;
         expect(op, "weight gradient", dweight, &[s.outputs, s.inputs])?;
         expect(op, "bias gradient", dbias, &[s.outputs])?;
-        let kernel = self.kernel_for(Pass::LinearBackwardWeight, s);
+        let kernel = self.linear_kernel(Pass::LinearBackwardWeight, s);
         let d = self.dispatch(
             gpu,
             kernel,

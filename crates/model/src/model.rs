@@ -206,8 +206,9 @@ impl Model {
         }
         // The same plan once per variant (the first guess first), its passes in the same order.
         let prior = self.kernels.variant;
-        let variants: Vec<Variant> =
-            std::iter::once(prior).chain(Variant::ALL.into_iter().filter(|&v| v != prior)).collect();
+        let variants: Vec<Variant> = std::iter::once(prior)
+            .chain(Variant::available(&self.gpu).into_iter().filter(|&v| v != prior))
+            .collect();
         let mut plans = Vec::new();
         for &v in &variants {
             self.kernels.variant = v;
@@ -218,8 +219,18 @@ impl Model {
         let ops: Vec<Vec<&Op>> = plans.iter().map(|p| p.ops().filter(|op| op.key.is_some()).collect()).collect();
         let mut measured = HashMap::new();
         for (i, key) in missing {
-            let candidates: Vec<&Op> = ops.iter().map(|o| o[i]).collect();
-            let best = tune::fastest(&self.gpu, &variants, &candidates)?;
+            // A variant that runs another's kernel for this pass is not timed twice.
+            let mut seen = Vec::new();
+            let (mut offered, mut candidates) = (Vec::new(), Vec::new());
+            for (&v, o) in variants.iter().zip(&ops) {
+                let kernel = o[i].dispatches[0].label;
+                if !seen.contains(&kernel) {
+                    seen.push(kernel);
+                    offered.push(v);
+                    candidates.push(o[i]);
+                }
+            }
+            let best = tune::fastest(&self.gpu, &offered, &candidates)?;
             self.kernels.set_choice(key.clone(), best);
             measured.insert(key, best);
         }

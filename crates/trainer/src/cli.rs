@@ -84,6 +84,7 @@ enum KernelsArg {
     Auto,
     Blocked,
     Tiled,
+    Subgroup,
 }
 
 /// Where measured kernel choices are remembered: $TWINHEAD_KERNEL_CACHE, else the user's cache
@@ -106,13 +107,15 @@ fn kernel_choice(arg: Option<KernelsArg>) -> Result<KernelChoice> {
             None | Some("") | Some("auto") => KernelsArg::Auto,
             Some("blocked") => KernelsArg::Blocked,
             Some("tiled") => KernelsArg::Tiled,
-            Some(other) => bail!("TWINHEAD_KERNELS={other}: use auto, blocked or tiled"),
+            Some("subgroup") => KernelsArg::Subgroup,
+            Some(other) => bail!("TWINHEAD_KERNELS={other}: use auto, blocked, tiled or subgroup"),
         },
     };
     Ok(match arg {
         KernelsArg::Auto => KernelChoice::Measure { cache: kernel_cache() },
         KernelsArg::Blocked => KernelChoice::Fixed(Variant::Blocked),
         KernelsArg::Tiled => KernelChoice::Fixed(Variant::Tiled),
+        KernelsArg::Subgroup => KernelChoice::Fixed(Variant::Subgroup),
     })
 }
 
@@ -199,7 +202,8 @@ struct TrainArgs {
     crop: Option<f32>,
     /// Which kernel variant runs the matrix products: `auto` times each on this adapter at the
     /// run's shapes and keeps the fastest per pass (remembered in ~/.cache/twinhead/kernels.json);
-    /// `blocked` or `tiled` forces one. Default: $TWINHEAD_KERNELS, else auto.
+    /// `blocked`, `tiled` or `subgroup` (where the adapter has subgroups) forces one. Default:
+    /// $TWINHEAD_KERNELS, else auto.
     #[arg(long, value_enum)]
     kernels: Option<KernelsArg>,
     /// Continue the run in this folder from its last saved state (its configuration is reused;
