@@ -203,6 +203,8 @@ catalogue! {
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dBackwardWeightTiled: "conv2d_backward_weight_tiled", Some(Tiled), Some(ConvBackwardWeight), workgroup 256, TILE,
         Conv2dBackwardWeight, [x, dy, partial];
+    Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8, Grid::RowGroups { rows: 16, cols: 4 },
+        Conv2dBackwardWeight, [x, dy, partial];
     Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
         Reduce, [partial, dweight, dbias];
     Conv2dReduceWeights: "conv2d_reduce_weights", None, None, workgroup 64, Grid::Items,
