@@ -2,8 +2,8 @@
 
 use crate::params::MAX_REDUCE_SEGMENTS;
 use crate::{
-    Conv2dShape, Gpu, GpuError, Kernel, Kernels, MAX_SERIAL, MIN_INVOCATIONS, Op, Pass, Result, Tensor, Work, expect,
-    nonzero, params, pass_key,
+    Conv2dShape, Gpu, GpuError, Kernel, Kernels, MAX_SERIAL, MIN_INVOCATIONS, Op, Pass, Pool2dShape, Result, Tensor,
+    Variant, Work, expect, nonzero, params, pass_key,
 };
 
 impl Conv2dShape {
@@ -138,6 +138,56 @@ impl Kernels {
             },
         )?;
         Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]).keyed(pass_key(Pass::ConvForward, s)))
+    }
+
+    /// Whether [`Self::conv2d_forward_relu_pool`] runs conv `c` followed by pool `p`: in the
+    /// subgroup variant, for the 2×2 stride-2 pool of the convolution's own output.
+    pub fn fuses_pool(&self, c: &Conv2dShape, p: &Pool2dShape) -> bool {
+        let pool_of_conv = p.x_shape() == c.y_shape() && p.window == 2 && p.stride == 2;
+        pool_of_conv && self.variant_for(Pass::ConvForward, c) == Variant::Subgroup
+    }
+
+    /// y, argmax = maxpool2d(ReLU(conv(x, weight) + bias)) in one pass, the convolution's own
+    /// output never stored (see [`Self::fuses_pool`] for where it applies). Keyed as the
+    /// convolution's forward: the tuner weighs it against the variants' plain forward.
+    #[allow(clippy::too_many_arguments)]
+    pub fn conv2d_forward_relu_pool(
+        &self,
+        gpu: &Gpu,
+        c: &Conv2dShape,
+        p: &Pool2dShape,
+        x: &Tensor,
+        weight: &Tensor,
+        bias: &Tensor,
+        y: &Tensor,
+        argmax: &Tensor,
+    ) -> Result<Op> {
+        let op = "conv2d_forward_relu_pool";
+        c.check(op)?;
+        if !self.fuses_pool(c, p) {
+            return Err(GpuError::shape(op, format!("{p:?} is not the 2x2 stride-2 pool of {c:?} in the subgroup variant")));
+        }
+        expect(op, "input", x, &c.x_shape())?;
+        expect(op, "weight", weight, &c.weight_shape())?;
+        expect(op, "bias", bias, &[c.c_out])?;
+        expect(op, "output", y, &p.y_shape())?;
+        expect(op, "argmax", argmax, &p.y_shape())?;
+        let kernel = Kernel::Conv2dForwardPoolSubgroup;
+        let pooled = p.batch * p.out_h() * p.out_w();
+        let k_len = c.c_in * c.kh * c.kw;
+        let d = self.dispatch(
+            gpu,
+            kernel,
+            &c.forward_params(true),
+            &[("x", x), ("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)],
+            Work {
+                invocations: kernel.desc().invocations(pooled, c.c_out),
+                serial: k_len as u64,
+                outputs: 2 * (pooled * c.c_out) as u64,
+                flops: 2 * (4 * pooled * c.c_out * k_len) as u64,
+            },
+        )?;
+        Ok(Op::new(format!("{op} {:?}", p.y_shape()), vec![d]).keyed(pass_key(Pass::ConvForward, c)))
     }
 
     /// dx = the gradient of conv2d's input from dy (added to dx if `accumulate`).

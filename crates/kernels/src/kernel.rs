@@ -193,6 +193,8 @@ catalogue! {
         Conv2dForward, [x, weight, bias, y];
     Conv2dForwardSubgroup: "conv2d_forward_subgroup", Some(Subgroup), Some(ConvForward), workgroup 64, SHARED,
         Conv2dForward, [x, weight, bias, y];
+    Conv2dForwardPoolSubgroup: "conv2d_forward_pool_subgroup", Some(Subgroup), None, workgroup 64, Grid::ColumnGroups { rows: 1, cols: 16 },
+        Conv2dForward, [x, weight, bias, y, argmax];
     Conv2dBackwardInput: "conv2d_backward_input", Some(Blocked), Some(ConvBackwardInput), workgroup 64, BLOCK,
         Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardInputTiled: "conv2d_backward_input_tiled", Some(Tiled), Some(ConvBackwardInput), workgroup 256, TILE,

@@ -31,8 +31,9 @@ pub(crate) struct Plan {
 
 /// The trunk's activations, kept for the backward pass.
 struct Trunk {
-    /// Per stage, the conv's ReLU output `[batch, C, H, W]` (the pool's input).
-    acts: Vec<Tensor>,
+    /// Per stage, the conv's ReLU output `[batch, C, H, W]` (the pool's input), where the conv
+    /// and the pool run as two passes (a fused pass never stores it).
+    acts: Vec<Option<Tensor>>,
     /// Per stage, the pooled output and where each maximum came from.
     pooled: Vec<Tensor>,
     argmax: Vec<Tensor>,
@@ -86,7 +87,7 @@ impl Plan {
         let heads = b.heads(&hidden, loss_weights, stats)?;
         let dpooled = b.shared_backward(&trunk, &heads.dhidden_pre)?;
         b.trunk_backward(&input, &trunk, dpooled)?;
-        b.buffers.extend(trunk.acts.into_iter().chain(trunk.pooled).chain(trunk.argmax));
+        b.buffers.extend(trunk.acts.into_iter().flatten().chain(trunk.pooled).chain(trunk.argmax));
         b.buffers.extend([hidden, heads.dhidden_pre]);
         let Builder { forward, backward, buffers, .. } = b;
         let (labels, logits, losses) = (heads.labels, heads.logits, heads.losses);
@@ -123,17 +124,25 @@ impl Builder<'_> {
         let mut trunk = Trunk { acts: Vec::new(), pooled: Vec::new(), argmax: Vec::new() };
         for stage in 0..3 {
             let (c, p) = (self.spec.conv(stage, batch), self.spec.pool(stage, batch));
-            let a = self.trunk_tensor(&format!("conv{} relu output", stage + 1), &c.y_shape(), DType::F32)?;
+            let fused = k.fuses_pool(&c, &p);
+            let a = match fused {
+                true => None,
+                false => Some(self.trunk_tensor(&format!("conv{} relu output", stage + 1), &c.y_shape(), DType::F32)?),
+            };
             let y = self.trunk_tensor(&format!("pool{} output", stage + 1), &p.y_shape(), DType::F32)?;
             let arg = self.trunk_tensor(&format!("pool{} argmax", stage + 1), &p.y_shape(), DType::U32)?;
             let x = if stage == 0 { input } else { &trunk.pooled[stage - 1] };
-            let conv = &self.params.convs[stage];
+            let (w, b) = (&self.params.convs[stage].weight.value, &self.params.convs[stage].bias.value);
             for &(first, n) in &self.chunks {
                 let (c, p) = (self.spec.conv(stage, n), self.spec.pool(stage, n));
-                let (xs, a_s) = (x.rows(first, n)?, a.rows(first, n)?);
-                let (ys, args) = (y.rows(first, n)?, arg.rows(first, n)?);
-                self.forward.push(k.conv2d_forward(gpu, &c, &xs, &conv.weight.value, &conv.bias.value, &a_s, true)?);
-                self.forward.push(k.maxpool2d_forward(gpu, &p, &a_s, &ys, &args)?);
+                let (xs, ys, args) = (x.rows(first, n)?, y.rows(first, n)?, arg.rows(first, n)?);
+                if let Some(a) = &a {
+                    let a_s = a.rows(first, n)?;
+                    self.forward.push(k.conv2d_forward(gpu, &c, &xs, w, b, &a_s, true)?);
+                    self.forward.push(k.maxpool2d_forward(gpu, &p, &a_s, &ys, &args)?);
+                } else {
+                    self.forward.push(k.conv2d_forward_relu_pool(gpu, &c, &p, &xs, w, b, &ys, &args)?);
+                }
             }
             trunk.acts.push(a);
             trunk.pooled.push(y);
@@ -227,14 +236,14 @@ impl Builder<'_> {
             let weight = &self.params.convs[stage].weight.value;
             for (i, &(first, n)) in self.chunks.iter().enumerate() {
                 let (c, p) = (self.spec.conv(stage, n), self.spec.pool(stage, n));
-                let (dys, dacts, acts) = (dpooled.rows(first, n)?, dact.rows(first, n)?, act.rows(first, n)?);
-                let args = argmax.rows(first, n)?;
+                let (dys, dacts, args) = (dpooled.rows(first, n)?, dact.rows(first, n)?, argmax.rows(first, n)?);
                 // Pool backward with ReLU's backward fused; windows that do not overlap (the
                 // network's) scatter from each output, the mask read from the pooled value.
-                self.backward.push(if p.stride >= p.window {
-                    k.maxpool2d_backward_scatter(gpu, &p, &dys, &args, Some(&pooled.rows(first, n)?), &dacts)?
-                } else {
-                    k.maxpool2d_backward(gpu, &p, &dys, &args, Some(&acts), &dacts)?
+                self.backward.push(match act {
+                    Some(act) if p.stride < p.window => {
+                        k.maxpool2d_backward(gpu, &p, &dys, &args, Some(&act.rows(first, n)?), &dacts)?
+                    }
+                    _ => k.maxpool2d_backward_scatter(gpu, &p, &dys, &args, Some(&pooled.rows(first, n)?), &dacts)?,
                 });
                 let xs = x.rows(first, n)?;
                 self.backward.push(k.conv2d_backward_weight_partials(gpu, &c, &xs, &dacts, &partials[i][stage])?);
