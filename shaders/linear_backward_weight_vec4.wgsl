@@ -7,7 +7,7 @@
 // Layouts, row-major: x [B, I], dy [B, O], dweight [O, I], dbias [O]; needs I % 4 == 0 and
 // O % 4 == 0 (the launcher falls back to the blocked kernel otherwise).
 // One invocation computes an 8-output × 8-input block: per b, 2 vec4 loads of dy and 2 of x for
-// 64 multiply-adds (linear_backward_weight.wgsl: 16 scalar loads).
+// 64 multiply-adds (linear_backward_weight.wgsl: 16 scalar loads), and stores it as 16 vec4s.
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 dweight, 4 dbias.
 
 struct Params {
@@ -17,23 +17,25 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> dy: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> dweight: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dweight: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> dbias: array<f32>;
 
+// Writes output o of the block: inputs i0..i0+7 as whole vec4s (I % 4 == 0), and the bias
+// gradient from the first lane of the vec4 that starts at column I.
 fn store(o: u32, i0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     if o >= p.outputs { return; }
-    for (var j = 0u; j < 8u; j++) {
-        let i = i0 + j;
-        if i > p.inputs { return; }
-        var v: f32;
-        if j < 4u { v = lo[j]; } else { v = hi[j - 4u]; }
+    let row4 = o * (p.inputs / 4u);
+    for (var half = 0u; half < 2u; half++) {
+        let i = i0 + 4u * half;
+        var v = select(lo, hi, half == 1u);
         if i < p.inputs {
-            let idx = o * p.inputs + i;
+            let idx = row4 + i / 4u;
             if p.accumulate != 0u { v += dweight[idx]; }
             dweight[idx] = v;
-        } else {
-            if p.accumulate != 0u { v += dbias[o]; }
-            dbias[o] = v;
+        } else if i == p.inputs {
+            var b = v.x;
+            if p.accumulate != 0u { b += dbias[o]; }
+            dbias[o] = b;
         }
     }
 }
