@@ -1,18 +1,25 @@
-// conv2d_forward_pool_subgroup: conv2d_forward_subgroup.wgsl with the ReLU and the 2×2,
+// conv2d_forward_pool_subgroup: a 3×3, stride-1 convolution with the ReLU and the 2×2,
 // stride-2 max-pool that follow it done before anything is stored: only the pooled values and
 // where each maximum came from are written, never the convolution's own output (a quarter of
 // the stores, and no pass that reads it back).
-//   a[n, co, oy, ox] = ReLU(bias[co] + Σ_{ci, ky, kx} x[n, ci, oy·s + ky − p, ox·s + kx − p] · weight[co, ci, ky, kx])
+//   a[n, co, oy, ox] = ReLU(bias[co] + Σ_{ci, ky, kx} x[n, ci, oy + ky − p, ox + kx − p] · weight[co, ci, ky, kx])
 //   y[n, co, py, px] = max_{dy, dx < 2} a[n, co, 2py + dy, 2px + dx]
 //   argmax[n, co, py, px] = (2py + dy)·OW + 2px + dx of that maximum (the first in row-major
 //   order on ties), as maxpool2d_forward.wgsl writes it for maxpool2d_backward_scatter.wgsl.
 //   (ReLU only when params.relu != 0; floor mode: a last odd row or column is never computed.)
-// Layouts, row-major: x [N, C_in, H, W], weight [C_out, C_in, KH, KW], bias [C_out],
-// y and argmax [N, C_out, OH / 2, OW / 2] with OH, OW the convolution's output size.
+// Layouts, row-major: x [N, C_in, H, W], weight [C_out, C_in, 3, 3], bias [C_out],
+// y and argmax [N, C_out, OH / 2, OW / 2] with OH, OW the convolution's output size; any
+// padding p. The launcher uses it only for kh = kw = 3 and stride 1 (Kernels::fuses_pool).
 // One invocation computes one pooled pixel × 16 channels: the 4 convolution pixels of its
-// window into 16 vec4 accumulators, the weights shared through the subgroup as in
-// conv2d_forward_subgroup.wgsl. Needs subgroups of at least 8 lanes; no early return before the
-// last broadcast.
+// window into 16 vec4 accumulators. Those 4 pixels read a 4×4 patch of each input channel, so
+// per input channel it loads the patch once (16 loads; taps in the padding read as 0) and
+// forms every tap's 4 values from it, and lane j < 8 of each subgroup loads the 9 weights of
+// channels j and 8 + j, which subgroupBroadcast hands to the other lanes: 34 loads per 576
+// multiply-adds, against 54 for the tap-by-tap conv2d_forward_subgroup.wgsl. The 9 taps are
+// written out (constant indices: a private array indexed in a loop is memory on lavapipe).
+// (Its sums run over ci outer, taps inner; conv2d_forward_subgroup.wgsl's taps outer: the two
+// round differently, each within the f32 tolerance of the reference.)
+// Needs subgroups of at least 8 lanes; no early return before the last broadcast.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y, 5 argmax.
 
 struct Params {
@@ -27,18 +34,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read_write> argmax: array<u32>;
-
-// Where a pixel reads x through one tap: the offset in channel 0 (0 in the padding) and a
-// factor, 1 inside the image, 0 in the padding.
-struct Tap {
-    at: u32,
-    hit: f32,
-}
-
-fn tap(base: u32, iy: i32, ix: i32) -> Tap {
-    let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
-    return Tap(select(0u, base + u32(iy) * p.w + u32(ix), inside), select(0.0, 1.0, inside));
-}
 
 // Writes one channel of the block: the maximum of its window (the four accumulators are the
 // window's pixels in row-major order) and where it is. `at0` is the window's top-left offset in
@@ -73,20 +68,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let chw = p.c_in * p.h * p.w;
     let k_len = p.c_in * p.kh * p.kw;
 
-    // The window's four convolution pixels, row-major: where each reads x (its image's offset
-    // and top-left tap).
+    // The window's 4×4 input patch, row-major: where each value is (0 in the padding) and a
+    // factor, 1 inside the image, 0 in the padding.
     let mc = min(m, rows - 1u);
     let r = mc % pool_plane;
     let oy = (r / pool_w) * 2u;
     let ox = (r % pool_w) * 2u;
     let at0 = oy * p.out_w + ox;
     let base = (mc / pool_plane) * chw;
-    var xb = array<u32, 4>(base, base, base, base);
-    var iy0: array<i32, 4>;
-    var ix0: array<i32, 4>;
-    for (var j = 0u; j < 4u; j++) {
-        iy0[j] = i32((oy + j / 2u) * p.stride) - i32(p.pad);
-        ix0[j] = i32((ox + j % 2u) * p.stride) - i32(p.pad);
+    var at: array<u32, 16>;
+    var hit: array<f32, 16>;
+    for (var j = 0u; j < 16u; j++) {
+        let iy = i32(oy + j / 4u) - i32(p.pad);
+        let ix = i32(ox + j % 4u) - i32(p.pad);
+        let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
+        at[j] = select(0u, base + u32(iy) * p.w + u32(ix), inside);
+        hit[j] = select(0.0, 1.0, inside);
     }
     // The two weight rows this lane loads for its whole subgroup.
     let w_a = min(co0 + (lane & 7u), p.c_out - 1u) * k_len;
@@ -98,30 +95,129 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var c12 = vec4<f32>(0.0); var c13 = vec4<f32>(0.0); var c14 = vec4<f32>(0.0); var c15 = vec4<f32>(0.0);
 
     let hw = p.h * p.w;
-    let taps = p.kh * p.kw;
-    for (var ky = 0u; ky < p.kh; ky++) {
-        let dy = i32(ky);
-        for (var kx = 0u; kx < p.kw; kx++) {
-            let dx = i32(kx);
-            let t0 = tap(xb[0], iy0[0] + dy, ix0[0] + dx); let t1 = tap(xb[1], iy0[1] + dy, ix0[1] + dx);
-            let t2 = tap(xb[2], iy0[2] + dy, ix0[2] + dx); let t3 = tap(xb[3], iy0[3] + dy, ix0[3] + dx);
-            let mask = vec4<f32>(t0.hit, t1.hit, t2.hit, t3.hit);
-            let tk = ky * p.kw + kx;
-            for (var ci = 0u; ci < p.c_in; ci++) {
-                let cp = ci * hw;
-                let k = ci * taps + tk;
-                let xv = vec4<f32>(x[t0.at + cp], x[t1.at + cp], x[t2.at + cp], x[t3.at + cp]) * mask;
-                let wa = weight[w_a + k];
-                let wb = weight[w_b + k];
-                c0 += xv * subgroupBroadcast(wa, 0u); c1 += xv * subgroupBroadcast(wa, 1u);
-                c2 += xv * subgroupBroadcast(wa, 2u); c3 += xv * subgroupBroadcast(wa, 3u);
-                c4 += xv * subgroupBroadcast(wa, 4u); c5 += xv * subgroupBroadcast(wa, 5u);
-                c6 += xv * subgroupBroadcast(wa, 6u); c7 += xv * subgroupBroadcast(wa, 7u);
-                c8 += xv * subgroupBroadcast(wb, 0u); c9 += xv * subgroupBroadcast(wb, 1u);
-                c10 += xv * subgroupBroadcast(wb, 2u); c11 += xv * subgroupBroadcast(wb, 3u);
-                c12 += xv * subgroupBroadcast(wb, 4u); c13 += xv * subgroupBroadcast(wb, 5u);
-                c14 += xv * subgroupBroadcast(wb, 6u); c15 += xv * subgroupBroadcast(wb, 7u);
-            }
+    for (var ci = 0u; ci < p.c_in; ci++) {
+        let cp = ci * hw;
+        let x00 = x[at[0] + cp] * hit[0]; let x01 = x[at[1] + cp] * hit[1]; let x02 = x[at[2] + cp] * hit[2]; let x03 = x[at[3] + cp] * hit[3];
+        let x10 = x[at[4] + cp] * hit[4]; let x11 = x[at[5] + cp] * hit[5]; let x12 = x[at[6] + cp] * hit[6]; let x13 = x[at[7] + cp] * hit[7];
+        let x20 = x[at[8] + cp] * hit[8]; let x21 = x[at[9] + cp] * hit[9]; let x22 = x[at[10] + cp] * hit[10]; let x23 = x[at[11] + cp] * hit[11];
+        let x30 = x[at[12] + cp] * hit[12]; let x31 = x[at[13] + cp] * hit[13]; let x32 = x[at[14] + cp] * hit[14]; let x33 = x[at[15] + cp] * hit[15];
+        let k = ci * 9u;
+        // tap (0, 0): the window's pixels read patch rows 0–1, columns 0–1
+        {
+            let v = vec4<f32>(x00, x01, x10, x11);
+            let wa = weight[w_a + k + 0u]; let wb = weight[w_b + k + 0u];
+            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
+            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
+            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
+            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
+            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
+            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
+            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
+            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+        }
+        // tap (0, 1): the window's pixels read patch rows 0–1, columns 1–2
+        {
+            let v = vec4<f32>(x01, x02, x11, x12);
+            let wa = weight[w_a + k + 1u]; let wb = weight[w_b + k + 1u];
+            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
+            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
+            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
+            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
+            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
+            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
+            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
+            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+        }
+        // tap (0, 2): the window's pixels read patch rows 0–1, columns 2–3
+        {
+            let v = vec4<f32>(x02, x03, x12, x13);
+            let wa = weight[w_a + k + 2u]; let wb = weight[w_b + k + 2u];
+            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
+            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
+            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
+            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
+            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
+            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
+            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
+            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+        }
+        // tap (1, 0): the window's pixels read patch rows 1–2, columns 0–1
+        {
+            let v = vec4<f32>(x10, x11, x20, x21);
+            let wa = weight[w_a + k + 3u]; let wb = weight[w_b + k + 3u];
+            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
+            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
+            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
+            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
+            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
+            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
+            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
+            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+        }
+        // tap (1, 1): the window's pixels read patch rows 1–2, columns 1–2
+        {
+            let v = vec4<f32>(x11, x12, x21, x22);
+            let wa = weight[w_a + k + 4u]; let wb = weight[w_b + k + 4u];
+            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
+            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
+            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
+            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
+            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
+            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
+            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
+            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+        }
+        // tap (1, 2): the window's pixels read patch rows 1–2, columns 2–3
+        {
+            let v = vec4<f32>(x12, x13, x22, x23);
+            let wa = weight[w_a + k + 5u]; let wb = weight[w_b + k + 5u];
+            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
+            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
+            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
+            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
+            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
+            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
+            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
+            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+        }
+        // tap (2, 0): the window's pixels read patch rows 2–3, columns 0–1
+        {
+            let v = vec4<f32>(x20, x21, x30, x31);
+            let wa = weight[w_a + k + 6u]; let wb = weight[w_b + k + 6u];
+            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
+            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
+            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
+            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
+            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
+            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
+            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
+            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+        }
+        // tap (2, 1): the window's pixels read patch rows 2–3, columns 1–2
+        {
+            let v = vec4<f32>(x21, x22, x31, x32);
+            let wa = weight[w_a + k + 7u]; let wb = weight[w_b + k + 7u];
+            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
+            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
+            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
+            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
+            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
+            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
+            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
+            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+        }
+        // tap (2, 2): the window's pixels read patch rows 2–3, columns 2–3
+        {
+            let v = vec4<f32>(x22, x23, x32, x33);
+            let wa = weight[w_a + k + 8u]; let wb = weight[w_b + k + 8u];
+            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
+            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
+            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
+            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
+            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
+            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
+            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
+            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
         }
     }
 

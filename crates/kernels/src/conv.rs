@@ -141,10 +141,12 @@ impl Kernels {
     }
 
     /// Whether [`Self::conv2d_forward_relu_pool`] runs conv `c` followed by pool `p`: in the
-    /// subgroup variant, for the 2×2 stride-2 pool of the convolution's own output.
+    /// subgroup variant, for a 3×3 stride-1 convolution (any padding) and the 2×2 stride-2 pool
+    /// of its output (the network's three stages).
     pub fn fuses_pool(&self, c: &Conv2dShape, p: &Pool2dShape) -> bool {
         let pool_of_conv = p.x_shape() == c.y_shape() && p.window == 2 && p.stride == 2;
-        pool_of_conv && self.variant_for(Pass::ConvForward, c) == Variant::Subgroup
+        let conv_3x3 = c.kh == 3 && c.kw == 3 && c.stride == 1;
+        pool_of_conv && conv_3x3 && self.variant_for(Pass::ConvForward, c) == Variant::Subgroup
     }
 
     /// y, argmax = maxpool2d(ReLU(conv(x, weight) + bias)) in one pass, the convolution's own
@@ -165,7 +167,8 @@ impl Kernels {
         let op = "conv2d_forward_relu_pool";
         c.check(op)?;
         if !self.fuses_pool(c, p) {
-            return Err(GpuError::shape(op, format!("{p:?} is not the 2x2 stride-2 pool of {c:?} in the subgroup variant")));
+            let why = "the subgroup variant fuses a 3x3 stride-1 conv with the 2x2 stride-2 pool of its output";
+            return Err(GpuError::shape(op, format!("{c:?} then {p:?}: {why}")));
         }
         expect(op, "input", x, &c.x_shape())?;
         expect(op, "weight", weight, &c.weight_shape())?;
