@@ -191,6 +191,10 @@ struct TrainArgs {
     /// Probability of training on a blackened copy of an image (grey, darkened; colour label black).
     #[arg(long)]
     blacken: Option<f32>,
+    /// Probability of tinting a black garment red or blue (the colour head's other colours) and
+    /// labelling it so.
+    #[arg(long)]
+    colorize: Option<f32>,
     /// Mirror half of the training images left-right.
     #[arg(long)]
     flip: bool,
@@ -252,6 +256,7 @@ fn choose_augment(args: &TrainArgs, data: &Dataset) -> Augment {
         (&mut a.swap_red_blue, args.swap_red_blue),
         (&mut a.grey, args.grey),
         (&mut a.blacken, args.blacken),
+        (&mut a.colorize, args.colorize),
         (&mut a.jitter, args.jitter),
         (&mut a.crop, args.crop),
     ];
@@ -317,7 +322,7 @@ fn stop_on_ctrl_c() -> Result<TrainControl> {
 
 /// The training options a user may give: with `--resume` each of them is refused (the run keeps
 /// its own), but for `--epochs` (extends the run) and `--kernels`.
-const RUN_SETTINGS: [&str; 20] = [
+const RUN_SETTINGS: [&str; 21] = [
     "data",
     "heads",
     "labels",
@@ -335,6 +340,7 @@ const RUN_SETTINGS: [&str; 20] = [
     "swap_red_blue",
     "grey",
     "blacken",
+    "colorize",
     "flip",
     "jitter",
     "crop",
