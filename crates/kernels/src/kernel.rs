@@ -247,6 +247,8 @@ catalogue! {
         CrossEntropy, [logits, labels, dlogits, stats];
     Adam: "adam", None, None, workgroup 64, Grid::Items,
         Adam, [param, grad, m, v];
+    Ema: "ema", None, None, workgroup 64, Grid::Items,
+        Ema, [param, average];
 }
 
 impl Kernel {

@@ -12,6 +12,7 @@
 
 mod adam;
 mod conv;
+mod ema;
 mod kernel;
 mod linear;
 mod loss;

@@ -14,6 +14,7 @@
 //! module (`conv1.weight` … `heads.item.bias`), so weights move between the two unchanged.
 
 mod checkpoint;
+mod ema;
 mod error;
 mod init;
 mod model;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use kernels::{AdamHyper, Kernels, Op, Tensor, Variant};
 use tensor::{Gpu, GpuError};
 
+use crate::ema::Ema;
 use crate::parameters::Parameters;
 use crate::plan::{Plan, STATS_WINDOW};
 use crate::{ModelError, ModelSpec, Result, tune};
@@ -84,6 +85,8 @@ pub struct Model {
     tuned: Option<(usize, Vec<String>)>,
     /// See [`Model::limit_bindings`].
     binding_limit: Option<u64>,
+    /// The moving average of the weights, when on ([`Model::enable_ema`]).
+    ema: Option<Ema>,
 }
 
 impl Model {
@@ -130,6 +133,7 @@ impl Model {
             choice: config.kernels.clone(),
             tuned: None,
             binding_limit: None,
+            ema: None,
         })
     }
 
@@ -314,16 +318,26 @@ impl Model {
         if labels.len() != self.spec.heads.len() {
             return Err(ModelError::Input(format!("{} label sets for {} heads", labels.len(), self.spec.heads.len())));
         }
+        if self.ema.as_ref().is_some_and(|e| e.swapped) {
+            return Err(ModelError::Input("a training step while the moving average stands in for the weights".into()));
+        }
         self.plan_for(batch, images, labels)?;
         self.step += 1;
         self.gpu.queue.write_buffer(&self.adam_params, 0, bytemuck::bytes_of(&self.hyper.at_step(self.step)));
+        if let Some(ema) = &self.ema {
+            ema.prepare_step(&self.gpu, self.step);
+        }
         let plan = &self.plans[&batch];
         let slot = self.pending;
+        let ema = self.ema.as_ref().map(|e| &e.op);
         let submission = self.gpu.submit("training step", |pass| {
             for op in plan.forward.iter().chain([&plan.losses[slot]]).chain(&plan.backward) {
                 op.record(pass);
             }
             self.adam.record(pass);
+            if let Some(op) = ema {
+                op.record(pass);
+            }
         });
         if let Some(previous) = self.in_flight.replace(submission) {
             self.gpu
@@ -364,7 +378,7 @@ impl Model {
     pub fn step_ops(&mut self, batch: usize) -> Result<Vec<&Op>> {
         self.prepare(batch)?;
         let plan = &self.plans[&batch];
-        Ok(plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward).chain([&self.adam]).collect())
+        Ok(plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward).chain([&self.adam]).chain(self.ema.as_ref().map(|e| &e.op)).collect())
     }
 
     /// Reads the filled slots of the stats window into `finished` (waits for queued steps).
@@ -443,6 +457,71 @@ impl Model {
                 return Err(ModelError::Input(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
             }
             p.value.write(&self.gpu, data)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps a moving average of the weights from now on (see the `ema` module), starting at
+    /// the current weights; `decay` in (0, 1), e.g. 0.99.
+    pub fn enable_ema(&mut self, decay: f64) -> Result<()> {
+        if !(decay > 0.0 && decay < 1.0) {
+            return Err(ModelError::Input(format!("the moving average's decay {decay} must be above 0 and below 1")));
+        }
+        self.ema = Some(Ema::new(&self.gpu, &self.kernels, &self.params.flat.value, decay)?);
+        Ok(())
+    }
+
+    /// Whether a moving average is kept.
+    pub fn has_ema(&self) -> bool {
+        self.ema.is_some()
+    }
+
+    /// Runs `f` with the moving average standing in for the weights (evaluation, checkpoints),
+    /// then puts the weights back; without an average, `f` sees the weights.
+    pub fn with_average<T, E>(&mut self, f: impl FnOnce(&mut Model) -> Result<T, E>) -> Result<T, E> {
+        let Some(mut ema) = self.ema.take() else { return f(self) };
+        ema.swap(&self.gpu, &self.params.flat.value);
+        self.ema = Some(ema);
+        let out = f(self);
+        let mut ema = self.ema.take().expect("the average is kept while it stands in");
+        ema.swap(&self.gpu, &self.params.flat.value);
+        self.ema = Some(ema);
+        out
+    }
+
+    /// The moving average of every parameter, in state-dict order (as [`Model::parameters`]).
+    pub fn average_parameters(&self) -> Result<Option<Vec<(String, Vec<usize>, Vec<f32>)>>> {
+        let Some(ema) = &self.ema else { return Ok(None) };
+        // While the average stands in for the weights, it is in the parameter buffer.
+        let holder = if ema.swapped { &self.params.flat.value } else { &ema.average };
+        let all = holder.to_vec(&self.gpu)?;
+        let base = self.params.flat.value.offset;
+        let out = self
+            .params
+            .all()
+            .map(|p| {
+                let first = ((p.value.offset - base) / 4) as usize;
+                (p.name.clone(), p.shape.clone(), all[first..first + p.value.len()].to_vec())
+            })
+            .collect();
+        Ok(Some(out))
+    }
+
+    /// Replaces the moving average by name (resuming a run); the average must be on.
+    pub fn set_average_parameters(&mut self, values: &[(String, Vec<usize>, Vec<f32>)]) -> Result<()> {
+        let Some(ema) = self.ema.as_ref().filter(|e| !e.swapped) else {
+            return Err(ModelError::Input("no moving average is kept to set (or it stands in for the weights)".into()));
+        };
+        for (name, shape, data) in values {
+            let p = self
+                .params
+                .by_name(name)
+                .ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
+            if &p.shape != shape {
+                return Err(ModelError::Input(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
+            }
+            let offset = ema.average.offset + (p.value.offset - self.params.flat.value.offset);
+            Tensor::view(&ema.average.buffer, name, offset, shape)?.write(&self.gpu, data)?;
         }
         Ok(())
     }
