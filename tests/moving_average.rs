@@ -64,7 +64,7 @@ fn the_average_stands_in_and_gives_the_weights_back() {
     assert_ne!(values(&weights), values(&average));
     let raw_logits = m.logits(&images, batch).unwrap();
     let (inside, avg_logits, refused) = m
-        .with_average(|m| {
+        .with_average(|m| -> model::Result<_> {
             let refused = m.train_step(&images, &[&labels[0], &labels[1]]).is_err();
             Ok((m.parameters()?, m.logits(&images, batch)?, refused))
         })

@@ -1,8 +1,8 @@
 //! Resuming is exact: a run stopped in the middle of an epoch and resumed ends with the same
 //! weights, bit for bit, and logs the same per-step losses as a run that never stopped. The
 //! kernels are deterministic (no atomics, fixed summation orders) and the saved state holds
-//! everything a step depends on: weights, both Adam moments, the step count, and the position
-//! in the seeded batch order.
+//! everything a step depends on: weights, both Adam moments, the step count, the moving average
+//! of the weights (on by default), and the position in the seeded batch order.
 
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
     // 60 images: 48 for training in batches of 8 → 6 steps per epoch, 12 in all; with every
     // augmentation on, whose random choices must also repeat after resuming.
     let data = synth::generate(60, 96, 5);
-    let augment = Augment { swap_red_blue: 0.5, grey: 0.3, blacken: 0.2, flip: true, jitter: 0.5, crop: 0.5 };
+    let augment = Augment { swap_red_blue: 0.5, grey: 0.3, blacken: 0.2, colorize: 0.4, flip: true, jitter: 0.5, crop: 0.5 };
     let opts = TrainOptions {
         epochs: 2,
         batch_size: 8,
@@ -61,8 +61,10 @@ fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
         t.sort_by(|a, b| a.0.cmp(&b.0));
         t
     };
-    // The last and best weights, and the state: weights, both Adam moments and the step count.
-    for (file, count) in [("last.safetensors", 12), ("best.safetensors", 12), ("state.safetensors", 36)] {
+    // The last weights, their moving average, the best (averaged) weights, and the state:
+    // weights, both Adam moments, the average and the step count.
+    let files = [("last.safetensors", 12), ("last_average.safetensors", 12), ("best.safetensors", 12), ("state.safetensors", 48)];
+    for (file, count) in files {
         let (ta, tc) = (tensors(whole.path(), file), tensors(parts.path(), file));
         assert_eq!((ta.len(), tc.len()), (count, count), "{file}: tensors");
         for ((name, _, x), (other, _, y)) in ta.iter().zip(&tc) {

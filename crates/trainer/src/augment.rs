@@ -51,26 +51,27 @@ pub struct Augment {
     pub crop: f32,
 }
 
-/// When augmentation is used (`--augment`). Off by default: it costs the combinations the data
-/// has about two points of validation accuracy (measured; see the README), which a run on data
-/// with every combination pays for nothing.
+/// When augmentation is used (`--augment`). `auto` by default: data that lacks colour × item
+/// combinations gets the recommended set, so that the model names them; data with every
+/// combination gets none, because there the set costs about two points of validation accuracy
+/// (measured; see the README) for nothing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum AugmentMode {
     /// None (options given one by one still apply).
-    #[default]
     Off,
     /// The recommended set, for naming combinations the training data does not have.
     On,
     /// The recommended set when the training data leaves out some colour × item combinations
     /// (held-out ones count as left out), none when it has them all.
+    #[default]
     Auto,
 }
 
 impl Augment {
     /// What closes most of the gap on combinations never seen in training, measured with the
-    /// README's hold-out protocol: swap red ↔ blue, grey copies and blackened copies.
+    /// README's suite: swap red ↔ blue, grey copies, blackened copies and colourised black ones.
     pub fn recommended() -> Self {
-        Augment { swap_red_blue: 0.5, grey: 0.25, blacken: 0.2, ..Default::default() }
+        Augment { swap_red_blue: 0.5, grey: 0.25, blacken: 0.2, colorize: 0.5, ..Default::default() }
     }
 
     /// Resolves `mode` for a data set with these heads whose training part has the combinations
@@ -472,8 +473,8 @@ mod tests {
         let mut other = data().heads;
         other[0].classes = vec!["green".into(), "red".into(), "black".into()];
         let (a, _) = Augment::for_data(AugmentMode::Auto, &combos(5), &other);
-        assert_eq!((a.swap_red_blue, a.grey, a.blacken), (0.0, 0.25, 0.2), "no swap without blue");
-        assert_eq!(Augment::recommended().describe(), "swap-red-blue 0.5, grey 0.25, blacken 0.2");
+        assert_eq!((a.swap_red_blue, a.grey, a.blacken, a.colorize), (0.0, 0.25, 0.2, 0.5), "no swap without blue");
+        assert_eq!(Augment::recommended().describe(), "swap-red-blue 0.5, grey 0.25, blacken 0.2, colorize 0.5");
     }
 
     #[test]

@@ -15,7 +15,8 @@ use crate::eval_checkpoint::evaluate_checkpoint;
 use crate::options::{LrSchedule, TrainOptions, defaults};
 use crate::predict::{model_from_checkpoint, name_classes, no_class_names, predict};
 use crate::run_dir::{self, DataSource, RunConfig};
-use crate::train::{Ending, TrainControl, run};
+use crate::suite;
+use crate::train::{Ending, RunSummary, TrainControl, run};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -53,6 +54,20 @@ enum Command {
         format: PredictFormat,
         #[command(flatten)]
         device: DeviceArgs,
+    },
+    /// The unseen-combinations suite: one training run per held-out pair and seed (the
+    /// training options as for `train`), then one table of seen and unseen accuracy per pair —
+    /// mean and worst seed — and how much the unseen figure swings between epochs. Slow: each
+    /// run is a full training run.
+    Suite {
+        #[command(flatten)]
+        train: TrainArgs,
+        /// The held-out pairs, `;`-separated [default: the three of the suite, see the README].
+        #[arg(long, value_delimiter = ';')]
+        pairs: Option<Vec<String>>,
+        /// The seeds each pair runs with.
+        #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+        seeds: Vec<u64>,
     },
     /// Draw (again) the PNG plots of a run folder.
     Plot {
@@ -158,6 +173,10 @@ struct TrainArgs {
     /// How the learning rate moves: `constant` (the tutorial's) or `cosine` (down to 0 by the end).
     #[arg(long, value_enum, default_value_t = LrSchedule::Constant)]
     lr_schedule: LrSchedule,
+    /// Decay of the moving average of the weights that validation and the best checkpoint use
+    /// (0.99: about the last 100 steps); 0 validates the weights themselves.
+    #[arg(long, default_value_t = defaults::EMA)]
+    ema: f64,
     /// Share of the images held out for validation.
     #[arg(long, default_value_t = defaults::VAL_FRACTION)]
     val_fraction: f64,
@@ -177,10 +196,11 @@ struct TrainArgs {
     /// `blue_shirt,black_jeans`.
     #[arg(long, value_delimiter = ',')]
     hold_out: Vec<String>,
-    /// Augmentation: `on` is the recommended set (--swap-red-blue 0.5 --grey 0.25 --blacken 0.2),
-    /// which teaches the heads to name colour × item combinations missing from the data; `auto`
-    /// turns it on only when some are missing; the options below override single values.
-    #[arg(long, value_enum, default_value_t = AugmentMode::Off)]
+    /// Augmentation: `on` is the recommended set (--swap-red-blue 0.5 --grey 0.25 --blacken 0.2
+    /// --colorize 0.5), which teaches the heads to name colour × item combinations missing from
+    /// the data; `auto` (the default) turns it on only when some are missing; the options below
+    /// override single values.
+    #[arg(long, value_enum, default_value_t = AugmentMode::Auto)]
     augment: AugmentMode,
     /// Probability of swapping an image's red and blue channels (and its labels red ↔ blue).
     #[arg(long)]
@@ -301,6 +321,7 @@ fn source_and_options(args: &TrainArgs) -> Result<(DataSource, TrainOptions)> {
         // Resolved once the data is loaded (see `choose_augment`).
         augment: Augment::default(),
         lr_schedule: args.lr_schedule,
+        ema: args.ema,
         kernels: kernel_choice(args.kernels)?,
     };
     Ok((source, opts))
@@ -322,7 +343,7 @@ fn stop_on_ctrl_c() -> Result<TrainControl> {
 
 /// The training options a user may give: with `--resume` each of them is refused (the run keeps
 /// its own), but for `--epochs` (extends the run) and `--kernels`.
-const RUN_SETTINGS: [&str; 21] = [
+const RUN_SETTINGS: [&str; 22] = [
     "data",
     "heads",
     "labels",
@@ -330,6 +351,7 @@ const RUN_SETTINGS: [&str; 21] = [
     "batch_size",
     "lr",
     "lr_schedule",
+    "ema",
     "val_fraction",
     "seed",
     "loss_weights",
@@ -346,7 +368,7 @@ const RUN_SETTINGS: [&str; 21] = [
     "crop",
 ];
 
-fn run_train(args: TrainArgs, given: &[&str]) -> Result<()> {
+fn run_train(args: TrainArgs, given: &[&str]) -> Result<Option<RunSummary>> {
     if let Some(dir) = &args.resume {
         let refused: Vec<String> =
             given.iter().filter(|g| RUN_SETTINGS.contains(g)).map(|g| format!("--{}", g.replace('_', "-"))).collect();
@@ -360,7 +382,7 @@ fn run_train(args: TrainArgs, given: &[&str]) -> Result<()> {
             );
         }
     }
-    let Some(gpu) = open_gpu(&args.device)? else { return Ok(()) };
+    let Some(gpu) = open_gpu(&args.device)? else { return Ok(None) };
     let (source, mut opts) = source_and_options(&args)?;
     match &source.folder {
         Some(f) => eprintln!("reading photos from {}", f.display()),
@@ -398,7 +420,46 @@ fn run_train(args: TrainArgs, given: &[&str]) -> Result<()> {
     if result.is_err() && fresh {
         run_dir::remove_if_empty_run(&dir);
     }
-    result
+    result.map(Some)
+}
+
+/// `trainer suite`: every pair × seed as a training run of its own in one suite folder, the
+/// table printed after each run and kept in the folder's suite.md.
+fn run_suite(args: TrainArgs, pairs: Option<Vec<String>>, seeds: &[u64]) -> Result<()> {
+    if args.resume.is_some() || !args.hold_out.is_empty() {
+        bail!("trainer suite chooses --hold-out per run (--pairs) and starts fresh runs: leave --hold-out and --resume out");
+    }
+    let pairs = pairs.unwrap_or_else(|| suite::PAIRS.iter().map(|p| p.to_string()).collect());
+    std::fs::create_dir_all(&args.runs_dir).with_context(|| format!("cannot create {}", args.runs_dir.display()))?;
+    let dir = (1..).map(|i| args.runs_dir.join(format!("suite-{i:03}"))).find(|p| !p.exists()).unwrap();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let total = pairs.len() * seeds.len();
+    eprintln!("suite: {total} runs ({} pairs × seeds {seeds:?}) in {}", pairs.len(), dir.display());
+    let (mut runs, mut heads) = (Vec::new(), Vec::new());
+    for pair in &pairs {
+        for &seed in seeds {
+            let start = std::time::Instant::now();
+            let mut one = args.clone();
+            one.hold_out = pair.split(',').map(|s| s.trim().to_string()).collect();
+            one.seed = seed;
+            one.runs_dir = dir.clone();
+            one.run_name = Some(format!("{}-seed{seed}", pair.replace(',', "-")));
+            eprintln!("suite: run {} of {total}: --hold-out {pair} --seed {seed}", runs.len() + 1);
+            let Some(summary) = run_train(one, &[])? else { return Ok(()) };
+            let Ending::Finished { best_epoch } = summary.ending else { return Ok(()) };
+            if heads.is_empty() {
+                heads = RunConfig::read(&summary.dir)?.heads.into_iter().map(|h| h.0).collect();
+            }
+            let run = suite::SuiteRun::new(pair, seed, &summary.epochs, best_epoch)
+                .context("a suite run ended without held-out figures")?;
+            runs.push(run);
+            let table = suite::table(&runs, &heads);
+            run_dir::write(&dir, "suite.md", &table)?;
+            println!("{table}");
+            eprintln!("suite: that run took {:.1} min", start.elapsed().as_secs_f64() / 60.0);
+        }
+    }
+    Ok(())
 }
 
 /// Runs the training in the prepared (and locked) run folder `dir`.
@@ -409,7 +470,7 @@ fn train_in(
     spec: ModelSpec,
     opts: &TrainOptions,
     dir: &Path,
-) -> Result<()> {
+) -> Result<RunSummary> {
     run_dir::write(dir, "adapter.txt", &format!("{}\n", gpu.summary))?;
     if !skipped.is_empty() {
         run_dir::write(dir, "skipped.txt", &report_skipped(skipped))?;
@@ -429,7 +490,7 @@ fn train_in(
         Ending::Finished { best_epoch } => eprintln!("run folder: {} (best epoch {best_epoch})", summary.dir.display()),
         Ending::Interrupted { .. } => std::process::exit(130),
     }
-    Ok(())
+    Ok(summary)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -521,8 +582,9 @@ pub fn main() -> Result<()> {
         .filter(|id| train_matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
         .collect();
     match cli.command {
-        None => run_train(cli.train, &given),
-        Some(Command::Train(args)) => run_train(args, &given),
+        None => run_train(cli.train, &given).map(|_| ()),
+        Some(Command::Train(args)) => run_train(args, &given).map(|_| ()),
+        Some(Command::Suite { train, pairs, seeds }) => run_suite(train, pairs, &seeds),
         Some(Command::Predict { checkpoint, images, classes, format, device }) => {
             run_predict(&checkpoint, &images, &classes, format, &device)
         }

@@ -15,5 +15,6 @@ pub mod report;
 pub mod run_dir;
 pub mod split;
 pub mod state;
+pub mod suite;
 pub mod synth;
 pub mod train;

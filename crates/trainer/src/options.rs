@@ -17,6 +17,8 @@ pub mod defaults {
     pub const IMAGE_SIZE: usize = 96;
     /// Generated images when no --data is given.
     pub const SYNTHETIC_IMAGES: usize = 480;
+    /// The moving average of the weights that validation and the best checkpoint use (0: off).
+    pub const EMA: f64 = 0.99;
 }
 
 /// Everything that decides a training run (saved in the run folder's config.json).
@@ -36,6 +38,10 @@ pub struct TrainOptions {
     pub augment: Augment,
     #[serde(default)]
     pub lr_schedule: LrSchedule,
+    /// Decay of the moving average of the weights that validation and the best checkpoint use;
+    /// 0 = none (validation sees the weights themselves). Runs saved before it had none.
+    #[serde(default)]
+    pub ema: f64,
     /// Which kernels run (measured by default from the command line; the run folder's
     /// config.json records what was chosen).
     #[serde(skip)]
@@ -77,6 +83,7 @@ impl TrainOptions {
             hold_out: Vec::new(),
             augment: Augment::default(),
             lr_schedule: LrSchedule::Constant,
+            ema: defaults::EMA,
             kernels: KernelChoice::default(),
         }
     }
@@ -96,6 +103,12 @@ impl TrainOptions {
             "--val-fraction {}: must be above 0 and below 1 (the best checkpoint is chosen on the validation images; the tutorial's is {})",
             self.val_fraction,
             defaults::VAL_FRACTION
+        );
+        ensure!(
+            (0.0..1.0).contains(&self.ema),
+            "--ema {}: the moving average's decay is at least 0 (off) and below 1 (the default is {})",
+            self.ema,
+            defaults::EMA
         );
         ensure!(
             self.loss_weights.len() == heads.len(),
@@ -141,6 +154,8 @@ mod tests {
             (TrainOptions { lr: -1.0, ..TrainOptions::tutorial(2) }, "--lr"),
             (TrainOptions { lr: 0.0, ..TrainOptions::tutorial(2) }, "--lr"),
             (TrainOptions { lr: f64::NAN, ..TrainOptions::tutorial(2) }, "--lr"),
+            (TrainOptions { ema: 1.0, ..TrainOptions::tutorial(2) }, "--ema"),
+            (TrainOptions { ema: -0.5, ..TrainOptions::tutorial(2) }, "--ema"),
             (TrainOptions { loss_weights: vec![0.0, 0.0], ..TrainOptions::tutorial(2) }, "--loss-weights"),
             (TrainOptions::tutorial(3), "--loss-weights"),
             (TrainOptions { loss_weights: vec![1.0, -1.0], ..TrainOptions::tutorial(2) }, "--loss-weights"),

@@ -17,6 +17,9 @@ pub struct EpochReport {
     pub val: Evaluation,
     /// The held-out combinations, when there are any.
     pub unseen: Option<Evaluation>,
+    /// With a moving average (which `val` and `unseen` measure), the held-out combinations
+    /// measured on the weights themselves: how much the average steadies them.
+    pub unseen_weights: Option<Evaluation>,
     pub seconds: f64,
     pub images_per_second: f64,
 }
@@ -38,7 +41,10 @@ pub fn epoch_line(r: &EpochReport, epochs: usize, data: &Dataset) -> String {
     let train: Vec<String> = heads.iter().zip(&r.train_loss).map(|(h, l)| format!("{} {l:.3}", h.name)).collect();
     let acc: Vec<String> =
         heads.iter().enumerate().map(|(i, h)| format!("{} {}", h.name, pct(r.val.accuracy(i)))).collect();
-    let unseen = r.unseen.as_ref().map_or(String::new(), |u| format!("  |  unseen {}", accuracies(u, data)));
+    let mut unseen = r.unseen.as_ref().map_or(String::new(), |u| format!("  |  unseen {}", accuracies(u, data)));
+    if let Some(w) = &r.unseen_weights {
+        unseen += &format!(" (weights themselves: both {})", pct(w.all_accuracy()));
+    }
     format!(
         "epoch {:>2}/{epochs}  train loss {}  |  val loss {:.3}  val acc {}  both {}{unseen}  |  {:.1} s, {:.1} img/s",
         r.epoch,
@@ -55,8 +61,9 @@ fn heads_columns(data: &Dataset, prefix: &str) -> Vec<String> {
     data.heads.iter().map(|h| format!("{prefix}_{}", h.name)).collect()
 }
 
-/// `metrics.csv`'s header; the unseen columns only when combinations are held out.
-pub fn metrics_header(data: &Dataset, held_out: bool) -> String {
+/// `metrics.csv`'s header; the unseen columns only when combinations are held out, and the
+/// weights' own unseen figure only when a moving average is what the others measure.
+pub fn metrics_header(data: &Dataset, held_out: bool, average: bool) -> String {
     let mut cols = vec!["epoch".to_string()];
     for p in ["train_loss", "train_acc", "val_loss", "val_acc"] {
         cols.extend(heads_columns(data, p));
@@ -65,6 +72,9 @@ pub fn metrics_header(data: &Dataset, held_out: bool) -> String {
     if held_out {
         cols.extend(heads_columns(data, "unseen_acc"));
         cols.push("unseen_acc_all".into());
+        if average {
+            cols.push("unseen_weights_acc_all".into());
+        }
     }
     cols.extend(["seconds".into(), "images_per_s".into()]);
     cols.join(",")
@@ -80,6 +90,9 @@ pub fn metrics_row(r: &EpochReport) -> String {
     if let Some(u) = &r.unseen {
         v.extend((0..u.loss.len()).map(|h| format!("{:.6}", u.accuracy(h))));
         v.push(format!("{:.6}", u.all_accuracy()));
+    }
+    if let Some(w) = &r.unseen_weights {
+        v.push(format!("{:.6}", w.all_accuracy()));
     }
     v.push(format!("{:.3}", r.seconds));
     v.push(format!("{:.2}", r.images_per_second));

@@ -1,5 +1,6 @@
-//! A run's complete state for resuming: weights, Adam's moments and step count, and where in
-//! the data the run stands, in one file (`state.safetensors`) written atomically.
+//! A run's complete state for resuming: weights, Adam's moments and step count, the moving
+//! average of the weights when the run keeps one, and where in the data the run stands, in one
+//! file (`state.safetensors`) written atomically.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -64,6 +65,9 @@ pub fn save(model: &Model, dir: &Path, progress: &Progress) -> Result<()> {
         tensors.push((format!("adam.m.{name}"), shape.clone(), m));
         tensors.push((format!("adam.v.{name}"), shape, v));
     }
+    for (name, shape, average) in model.average_parameters()?.unwrap_or_default() {
+        tensors.push((format!("ema.{name}"), shape, average));
+    }
     let mut meta = HashMap::new();
     meta.insert("trainer.progress".to_string(), serde_json::to_string(progress)?);
     meta.insert("trainer.adam_step".to_string(), model.step.to_string());
@@ -81,9 +85,11 @@ pub fn restore(model: &mut Model, dir: &Path) -> Result<Progress> {
     // States saved before labelled rows were counted: count from here on.
     progress.labelled.resize(progress.loss_sums.len(), 0);
     let step: u32 = ck.extra.get("trainer.adam_step").context("no Adam step in the state file")?.parse()?;
-    let (mut weights, mut moments) = (Vec::new(), HashMap::new());
+    let (mut weights, mut moments, mut average) = (Vec::new(), HashMap::new(), Vec::new());
     for (name, shape, data) in ck.tensors {
-        if let Some(p) = name.strip_prefix("adam.m.") {
+        if let Some(p) = name.strip_prefix("ema.") {
+            average.push((p.to_string(), shape, data));
+        } else if let Some(p) = name.strip_prefix("adam.m.") {
             moments.entry(p.to_string()).or_insert((Vec::new(), Vec::new())).0 = data;
         } else if let Some(p) = name.strip_prefix("adam.v.") {
             moments.entry(p.to_string()).or_insert((Vec::new(), Vec::new())).1 = data;
@@ -94,5 +100,9 @@ pub fn restore(model: &mut Model, dir: &Path) -> Result<Progress> {
     model.set_parameters(&weights).with_context(|| format!("{} does not fit the run's model", path.display()))?;
     let moments: Vec<(String, Vec<f32>, Vec<f32>)> = moments.into_iter().map(|(n, (m, v))| (n, m, v)).collect();
     model.set_moments(&moments, step)?;
+    if model.has_ema() {
+        anyhow::ensure!(!average.is_empty(), "{} has no moving average of the weights, which the run keeps", path.display());
+        model.set_average_parameters(&average)?;
+    }
     Ok(progress)
 }

@@ -165,6 +165,9 @@ pub fn run(
         kernels: opts.kernels.clone(),
     };
     let mut model = Model::new(gpu, spec, &config)?;
+    if opts.ema > 0.0 {
+        model.enable_ema(opts.ema)?;
+    }
     let tuning = Instant::now();
     model.prepare(opts.batch_size).context("preparing the GPU buffers for one batch")?;
     say(&format!("kernels: {} ({:.1} s to choose)", model.kernel_summary(), tuning.elapsed().as_secs_f64()));
@@ -201,7 +204,7 @@ pub fn run(
             }
         };
         let train_seconds = start.elapsed().as_secs_f64();
-        let (val, unseen) = s.validate()?;
+        let (val, unseen, unseen_weights) = s.validate()?;
         let report = EpochReport {
             epoch,
             train_loss: progress.loss_sums.iter().map(|l| l / s.steps as f64).collect(),
@@ -210,6 +213,7 @@ pub fn run(
             images_per_second: (trained * opts.batch_size).min(s.split.train.len()) as f64 / train_seconds,
             val,
             unseen,
+            unseen_weights,
         };
         progress = s.end_epoch(&report, progress, say)?;
         reports.push(report);
@@ -306,16 +310,23 @@ impl Session<'_> {
         )
     }
 
-    /// The validation split, and the held-out combinations when there are any.
-    fn validate(&mut self) -> Result<(Evaluation, Option<Evaluation>)> {
-        let batch = self.opts.batch_size;
-        let val = evaluate(&mut self.model, self.data, &self.split.val, batch)?;
-        let unseen = if self.split.unseen.is_empty() {
-            None
-        } else {
-            Some(evaluate(&mut self.model, self.data, &self.split.unseen, batch)?)
+    /// The validation split, and the held-out combinations when there are any, measured on the
+    /// moving average when the run keeps one (then the held-out ones on the weights too).
+    fn validate(&mut self) -> Result<(Evaluation, Option<Evaluation>, Option<Evaluation>)> {
+        let (batch, data, split) = (self.opts.batch_size, self.data, &self.split);
+        let (val, unseen) = self.model.with_average(|m| -> Result<_> {
+            let val = evaluate(m, data, &split.val, batch)?;
+            let unseen = match split.unseen.is_empty() {
+                true => None,
+                false => Some(evaluate(m, data, &split.unseen, batch)?),
+            };
+            Ok((val, unseen))
+        })?;
+        let unseen_weights = match self.model.has_ema() && !split.unseen.is_empty() {
+            true => Some(evaluate(&mut self.model, data, &split.unseen, batch)?),
+            false => None,
         };
-        Ok((val, unseen))
+        Ok((val, unseen, unseen_weights))
     }
 
     /// Prints and logs the epoch, saves the last (and, if better, the best) checkpoint and the
@@ -324,16 +335,19 @@ impl Session<'_> {
         let (data, dir) = (self.data, self.dir);
         let line = report::epoch_line(report, self.opts.epochs, data);
         say(&line);
-        let header = report::metrics_header(data, !self.split.unseen.is_empty());
+        let header = report::metrics_header(data, !self.split.unseen.is_empty(), self.model.has_ema());
         run_dir::append_line(dir, "metrics.csv", &header, &report::metrics_row(report))?;
-        self.save_weights("last.safetensors", report.epoch)?;
+        self.save_weights("last.safetensors", report.epoch, false)?;
+        if self.model.has_ema() {
+            self.save_weights("last_average.safetensors", report.epoch, true)?;
+        }
         let mut progress = progress;
         let score = (report.val.all_accuracy(), report.val.total_loss());
         if progress.best.is_none_or(|(_, acc, loss)| score.0 > acc || (score.0 == acc && score.1 < loss)) {
             progress.best = Some((report.epoch, score.0, score.1));
             progress.best_line = line;
             progress.best_confusion = report.val.confusion.clone();
-            self.save_weights("best.safetensors", report.epoch)?;
+            self.save_weights("best.safetensors", report.epoch, true)?;
             for (head, matrix) in data.heads.iter().zip(&report.val.confusion) {
                 run_dir::write(dir, &format!("confusion_{}.csv", head.name), &confusion_csv(&head.classes, matrix))?;
             }
@@ -346,18 +360,26 @@ impl Session<'_> {
     /// The state and the last weights, for a stop in the middle of an epoch.
     fn save_state(&self, progress: &Progress) -> Result<()> {
         state::save(&self.model, self.dir, progress)?;
-        self.save_weights("last.safetensors", progress.epoch)
+        self.save_weights("last.safetensors", progress.epoch, false)
     }
 
-    /// Saves the weights alone (a PyTorch-loadable state dict) with what they were trained on.
-    fn save_weights(&self, file: &str, epoch: usize) -> Result<()> {
+    /// Saves the weights alone (a PyTorch-loadable state dict) with what they were trained on;
+    /// with `average`, the moving average of the weights when the run keeps one (what
+    /// validation measured: the best checkpoint).
+    fn save_weights(&self, file: &str, epoch: usize, average: bool) -> Result<()> {
         let mut combos: Vec<String> = self.split.train.iter().map(|&i| self.data.combination(i)).collect();
         combos.sort();
         combos.dedup();
         let mut extra = HashMap::new();
         extra.insert("trainer.epoch".into(), epoch.to_string());
         extra.insert("trainer.trained_on".into(), serde_json::to_string(&combos)?);
-        save_checkpoint(&self.dir.join(file), &self.model.spec, &self.model.parameters()?, &extra)?;
+        let averaged = if average { self.model.average_parameters()? } else { None };
+        extra.insert("trainer.weights".into(), if averaged.is_some() { "moving average" } else { "weights" }.into());
+        let tensors = match averaged {
+            Some(a) => a,
+            None => self.model.parameters()?,
+        };
+        save_checkpoint(&self.dir.join(file), &self.model.spec, &tensors, &extra)?;
         Ok(())
     }
 
