@@ -8,11 +8,15 @@
 // Layouts: param, grad, m, v all [len], read as vec4s: tensor buffers hold whole vec4s, and the
 // zero padding past len stays zero (a zero gradient moves nothing). One invocation per vec4:
 // on CPU adapters a vec4 load costs about what a scalar one does, so this is 4× fewer loads.
-// Bindings: 0 params (uniform), 1 param, 2 grad, 3 m, 4 v.
+// With average_rate > 0 the moving average of the parameters follows in the same pass
+// (model::ema): average ← average + average_rate · (param_new − average); otherwise the average
+// binding is a stand-in that is never touched.
+// Bindings: 0 params (uniform), 1 param, 2 grad, 3 m, 4 v, 5 average.
 
 struct Params {
     lr: f32, beta1: f32, beta2: f32, eps: f32,
     bias1: f32, bias2_sqrt: f32, one_minus_beta1: f32, one_minus_beta2: f32,
+    average_rate: f32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -20,6 +24,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> grad: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> m: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> v: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> average: array<vec4<f32>>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -32,5 +37,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     m[i] = m_new;
     v[i] = v_new;
     let denom = sqrt(v_new) / p.bias2_sqrt + vec4<f32>(p.eps);
-    param[i] = param[i] - (p.lr / p.bias1) * m_new / denom;
+    let param_new = param[i] - (p.lr / p.bias1) * m_new / denom;
+    param[i] = param_new;
+    if p.average_rate > 0.0 {
+        let a = average[i];
+        average[i] = a + p.average_rate * (param_new - a);
+    }
 }

@@ -27,6 +27,8 @@ impl AdamHyper {
             bias2_sqrt: (1.0 - self.beta2.powi(t as i32)).sqrt() as f32,
             one_minus_beta1: (1.0 - self.beta1) as f32,
             one_minus_beta2: (1.0 - self.beta2) as f32,
+            average_rate: 0.0,
+            _pad: [0; 3],
         }
     }
 }
@@ -48,7 +50,25 @@ impl Kernels {
         m: &Tensor,
         v: &Tensor,
     ) -> Result<Op> {
-        for t in [grad, m, v] {
+        self.adam_with_average(gpu, hyper, param, grad, m, v, None)
+    }
+
+    /// [`Self::adam`], and with `average` the moving average of the parameters in the same
+    /// pass, at the rate `hyper`'s `average_rate` says (0: untouched).
+    #[allow(clippy::too_many_arguments)]
+    pub fn adam_with_average(
+        &self,
+        gpu: &Gpu,
+        hyper: &wgpu::Buffer,
+        param: &Tensor,
+        grad: &Tensor,
+        m: &Tensor,
+        v: &Tensor,
+        average: Option<&Tensor>,
+    ) -> Result<Op> {
+        let mut others = vec![grad, m, v];
+        others.extend(average);
+        for t in others {
             if t.len() != param.len() {
                 return Err(GpuError::shape(
                     "adam",
@@ -56,13 +76,27 @@ impl Kernels {
                 ));
             }
         }
+        // Without an average the binding gets a stand-in the kernel never touches (rate 0).
+        let stand_in;
+        let bound = match average {
+            Some(a) => a,
+            None => {
+                stand_in = Tensor::zeros(gpu, "no moving average", &[4])?;
+                &stand_in
+            }
+        };
         let d = self.dispatch_with(
             gpu,
             Kernel::Adam,
             hyper.clone(),
-            &[("param", param), ("grad", grad), ("m", m), ("v", v)],
-            // One vec4 per invocation; it writes param, m and v.
-            Work { invocations: param.len().div_ceil(4) as u64, serial: 1, outputs: 3 * param.len() as u64, flops: 0 },
+            &[("param", param), ("grad", grad), ("m", m), ("v", v), ("average", bound)],
+            // One vec4 per invocation; it writes param, m and v (and the average).
+            Work {
+                invocations: param.len().div_ceil(4) as u64,
+                serial: 1,
+                outputs: (3 + average.is_some() as u64) * param.len() as u64,
+                flops: 0,
+            },
         )?;
         Ok(Op::new(format!("adam {}", param.label), vec![d]))
     }

@@ -246,9 +246,7 @@ catalogue! {
     SoftmaxCrossEntropy: "softmax_cross_entropy", None, None, workgroup 64, Grid::Items,
         CrossEntropy, [logits, labels, dlogits, stats];
     Adam: "adam", None, None, workgroup 64, Grid::Items,
-        Adam, [param, grad, m, v];
-    Ema: "ema", None, None, workgroup 64, Grid::Items,
-        Ema, [param, average];
+        Adam, [param, grad, m, v, average];
 }
 
 impl Kernel {

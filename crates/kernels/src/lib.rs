@@ -12,7 +12,6 @@
 
 mod adam;
 mod conv;
-mod ema;
 mod kernel;
 mod linear;
 mod loss;

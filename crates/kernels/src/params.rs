@@ -132,14 +132,11 @@ params_block! {
 }
 
 params_block! {
-    /// ema: this step's rate, 1 − decay.
-    Ema { rate: f32 } pad 3
-}
-
-params_block! {
     /// adam: the step's hyper-parameters with its bias corrections (computed in f64 on the host).
+    /// `average_rate` > 0: the moving average of the parameters follows with that rate.
     Adam {
         lr: f32, beta1: f32, beta2: f32, eps: f32,
         bias1: f32, bias2_sqrt: f32, one_minus_beta1: f32, one_minus_beta2: f32,
-    }
+        average_rate: f32,
+    } pad 3
 }

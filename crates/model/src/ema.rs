@@ -1,5 +1,5 @@
-//! An exponential moving average of the weights, kept on the GPU beside them and updated by one
-//! pass at the end of every training step (after Adam, in the same submit).
+//! An exponential moving average of the weights, kept on the GPU beside them and updated in
+//! Adam's pass, from each step's new weights (no pass of its own).
 //!
 //! Why: at a constant learning rate the weights of consecutive epochs differ enough that what
 //! validation cannot see (combinations never trained on) swings from one epoch to the next;
@@ -9,7 +9,6 @@
 //! The decay of step t (1-based) is min(decay, (1 + t) / (10 + t)): the first steps weigh the
 //! new weights heavily, so the average does not dwell on the random initial ones.
 
-use kernels::{Kernels, Op, params};
 use tensor::{Gpu, Tensor};
 
 use crate::Result;
@@ -20,33 +19,23 @@ pub(crate) struct Ema {
     pub average: Tensor,
     /// Room for the weights while the average stands in for them ([`Ema::swap`]).
     spare: Tensor,
-    rate: wgpu::Buffer,
-    pub op: Op,
     /// Whether the average is in the parameter buffer now (and the weights in `average`).
     pub swapped: bool,
 }
 
 impl Ema {
     /// An average that starts at the current `weights` (the flat parameter buffer).
-    pub fn new(gpu: &Gpu, kernels: &Kernels, weights: &Tensor, decay: f64) -> Result<Ema> {
+    pub fn new(gpu: &Gpu, weights: &Tensor, decay: f64) -> Result<Ema> {
         let average = Tensor::zeros(gpu, "moving average of the parameters", &weights.shape)?;
         let spare = Tensor::zeros(gpu, "parameters while the average stands in", &weights.shape)?;
         copy(gpu, weights, &average);
-        let rate = kernels.ema_params_buffer(gpu);
-        let op = kernels.ema(gpu, &rate, weights, &average)?;
-        Ok(Ema { decay, average, spare, rate, op, swapped: false })
+        Ok(Ema { decay, average, spare, swapped: false })
     }
 
     /// 1 − the decay of step `step` (1-based).
     pub fn rate(decay: f64, step: u32) -> f32 {
         let warm = (1.0 + step as f64) / (10.0 + step as f64);
         (1.0 - decay.min(warm)) as f32
-    }
-
-    /// Writes the rate of `step` for the next submit.
-    pub fn prepare_step(&self, gpu: &Gpu, step: u32) {
-        let p = params::Ema { rate: Ema::rate(self.decay, step), _pad: [0; 3] };
-        gpu.queue.write_buffer(&self.rate, 0, bytemuck::bytes_of(&p));
     }
 
     /// Exchanges the weights in `weights` and the average, on the GPU (in queue order, after

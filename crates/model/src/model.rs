@@ -323,21 +323,16 @@ impl Model {
         }
         self.plan_for(batch, images, labels)?;
         self.step += 1;
-        self.gpu.queue.write_buffer(&self.adam_params, 0, bytemuck::bytes_of(&self.hyper.at_step(self.step)));
-        if let Some(ema) = &self.ema {
-            ema.prepare_step(&self.gpu, self.step);
-        }
+        let mut hyper = self.hyper.at_step(self.step);
+        hyper.average_rate = self.ema.as_ref().map_or(0.0, |e| Ema::rate(e.decay, self.step));
+        self.gpu.queue.write_buffer(&self.adam_params, 0, bytemuck::bytes_of(&hyper));
         let plan = &self.plans[&batch];
         let slot = self.pending;
-        let ema = self.ema.as_ref().map(|e| &e.op);
         let submission = self.gpu.submit("training step", |pass| {
             for op in plan.forward.iter().chain([&plan.losses[slot]]).chain(&plan.backward) {
                 op.record(pass);
             }
             self.adam.record(pass);
-            if let Some(op) = ema {
-                op.record(pass);
-            }
         });
         if let Some(previous) = self.in_flight.replace(submission) {
             self.gpu
@@ -378,7 +373,7 @@ impl Model {
     pub fn step_ops(&mut self, batch: usize) -> Result<Vec<&Op>> {
         self.prepare(batch)?;
         let plan = &self.plans[&batch];
-        Ok(plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward).chain([&self.adam]).chain(self.ema.as_ref().map(|e| &e.op)).collect())
+        Ok(plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward).chain([&self.adam]).collect())
     }
 
     /// Reads the filled slots of the stats window into `finished` (waits for queued steps).
@@ -467,7 +462,11 @@ impl Model {
         if !(decay > 0.0 && decay < 1.0) {
             return Err(ModelError::Input(format!("the moving average's decay {decay} must be above 0 and below 1")));
         }
-        self.ema = Some(Ema::new(&self.gpu, &self.kernels, &self.params.flat.value, decay)?);
+        let ema = Ema::new(&self.gpu, &self.params.flat.value, decay)?;
+        let flat = &self.params.flat;
+        let (hyper, average) = (&self.adam_params, Some(&ema.average));
+        self.adam = self.kernels.adam_with_average(&self.gpu, hyper, &flat.value, &flat.grad, &flat.m, &flat.v, average)?;
+        self.ema = Some(ema);
         Ok(())
     }
 
