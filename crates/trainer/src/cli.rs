@@ -329,6 +329,11 @@ fn source_and_options(args: &TrainArgs) -> Result<(DataSource, TrainOptions)> {
 
 /// Ctrl-C ends the current step, saves the state and says how to resume; a second one quits.
 fn stop_on_ctrl_c() -> Result<TrainControl> {
+    // One handler per process (a suite trains several runs), sharing one stop flag.
+    static STOP: std::sync::OnceLock<Arc<std::sync::atomic::AtomicBool>> = std::sync::OnceLock::new();
+    if let Some(stop) = STOP.get() {
+        return Ok(TrainControl { stop: stop.clone(), ..Default::default() });
+    }
     let control = TrainControl::default();
     let stop = control.stop.clone();
     ctrlc::set_handler(move || {
@@ -338,6 +343,7 @@ fn stop_on_ctrl_c() -> Result<TrainControl> {
         eprintln!("\nstopping after this step (Ctrl-C again to quit at once)");
     })
     .context("cannot install the Ctrl-C handler")?;
+    let _ = STOP.set(control.stop.clone());
     Ok(control)
 }
 
