@@ -55,7 +55,7 @@ fn bench_kernels(c: &mut Criterion) {
     // The matrix-product passes run in the adapter's variant; with TWINHEAD_BENCH_VARIANTS=all in
     // every variant, to show which suits this adapter (the tiled ones take seconds on lavapipe).
     let variants = match std::env::var("TWINHEAD_BENCH_VARIANTS").as_deref() {
-        Ok("all") => Variant::ALL.to_vec(),
+        Ok("all") => Variant::available(&gpu),
         _ => vec![k.variant],
     };
     let sets: Vec<Kernels> = variants.iter().map(|&v| Kernels::with_variant(&gpu, v).unwrap()).collect();
@@ -171,7 +171,7 @@ fn bench_kernels(c: &mut Criterion) {
 }
 
 /// The tutorial network with its kernels chosen as the trainer chooses them: measured on this
-/// adapter (`TWINHEAD_KERNELS=blocked|tiled` forces a variant).
+/// adapter (`TWINHEAD_KERNELS=blocked|tiled|subgroup` forces a variant).
 fn tutorial_model(gpu: Arc<Gpu>) -> Model {
     let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
     let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);

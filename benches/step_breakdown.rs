@@ -5,7 +5,7 @@
 //! `tests/launch_facts.rs`.
 //!
 //! `cargo bench --bench step_breakdown` (kernels as the trainer would choose them: measured on
-//! this adapter; `TWINHEAD_KERNELS=blocked|tiled` forces a variant).
+//! this adapter; `TWINHEAD_KERNELS=blocked|tiled|subgroup` forces a variant).
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -47,8 +47,9 @@ impl Variant {
         Variant::ALL.into_iter().find(|v| v.name() == name)
     }
 
-    /// The variant for an adapter: `TWINHEAD_KERNELS=blocked|tiled` if set, otherwise blocked
-    /// for CPU adapters (measured: `cargo bench` on lavapipe) and tiled for real GPUs.
+    /// The first guess for an adapter (the tuner then measures every variant it runs):
+    /// `TWINHEAD_KERNELS=blocked|tiled|subgroup` if set, otherwise blocked for CPU adapters and
+    /// tiled for real GPUs.
     pub fn for_adapter(info: &wgpu::AdapterInfo) -> Variant {
         match std::env::var("TWINHEAD_KERNELS").ok().as_deref().and_then(Variant::from_name) {
             Some(v) => v,

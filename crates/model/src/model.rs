@@ -441,16 +441,22 @@ impl Model {
         self.params.all().map(|p| Ok((p.name.clone(), p.m.to_vec(&self.gpu)?, p.v.to_vec(&self.gpu)?))).collect()
     }
 
+    /// The parameter `name`, which must have `shape`.
+    fn param_named(&self, name: &str, shape: &[usize]) -> Result<&crate::parameters::Param> {
+        let p = self
+            .params
+            .by_name(name)
+            .ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
+        if p.shape != shape {
+            return Err(ModelError::Input(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
+        }
+        Ok(p)
+    }
+
     /// Replaces parameters by name; every name and shape must be the model's own.
     pub fn set_parameters(&mut self, values: &[(String, Vec<usize>, Vec<f32>)]) -> Result<()> {
         for (name, shape, data) in values {
-            let p = self
-                .params
-                .by_name(name)
-                .ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
-            if &p.shape != shape {
-                return Err(ModelError::Input(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
-            }
+            let p = self.param_named(name, shape)?;
             p.value.write(&self.gpu, data)?;
         }
         Ok(())
@@ -512,13 +518,7 @@ impl Model {
             return Err(ModelError::Input("no moving average is kept to set (or it stands in for the weights)".into()));
         };
         for (name, shape, data) in values {
-            let p = self
-                .params
-                .by_name(name)
-                .ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
-            if &p.shape != shape {
-                return Err(ModelError::Input(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
-            }
+            let p = self.param_named(name, shape)?;
             let offset = ema.average.offset + (p.value.offset - self.params.flat.value.offset);
             Tensor::view(&ema.average.buffer, name, offset, shape)?.write(&self.gpu, data)?;
         }
