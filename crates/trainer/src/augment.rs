@@ -41,6 +41,11 @@ pub struct Augment {
     /// Tint a black garment one of the colour head's other colours and label it so.
     #[serde(default)]
     pub colorize: f32,
+    /// Tint any garment (black or coloured) another of the colour head's colours that has a
+    /// measured tint, and label it so: realistic colours where swapping channels gives an
+    /// orange-brown "red" from a blue.
+    #[serde(default)]
+    pub recolor: f32,
     /// Mirror left-right half of the images.
     pub flip: bool,
     /// Colour jitter that keeps the labels (saturation, brightness, paler shades).
@@ -118,18 +123,20 @@ impl Augment {
         }
         if !TINTS.iter().any(|(name, _)| has(name)) {
             self.colorize = 0.0;
+            self.recolor = 0.0;
         }
         self
     }
 
     /// Every probability option with its command-line name (without the dashes), in one place so
     /// that checking and describing them cannot miss one.
-    pub fn probabilities(&self) -> [(&'static str, f32); 6] {
+    pub fn probabilities(&self) -> [(&'static str, f32); 7] {
         [
             ("swap-red-blue", self.swap_red_blue),
             ("grey", self.grey),
             ("blacken", self.blacken),
             ("colorize", self.colorize),
+            ("recolor", self.recolor),
             ("jitter", self.jitter),
             ("crop", self.crop),
         ]
@@ -196,6 +203,10 @@ impl Augmenter {
             let known: Vec<&str> = TINTS.iter().map(|t| t.0).collect();
             bail!("--colorize needs a head named color with the class black and one of {}; {has}", known.join(", "));
         }
+        if options.recolor > 0.0 && tints.is_empty() {
+            let known: Vec<&str> = TINTS.iter().map(|t| t.0).collect();
+            bail!("--recolor needs a head named color with one of the classes {}; {has}", known.join(", "));
+        }
         for (name, p) in options.probabilities() {
             if !(0.0..=1.0).contains(&p) {
                 bail!("--{name} is a probability between 0 and 1, not {p}");
@@ -233,6 +244,15 @@ impl Augmenter {
                     let (class, tint) = self.tints[rng.random_range(0..self.tints.len())];
                     colorize(r, g, b, tint, rng);
                     labels[h][i] = class;
+                }
+                let own = labels[h][i];
+                if own != IGNORE && self.options.recolor > 0.0 && rng.random::<f32>() < self.options.recolor {
+                    let others: Vec<&(u32, [f32; 3])> = self.tints.iter().filter(|t| t.0 != own).collect();
+                    if !others.is_empty() {
+                        let &(class, tint) = others[rng.random_range(0..others.len())];
+                        colorize(r, g, b, tint, rng);
+                        labels[h][i] = class;
+                    }
                 }
                 if rng.random::<f32>() < self.options.swap_red_blue {
                     r.swap_with_slice(b);
@@ -414,6 +434,25 @@ mod tests {
             .err()
             .expect("no colour to tint to");
         assert!(e.to_string().contains("--colorize"), "{e}");
+    }
+
+    #[test]
+    fn recoloured_garments_take_another_colour_label() {
+        let a = Augmenter::new(&Augment { recolor: 1.0, ..Default::default() }, &data()).unwrap();
+        let mut rng = Augmenter::rng(4, 1, 0);
+        for _ in 0..10 {
+            // Three 1×1 images (r, g, b each): a dark garment labelled black, a blue one, a red one.
+            let mut px = vec![0.15, 0.15, 0.15, 0.2, 0.31, 0.48, 0.68, 0.13, 0.15];
+            let mut labels = vec![vec![0, 1, 2], vec![1, 0, 3]];
+            a.apply(1, &mut px, &mut labels, &mut rng);
+            assert_eq!(labels[1], vec![1, 0, 3], "items are kept");
+            assert!(labels[0][0] == 1 || labels[0][0] == 2, "black becomes blue or red: {labels:?}");
+            assert_eq!((labels[0][1], labels[0][2]), (2, 1), "blue becomes red, red blue: {labels:?}");
+            for (i, &c) in labels[0].iter().enumerate() {
+                let (r, b) = (px[3 * i], px[3 * i + 2]);
+                assert!(if c == 2 { r > 2.0 * b } else { b > 1.5 * r }, "image {i} tinted as labelled: {px:?}");
+            }
+        }
     }
 
     #[test]

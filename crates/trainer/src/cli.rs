@@ -215,6 +215,10 @@ struct TrainArgs {
     /// labelling it so.
     #[arg(long)]
     colorize: Option<f32>,
+    /// Probability of tinting any garment another colour of the colour head (red, blue; tints
+    /// measured from the photos) and labelling it so.
+    #[arg(long)]
+    recolor: Option<f32>,
     /// Mirror half of the training images left-right.
     #[arg(long)]
     flip: bool,
@@ -277,6 +281,7 @@ fn choose_augment(args: &TrainArgs, data: &Dataset) -> Augment {
         (&mut a.grey, args.grey),
         (&mut a.blacken, args.blacken),
         (&mut a.colorize, args.colorize),
+        (&mut a.recolor, args.recolor),
         (&mut a.jitter, args.jitter),
         (&mut a.crop, args.crop),
     ];
@@ -349,7 +354,7 @@ fn stop_on_ctrl_c() -> Result<TrainControl> {
 
 /// The training options a user may give: with `--resume` each of them is refused (the run keeps
 /// its own), but for `--epochs` (extends the run) and `--kernels`.
-const RUN_SETTINGS: [&str; 22] = [
+const RUN_SETTINGS: [&str; 23] = [
     "data",
     "heads",
     "labels",
@@ -369,6 +374,7 @@ const RUN_SETTINGS: [&str; 22] = [
     "grey",
     "blacken",
     "colorize",
+    "recolor",
     "flip",
     "jitter",
     "crop",
