@@ -7,6 +7,12 @@
 //! 8·√n·ε times the largest output (random-signed rounding errors grow like √n; 8 is margin),
 //! which stays far below any indexing mistake (those are errors of the size of the outputs).
 //! Pooling and ReLU only select values, so they must match exactly.
+//!
+//! Every kernel variant the adapter runs is checked (`variants()`): blocked, tiled, and the
+//! subgroup one where the device has subgroups of 8 lanes or more (lavapipe has). The subgroup
+//! kernels share loaded operands between lanes but multiply and add in f32 one product at a
+//! time like the others, so the same tolerance applies: their precision is f32's, only the
+//! order of the sums differs (the fused conv + pool sums over input channels outside the taps).
 
 use kernels::{Conv2dShape, HeadLoss, LinearShape, Pool2dShape, Tensor};
 use twinhead::{Tolerance, assert_close, gpu, max_abs, random, random_labels, variants, wide};
