@@ -101,7 +101,9 @@ fn three_steps_in_every_variant_match_the_reference() {
     use model::KernelChoice;
     let s = spec();
     let weights = [1.0f64, 0.5];
-    let variants = Variant::available(&tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("the model test needs a GPU adapter"));
+    let variants = Variant::available(
+        &tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("the model test needs a GPU adapter"),
+    );
     for variant in variants {
         let gpu = Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("the model test needs a GPU adapter"));
         let config =

@@ -20,7 +20,16 @@ fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
     // 60 images: 48 for training in batches of 8 → 6 steps per epoch, 12 in all; with every
     // augmentation on, whose random choices must also repeat after resuming.
     let data = synth::generate(60, 96, 5);
-    let augment = Augment { swap_red_blue: 0.5, grey: 0.3, blacken: 0.2, colorize: 0.4, flip: true, jitter: 0.5, crop: 0.5 };
+    let augment = Augment {
+        swap_red_blue: 0.5,
+        grey: 0.3,
+        blacken: 0.2,
+        colorize: 0.4,
+        recolor: 0.3,
+        flip: true,
+        jitter: 0.5,
+        crop: 0.5,
+    };
     let opts = TrainOptions {
         epochs: 2,
         batch_size: 8,
@@ -63,7 +72,12 @@ fn a_stopped_and_resumed_run_equals_an_uninterrupted_one() {
     };
     // The last weights, their moving average, the best (averaged) weights, and the state:
     // weights, both Adam moments, the average and the step count.
-    let files = [("last.safetensors", 12), ("last_average.safetensors", 12), ("best.safetensors", 12), ("state.safetensors", 48)];
+    let files = [
+        ("last.safetensors", 12),
+        ("last_average.safetensors", 12),
+        ("best.safetensors", 12),
+        ("state.safetensors", 48),
+    ];
     for (file, count) in files {
         let (ta, tc) = (tensors(whole.path(), file), tensors(parts.path(), file));
         assert_eq!((ta.len(), tc.len()), (count, count), "{file}: tensors");

@@ -30,7 +30,10 @@ pub fn variants() -> &'static [Kernels] {
     static SETS: OnceLock<Vec<Kernels>> = OnceLock::new();
     SETS.get_or_init(|| {
         let g = &gpu().0;
-        kernels::Variant::available(g).into_iter().map(|v| Kernels::with_variant(g, v).unwrap_or_else(|e| panic!("{e}"))).collect()
+        kernels::Variant::available(g)
+            .into_iter()
+            .map(|v| Kernels::with_variant(g, v).unwrap_or_else(|e| panic!("{e}")))
+            .collect()
     })
 }
 

@@ -68,7 +68,11 @@ impl Kernels {
         if !variant.runs_on(&gpu.adapter.get_info(), gpu.device.features()) {
             return Err(GpuError::shape(
                 variant.name(),
-                format!("the {} kernels need subgroups of at least 8 lanes, which {} lacks", variant.name(), gpu.summary.name),
+                format!(
+                    "the {} kernels need subgroups of at least 8 lanes, which {} lacks",
+                    variant.name(),
+                    gpu.summary.name
+                ),
             ));
         }
         let k = Kernels { pipelines: Mutex::new(HashMap::new()), variant, choices: Mutex::new(HashMap::new()) };

@@ -47,7 +47,7 @@ impl Kernels {
     /// linear kernels read vec4s along both dimensions and leave other shapes to the blocked ones.
     fn linear_kernel(&self, pass: Pass, s: &LinearShape) -> Kernel {
         let kernel = self.kernel_for(pass, s);
-        let vec4_rows = s.inputs % 4 == 0 && s.outputs % 4 == 0;
+        let vec4_rows = s.inputs.is_multiple_of(4) && s.outputs.is_multiple_of(4);
         if kernel.desc().variant == Some(Variant::Subgroup) && !vec4_rows {
             return Kernel::for_pass(pass, Variant::Blocked);
         }

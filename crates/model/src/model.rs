@@ -210,9 +210,8 @@ impl Model {
         }
         // The same plan once per variant (the first guess first), its passes in the same order.
         let prior = self.kernels.variant;
-        let variants: Vec<Variant> = std::iter::once(prior)
-            .chain(Variant::available(&self.gpu).into_iter().filter(|&v| v != prior))
-            .collect();
+        let variants: Vec<Variant> =
+            std::iter::once(prior).chain(Variant::available(&self.gpu).into_iter().filter(|&v| v != prior)).collect();
         let mut plans = Vec::new();
         for &v in &variants {
             self.kernels.variant = v;
@@ -443,10 +442,8 @@ impl Model {
 
     /// The parameter `name`, which must have `shape`.
     fn param_named(&self, name: &str, shape: &[usize]) -> Result<&crate::parameters::Param> {
-        let p = self
-            .params
-            .by_name(name)
-            .ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
+        let p =
+            self.params.by_name(name).ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
         if p.shape != shape {
             return Err(ModelError::Input(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
         }
@@ -471,7 +468,8 @@ impl Model {
         let ema = Ema::new(&self.gpu, &self.params.flat.value, decay)?;
         let flat = &self.params.flat;
         let (hyper, average) = (&self.adam_params, Some(&ema.average));
-        self.adam = self.kernels.adam_with_average(&self.gpu, hyper, &flat.value, &flat.grad, &flat.m, &flat.v, average)?;
+        self.adam =
+            self.kernels.adam_with_average(&self.gpu, hyper, &flat.value, &flat.grad, &flat.m, &flat.v, average)?;
         self.ema = Some(ema);
         Ok(())
     }

@@ -127,7 +127,9 @@ impl Builder<'_> {
             let fused = k.fuses_pool(&c, &p);
             let a = match fused {
                 true => None,
-                false => Some(self.trunk_tensor(&format!("conv{} relu output", stage + 1), &c.y_shape(), DType::F32)?),
+                false => {
+                    Some(self.trunk_tensor(&format!("conv{} relu output", stage + 1), &c.y_shape(), DType::F32)?)
+                }
             };
             let y = self.trunk_tensor(&format!("pool{} output", stage + 1), &p.y_shape(), DType::F32)?;
             let arg = self.trunk_tensor(&format!("pool{} argmax", stage + 1), &p.y_shape(), DType::U32)?;

@@ -160,8 +160,12 @@ impl Augment {
 /// The colours a black garment can be tinted to: the mean colour of the garments' pixels
 /// (luminance below 0.6) in the tutorial's red and blue photos, measured at 96×96; green and
 /// yellow are plain guesses for other data.
-const TINTS: [(&str, [f32; 3]); 4] =
-    [("red", [0.68, 0.13, 0.15]), ("blue", [0.20, 0.31, 0.48]), ("green", [0.15, 0.45, 0.20]), ("yellow", [0.85, 0.75, 0.15])];
+const TINTS: [(&str, [f32; 3]); 4] = [
+    ("red", [0.68, 0.13, 0.15]),
+    ("blue", [0.20, 0.31, 0.48]),
+    ("green", [0.15, 0.45, 0.20]),
+    ("yellow", [0.85, 0.75, 0.15]),
+];
 
 /// What the augmentation needs to know about the labels.
 pub struct Augmenter {

@@ -439,7 +439,9 @@ fn run_train(args: TrainArgs, given: &[&str]) -> Result<Option<RunSummary>> {
 /// table printed after each run and kept in the folder's suite.md.
 fn run_suite(args: TrainArgs, pairs: Option<Vec<String>>, seeds: &[u64]) -> Result<()> {
     if args.resume.is_some() || !args.hold_out.is_empty() {
-        bail!("trainer suite chooses --hold-out per run (--pairs) and starts fresh runs: leave --hold-out and --resume out");
+        bail!(
+            "trainer suite chooses --hold-out per run (--pairs) and starts fresh runs: leave --hold-out and --resume out"
+        );
     }
     let pairs = pairs.unwrap_or_else(|| suite::PAIRS.iter().map(|p| p.to_string()).collect());
     std::fs::create_dir_all(&args.runs_dir).with_context(|| format!("cannot create {}", args.runs_dir.display()))?;

@@ -101,7 +101,11 @@ pub fn restore(model: &mut Model, dir: &Path) -> Result<Progress> {
     let moments: Vec<(String, Vec<f32>, Vec<f32>)> = moments.into_iter().map(|(n, (m, v))| (n, m, v)).collect();
     model.set_moments(&moments, step)?;
     if model.has_ema() {
-        anyhow::ensure!(!average.is_empty(), "{} has no moving average of the weights, which the run keeps", path.display());
+        anyhow::ensure!(
+            !average.is_empty(),
+            "{} has no moving average of the weights, which the run keeps",
+            path.display()
+        );
         model.set_average_parameters(&average)?;
     }
     Ok(progress)

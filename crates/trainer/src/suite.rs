@@ -45,7 +45,8 @@ impl SuiteRun {
         let swing_of = |f: &dyn Fn(&EpochReport) -> Option<f64>| -> Option<f64> {
             let values: Vec<f64> = epochs.iter().filter_map(f).collect();
             let last = &values[values.len().saturating_sub(SWING_EPOCHS)..];
-            (last.len() >= 2).then(|| last.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (last.len() - 1) as f64)
+            (last.len() >= 2)
+                .then(|| last.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (last.len() - 1) as f64)
         };
         Some(SuiteRun {
             pair: pair.to_string(),
@@ -112,7 +113,8 @@ pub fn table(runs: &[SuiteRun], heads: &[String]) -> String {
         };
         out += &row(&format!("**{pair}**"), &format!("mean of {}", mine.len()), "", &avg);
         if let Some(worst) = mine.iter().min_by(|a, b| a.unseen.total_cmp(&b.unseen)) {
-            out += &row(&format!("**{pair}**"), &format!("worst: {}", worst.seed), &worst.best_epoch.to_string(), worst);
+            out +=
+                &row(&format!("**{pair}**"), &format!("worst: {}", worst.seed), &worst.best_epoch.to_string(), worst);
         }
     }
     out
