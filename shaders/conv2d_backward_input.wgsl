@@ -10,16 +10,7 @@
 // and 64 multiply-adds with no integer division (divisions are scalar and slow on CPU adapters).
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
-struct Params {
-    batch: u32, c_in: u32, h: u32, w: u32,
-    c_out: u32, out_h: u32, out_w: u32, kh: u32,
-    kw: u32, stride: u32, pad: u32, accumulate: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+// Params, bindings 0–3 and tap(): shaders/common/conv_backward_input.wgsl, joined in front by the catalogue.
 
 fn store(ci: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     let rows = p.batch * p.h * p.w;
@@ -35,23 +26,6 @@ fn store(ci: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {
         dx[idx] = v;
     }
 }
-
-// Where a pixel reads dy through one tap: the offset of its output pixel in channel 0 (0 when
-// there is none) and a factor, 1 if there is one, else 0.
-struct Tap {
-    at: u32,
-    hit: f32,
-}
-
-// For the pixel of image base `b` at offset (ty, tx) = (iy + p − ky, ix + p − kx).
-fn tap(b: u32, ty: i32, tx: i32) -> Tap {
-    let s = i32(p.stride);
-    let oy = ty / s;
-    let ox = tx / s;
-    let hit = ty >= 0 && tx >= 0 && oy * s == ty && ox * s == tx && oy < i32(p.out_h) && ox < i32(p.out_w);
-    return Tap(select(0u, b + u32(oy) * p.out_w + u32(ox), hit), select(0.0, 1.0, hit));
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {

@@ -5,16 +5,7 @@
 // slices of 16 staged in workgroup memory (see conv2d_forward_tiled.wgsl for why).
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
-struct Params {
-    batch: u32, c_in: u32, h: u32, w: u32,
-    c_out: u32, out_h: u32, out_w: u32, kh: u32,
-    kw: u32, stride: u32, pad: u32, accumulate: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+// Params, bindings 0–3 and tap(): shaders/common/conv_backward_input.wgsl, joined in front by the catalogue.
 
 var<workgroup> a_tile: array<f32, 1024>; // [16 k][64 rows]
 var<workgroup> b_tile: array<f32, 1024>; // [16 k][64 columns]

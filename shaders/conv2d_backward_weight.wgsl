@@ -8,23 +8,7 @@
 // One invocation computes an 8-channel × 8-column block for one chunk (8 + 8 loads, 64 multiply-adds per row).
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 partial.
 
-struct Params {
-    batch: u32, c_in: u32, h: u32, w: u32,
-    c_out: u32, out_h: u32, out_w: u32, kh: u32,
-    kw: u32, stride: u32, pad: u32, chunk: u32,
-    splits: u32, _pad0: u32, _pad1: u32, _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
-
-fn load_x(base: u32, iy: i32, ix: i32) -> f32 {
-    let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
-    let idx = select(0u, base + u32(iy) * p.w + u32(ix), inside);
-    return select(0.0, x[idx], inside);
-}
+// Params, bindings 0–3 and load_x(): shaders/common/conv_backward_weight.wgsl, joined in front by the catalogue.
 
 fn store(s: u32, co: u32, k0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     let cols = p.c_in * p.kh * p.kw + 1u;

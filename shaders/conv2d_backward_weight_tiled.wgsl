@@ -6,17 +6,7 @@
 // through workgroup memory (see conv2d_forward_tiled.wgsl for why).
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 partial.
 
-struct Params {
-    batch: u32, c_in: u32, h: u32, w: u32,
-    c_out: u32, out_h: u32, out_w: u32, kh: u32,
-    kw: u32, stride: u32, pad: u32, chunk: u32,
-    splits: u32, _pad0: u32, _pad1: u32, _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+// Params, bindings 0–3 and load_x(): shaders/common/conv_backward_weight.wgsl, joined in front by the catalogue.
 
 var<workgroup> a_tile: array<f32, 1024>; // [16 pixels][64 channels]
 var<workgroup> b_tile: array<f32, 1024>; // [16 pixels][64 columns]

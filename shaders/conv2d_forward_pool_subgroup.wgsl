@@ -22,17 +22,7 @@
 // Needs subgroups of at least 8 lanes; no early return before the last broadcast.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y, 5 argmax.
 
-struct Params {
-    batch: u32, c_in: u32, h: u32, w: u32,
-    c_out: u32, out_h: u32, out_w: u32, kh: u32,
-    kw: u32, stride: u32, pad: u32, relu: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+// Params, bindings 0–4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
 @group(0) @binding(5) var<storage, read_write> argmax: array<u32>;
 
 // Writes one channel of the block: the maximum of its window (the four accumulators are the

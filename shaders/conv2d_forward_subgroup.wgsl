@@ -15,29 +15,7 @@
 // operations want uniform control flow).
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
 
-struct Params {
-    batch: u32, c_in: u32, h: u32, w: u32,
-    c_out: u32, out_h: u32, out_w: u32, kh: u32,
-    kw: u32, stride: u32, pad: u32, relu: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-
-// Where a pixel reads x through one tap: the offset in channel 0 (0 in the padding) and a
-// factor, 1 inside the image, 0 in the padding.
-struct Tap {
-    at: u32,
-    hit: f32,
-}
-
-fn tap(base: u32, iy: i32, ix: i32) -> Tap {
-    let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
-    return Tap(select(0u, base + u32(iy) * p.w + u32(ix), inside), select(0.0, 1.0, inside));
-}
+// Params, bindings 0–4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
 
 // Writes one output channel of the block: 4 pixels starting at row m0.
 fn store(co: u32, m0: u32, acc: vec4<f32>) {

@@ -9,17 +9,7 @@
 // and barriers are slow, which is why the register-blocked variant exists.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
 
-struct Params {
-    batch: u32, c_in: u32, h: u32, w: u32,
-    c_out: u32, out_h: u32, out_w: u32, kh: u32,
-    kw: u32, stride: u32, pad: u32, relu: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+// Params, bindings 0–4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
 
 var<workgroup> a_tile: array<f32, 1024>; // [16 k][64 rows]
 var<workgroup> b_tile: array<f32, 1024>; // [16 k][64 columns]

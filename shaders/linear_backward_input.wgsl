@@ -5,11 +5,7 @@
 // A GEMM with rows b, columns i and reduction o. One invocation computes an 8-row × 8-input block.
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
-struct Params {
-    batch: u32, inputs: u32, outputs: u32, accumulate: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+// Params and binding 0: shaders/common/linear_backward.wgsl, joined in front by the catalogue.
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;

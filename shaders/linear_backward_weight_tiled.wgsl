@@ -5,11 +5,7 @@
 // walked 16 rows at a time through workgroup memory (see conv2d_forward_tiled.wgsl for why).
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 dweight, 4 dbias.
 
-struct Params {
-    batch: u32, inputs: u32, outputs: u32, accumulate: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+// Params and binding 0: shaders/common/linear_backward.wgsl, joined in front by the catalogue.
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dweight: array<f32>;

@@ -10,11 +10,7 @@
 // 64 multiply-adds (linear_backward_weight.wgsl: 16 scalar loads), and stores it as 16 vec4s.
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 dweight, 4 dbias.
 
-struct Params {
-    batch: u32, inputs: u32, outputs: u32, accumulate: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+// Params and binding 0: shaders/common/linear_backward.wgsl, joined in front by the catalogue.
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> dy: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> dweight: array<vec4<f32>>;

@@ -10,12 +10,7 @@
 // a short loop.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
 
-struct Params {
-    batch: u32, inputs: u32, outputs: u32, relu: u32,
-    chunk: u32, splits: u32, _pad0: u32, _pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+// Params and binding 0: shaders/common/linear_forward.wgsl, joined in front by the catalogue.
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;

@@ -1,8 +1,9 @@
 //! Typed launchers for twinhead's WGSL kernels, forward and backward.
 //!
 //! Each operation the dual-head network needs — conv2d, max-pool, ReLU, linear, softmax
-//! cross-entropy and Adam — has one WGSL file per pass under `shaders/` and a launcher here
-//! that checks shapes, fills the kernel's parameter block and binds the tensors. A launcher
+//! cross-entropy and Adam — has one WGSL file per pass and variant under `shaders/` (the parts
+//! a pass's variants share — parameter block, bindings, helpers — in `shaders/common/`, joined
+//! in front by the catalogue) and a launcher here that checks shapes, fills the kernel's parameter block and binds the tensors. A launcher
 //! returns an [`Op`]: ready-made dispatches that a caller records into its own compute pass, so
 //! that a whole training step goes into one command encoder and one submit. Pipelines are built
 //! once, in [`Kernels::new`].

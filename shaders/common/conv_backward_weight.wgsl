@@ -1,0 +1,21 @@
+// The part every conv2d_backward_weight kernel shares (blocked, _tiled, _subgroup): the
+// parameter block, bindings 0–3 and load_x, joined in front of each by the catalogue.
+// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial [splits, C_out, K + 1].
+
+struct Params {
+    batch: u32, c_in: u32, h: u32, w: u32,
+    c_out: u32, out_h: u32, out_w: u32, kh: u32,
+    kw: u32, stride: u32, pad: u32, chunk: u32,
+    splits: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+
+fn load_x(base: u32, iy: i32, ix: i32) -> f32 {
+    let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
+    let idx = select(0u, base + u32(iy) * p.w + u32(ix), inside);
+    return select(0.0, x[idx], inside);
+}
