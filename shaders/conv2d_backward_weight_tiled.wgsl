@@ -8,8 +8,8 @@
 
 // Params, bindings 0–3 and load_x(): shaders/common/conv_backward_weight.wgsl, joined in front by the catalogue.
 
-var<workgroup> a_tile: array<f32, 1024>; // [16 pixels][64 channels]
-var<workgroup> b_tile: array<f32, 1024>; // [16 pixels][64 columns]
+// a_tile, b_tile and multiply_tiles(): shaders/common/tile_product.wgsl. Here a_tile is
+// [16 pixels][64 channels], b_tile [16 pixels][64 columns].
 
 // dy as [co, pixel m]; 0 past the chunk's end.
 fn load_a(co: u32, m: u32, m_end: u32) -> f32 {
@@ -58,14 +58,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             b_tile[e] = load_b(k0 + e / 64u, n0 + e % 64u, end);
         }
         workgroupBarrier();
-        for (var kk = 0u; kk < 16u; kk++) {
-            for (var i = 0u; i < 4u; i++) {
-                let a = a_tile[kk * 64u + ty + 16u * i];
-                for (var j = 0u; j < 4u; j++) {
-                    acc[i * 4u + j] += a * b_tile[kk * 64u + tx + 16u * j];
-                }
-            }
-        }
+        multiply_tiles(&acc, tx, ty);
         workgroupBarrier();
     }
     for (var i = 0u; i < 4u; i++) {

@@ -11,8 +11,8 @@
 
 // Params, bindings 0–4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
 
-var<workgroup> a_tile: array<f32, 1024>; // [16 k][64 rows]
-var<workgroup> b_tile: array<f32, 1024>; // [16 k][64 columns]
+// a_tile, b_tile and multiply_tiles(): shaders/common/tile_product.wgsl. Here a_tile is
+// [16 k][64 rows], b_tile [16 k][64 columns].
 
 // The implicit im2col matrix: row m = (n, oy, ox), column k = (ci, ky, kx); 0 outside.
 fn load_a(m: u32, k: u32) -> f32 {
@@ -54,14 +54,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             b_tile[e] = load_b(k0 + e / 64u, n0 + e % 64u);
         }
         workgroupBarrier();
-        for (var kk = 0u; kk < 16u; kk++) {
-            for (var i = 0u; i < 4u; i++) {
-                let a = a_tile[kk * 64u + ty + 16u * i];
-                for (var j = 0u; j < 4u; j++) {
-                    acc[i * 4u + j] += a * b_tile[kk * 64u + tx + 16u * j];
-                }
-            }
-        }
+        multiply_tiles(&acc, tx, ty);
         workgroupBarrier();
     }
     for (var i = 0u; i < 4u; i++) {

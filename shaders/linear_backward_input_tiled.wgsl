@@ -10,8 +10,8 @@
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
-var<workgroup> a_tile: array<f32, 1024>; // [16 outputs][64 rows]
-var<workgroup> b_tile: array<f32, 1024>; // [16 outputs][64 inputs]
+// a_tile, b_tile and multiply_tiles(): shaders/common/tile_product.wgsl. Here a_tile is
+// [16 outputs][64 rows], b_tile [16 outputs][64 inputs].
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -38,14 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             b_tile[e] = select(0.0, weight[min(ko, p.outputs - 1u) * p.inputs + min(i, p.inputs - 1u)], ko < p.outputs && i < p.inputs);
         }
         workgroupBarrier();
-        for (var kk = 0u; kk < 16u; kk++) {
-            for (var i = 0u; i < 4u; i++) {
-                let a = a_tile[kk * 64u + ty + 16u * i];
-                for (var j = 0u; j < 4u; j++) {
-                    acc[i * 4u + j] += a * b_tile[kk * 64u + tx + 16u * j];
-                }
-            }
-        }
+        multiply_tiles(&acc, tx, ty);
         workgroupBarrier();
     }
     for (var i = 0u; i < 4u; i++) {

@@ -11,8 +11,8 @@
 @group(0) @binding(3) var<storage, read_write> dweight: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dbias: array<f32>;
 
-var<workgroup> a_tile: array<f32, 1024>; // [16 rows b][64 outputs]
-var<workgroup> b_tile: array<f32, 1024>; // [16 rows b][64 inputs (+ the bias column)]
+// a_tile, b_tile and multiply_tiles(): shaders/common/tile_product.wgsl. Here a_tile is
+// [16 rows b][64 outputs], b_tile [16 rows b][64 inputs (+ the bias column)].
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -39,14 +39,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             b_tile[e] = select(0.0, xv, row_ok && i < cols);
         }
         workgroupBarrier();
-        for (var kk = 0u; kk < 16u; kk++) {
-            for (var i = 0u; i < 4u; i++) {
-                let a = a_tile[kk * 64u + ty + 16u * i];
-                for (var j = 0u; j < 4u; j++) {
-                    acc[i * 4u + j] += a * b_tile[kk * 64u + tx + 16u * j];
-                }
-            }
-        }
+        multiply_tiles(&acc, tx, ty);
         workgroupBarrier();
     }
     for (var i = 0u; i < 4u; i++) {

@@ -13,8 +13,8 @@
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-var<workgroup> a_tile: array<f32, 1024>; // [16 inputs][64 rows]
-var<workgroup> b_tile: array<f32, 1024>; // [16 inputs][64 outputs]
+// a_tile, b_tile and multiply_tiles(): shaders/common/tile_product.wgsl. Here a_tile is
+// [16 inputs][64 rows], b_tile [16 inputs][64 outputs].
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -43,14 +43,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             b_tile[(e % 16u) * 64u + r] = select(0.0, weight[min(o, p.outputs - 1u) * p.inputs + min(k, p.inputs - 1u)], o < p.outputs && k < k_end);
         }
         workgroupBarrier();
-        for (var kk = 0u; kk < 16u; kk++) {
-            for (var i = 0u; i < 4u; i++) {
-                let a = a_tile[kk * 64u + ty + 16u * i];
-                for (var j = 0u; j < 4u; j++) {
-                    acc[i * 4u + j] += a * b_tile[kk * 64u + tx + 16u * j];
-                }
-            }
-        }
+        multiply_tiles(&acc, tx, ty);
         workgroupBarrier();
     }
     for (var i = 0u; i < 4u; i++) {

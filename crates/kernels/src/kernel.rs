@@ -141,7 +141,7 @@ impl KernelDesc {
 /// Declares every kernel: the [`Kernel`] enum, [`Kernel::ALL`] and each kernel's [`KernelDesc`].
 macro_rules! catalogue {
     ($(
-        $kernel:ident: $file:literal $(after $common:literal)?, $variant:expr, $pass:expr, workgroup $wg:literal, $grid:expr,
+        $kernel:ident: $file:literal $(after $($common:literal)+)?, $variant:expr, $pass:expr, workgroup $wg:literal, $grid:expr,
             $params:ident, [$($binding:ident),*];
     )*) => {
         /// Every WGSL kernel twinhead has, one per file under `shaders/`.
@@ -157,9 +157,9 @@ macro_rules! catalogue {
                     $(Kernel::$kernel => {
                         const DESC: KernelDesc = KernelDesc {
                             name: $file,
-                            // The shared part (shaders/common/), if any, then the kernel's own file.
+                            // The shared parts (shaders/common/), if any, then the kernel's own file.
                             source: concat!(
-                                $(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/common/", $common, ".wgsl")),)?
+                                $($(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/common/", $common, ".wgsl")),)+)?
                                 include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/", $file, ".wgsl"))
                             ),
                             variant: $variant,
@@ -189,14 +189,14 @@ const SHARED: Grid = Grid::ColumnGroups { rows: 4, cols: 16 };
 /// The subgroup linear kernels: blocks of 16 rows × 4 columns, a workgroup's on one block row.
 const SHARED_ROWS: Grid = Grid::RowGroups { rows: 16, cols: 4 };
 
-// One line pair per kernel: name (= file), the shared part joined in front of it (`after`, a file
-// of shaders/common/: the parameter block, bindings and helpers its siblings repeat otherwise),
+// One line pair per kernel: name (= file), the shared parts joined in front of it in order (`after`,
+// files of shaders/common/: the parameter block, bindings and helpers its siblings would repeat),
 // variant, pass, workgroup size, grid, parameter block (in `params.rs`) and the storage bindings
 // in binding order.
 catalogue! {
     Conv2dForward: "conv2d_forward" after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64, BLOCK,
         Conv2dForward, [x, weight, bias, y];
-    Conv2dForwardTiled: "conv2d_forward_tiled" after "conv_forward", Some(Tiled), Some(ConvForward), workgroup 256, TILE,
+    Conv2dForwardTiled: "conv2d_forward_tiled" after "conv_forward" "tile_product", Some(Tiled), Some(ConvForward), workgroup 256, TILE,
         Conv2dForward, [x, weight, bias, y];
     Conv2dForwardSubgroup: "conv2d_forward_subgroup" after "conv_forward", Some(Subgroup), Some(ConvForward), workgroup 64, SHARED,
         Conv2dForward, [x, weight, bias, y];
@@ -204,13 +204,13 @@ catalogue! {
         Conv2dForward, [x, weight, bias, y, argmax];
     Conv2dBackwardInput: "conv2d_backward_input" after "conv_backward_input", Some(Blocked), Some(ConvBackwardInput), workgroup 64, BLOCK,
         Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardInputTiled: "conv2d_backward_input_tiled" after "conv_backward_input", Some(Tiled), Some(ConvBackwardInput), workgroup 256, TILE,
+    Conv2dBackwardInputTiled: "conv2d_backward_input_tiled" after "conv_backward_input" "tile_product", Some(Tiled), Some(ConvBackwardInput), workgroup 256, TILE,
         Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardInputSubgroup: "conv2d_backward_input_subgroup" after "conv_backward_input", Some(Subgroup), Some(ConvBackwardInput), workgroup 64, SHARED,
         Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardWeight: "conv2d_backward_weight" after "conv_backward_weight", Some(Blocked), Some(ConvBackwardWeight), workgroup 64, BLOCK,
         Conv2dBackwardWeight, [x, dy, partial];
-    Conv2dBackwardWeightTiled: "conv2d_backward_weight_tiled" after "conv_backward_weight", Some(Tiled), Some(ConvBackwardWeight), workgroup 256, TILE,
+    Conv2dBackwardWeightTiled: "conv2d_backward_weight_tiled" after "conv_backward_weight" "tile_product", Some(Tiled), Some(ConvBackwardWeight), workgroup 256, TILE,
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup" after "conv_backward_weight", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8, Grid::RowGroups { rows: 16, cols: 4 },
         Conv2dBackwardWeight, [x, dy, partial];
@@ -230,7 +230,7 @@ catalogue! {
         Elementwise, [y, dy, dx];
     LinearForward: "linear_forward" after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64, BLOCK,
         LinearForward, [x, weight, bias, y];
-    LinearForwardTiled: "linear_forward_tiled" after "linear_forward", Some(Tiled), Some(LinearForward), workgroup 256, TILE,
+    LinearForwardTiled: "linear_forward_tiled" after "linear_forward" "tile_product", Some(Tiled), Some(LinearForward), workgroup 256, TILE,
         LinearForward, [x, weight, bias, y];
     LinearForwardSubgroup: "linear_forward_subgroup" after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64, SHARED_ROWS,
         LinearForward, [x, weight, bias, y];
@@ -238,13 +238,13 @@ catalogue! {
         LinearReduce, [partial, bias, y];
     LinearBackwardInput: "linear_backward_input" after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64, BLOCK,
         LinearBackward, [dy, weight, dx];
-    LinearBackwardInputTiled: "linear_backward_input_tiled" after "linear_backward", Some(Tiled), Some(LinearBackwardInput), workgroup 256, TILE,
+    LinearBackwardInputTiled: "linear_backward_input_tiled" after "linear_backward" "tile_product", Some(Tiled), Some(LinearBackwardInput), workgroup 256, TILE,
         LinearBackward, [dy, weight, dx];
     LinearBackwardInputSubgroup: "linear_backward_input_subgroup" after "linear_backward", Some(Subgroup), Some(LinearBackwardInput), workgroup 64, SHARED_ROWS,
         LinearBackward, [dy, weight, dx];
     LinearBackwardWeight: "linear_backward_weight" after "linear_backward", Some(Blocked), Some(LinearBackwardWeight), workgroup 64, BLOCK,
         LinearBackward, [x, dy, dweight, dbias];
-    LinearBackwardWeightTiled: "linear_backward_weight_tiled" after "linear_backward", Some(Tiled), Some(LinearBackwardWeight), workgroup 256, TILE,
+    LinearBackwardWeightTiled: "linear_backward_weight_tiled" after "linear_backward" "tile_product", Some(Tiled), Some(LinearBackwardWeight), workgroup 256, TILE,
         LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardWeightVec4: "linear_backward_weight_vec4" after "linear_backward", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64, BLOCK,
         LinearBackward, [x, dy, dweight, dbias];
