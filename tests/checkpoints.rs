@@ -119,7 +119,9 @@ fn forged(dir: &std::path::Path, meta: &[(&str, &str)], edit: impl Fn(&str, &mut
 #[test]
 fn checkpoint_metadata_and_weights_are_validated() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[(&str, &str)], bool, &str); 5] = [
+    // (metadata to set, whether to corrupt the weights, what the refusal says)
+    type Case<'a> = (&'a [(&'a str, &'a str)], bool, &'a str);
+    let cases: [Case; 5] = [
         (&[("twinhead.image_size", "1000000000")], false, "takes 22 to 4096 pixels a side"),
         (&[("twinhead.image_size", "0")], false, "takes 22 to 4096 pixels a side"),
         (&[("twinhead.image_size", "96")], false, "give 6400 features but fc.weight takes 64"),

@@ -108,6 +108,7 @@ pub struct WeightSegment<'a> {
 
 impl Kernels {
     /// y = conv(x, weight) + bias, then ReLU if `relu`.
+    #[allow(clippy::too_many_arguments)] // one argument per binding, as the kernel declares them
     pub fn conv2d_forward(
         &self,
         gpu: &Gpu,
@@ -226,6 +227,7 @@ impl Kernels {
 
     /// dweight and dbias of conv2d from its input x and dy (added to them if `accumulate`).
     /// Two dispatches: split-K partial sums into a scratch tensor, then their reduction.
+    #[allow(clippy::too_many_arguments)] // one argument per binding, as the kernel declares them
     pub fn conv2d_backward_weight(
         &self,
         gpu: &Gpu,

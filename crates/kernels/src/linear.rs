@@ -56,6 +56,7 @@ impl Kernels {
 
     /// y = x · weightᵀ + bias, then ReLU if `relu`. x may have any shape with `batch × inputs`
     /// elements (a pooled feature map is flattened in NCHW order, as `torch.flatten(x, 1)`).
+    #[allow(clippy::too_many_arguments)] // one argument per binding, as the kernel declares them
     pub fn linear_forward(
         &self,
         gpu: &Gpu,
@@ -129,6 +130,7 @@ impl Kernels {
     }
 
     /// dweight = dyᵀ · x and dbias = Σ_b dy (added to them if `accumulate`).
+    #[allow(clippy::too_many_arguments)] // one argument per binding, as the kernel declares them
     pub fn linear_backward_weight(
         &self,
         gpu: &Gpu,
@@ -164,6 +166,7 @@ impl Kernels {
     /// dx = dy · weight for a layer with few outputs (the heads), one dx value per invocation;
     /// with `relu_output = Some(x)`, where x is the layer's input and a ReLU's output, ReLU's
     /// backward is fused in (dx = 0 where x <= 0). Added to dx if `accumulate`.
+    #[allow(clippy::too_many_arguments)] // one argument per binding, as the kernel declares them
     pub fn linear_backward_input_narrow(
         &self,
         gpu: &Gpu,

@@ -14,7 +14,7 @@ use crate::{HeadSpec, ModelError, ModelSpec, Result};
 #[derive(Clone, Debug)]
 pub struct Checkpoint {
     pub spec: ModelSpec,
-    pub tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
+    pub tensors: NamedTensors,
     /// Other metadata entries (the trainer keeps its own there).
     pub extra: HashMap<String, String>,
     /// Whether the metadata names every head's classes; a plain PyTorch state dict does not,
@@ -103,11 +103,12 @@ pub fn load_checkpoint(path: &Path) -> Result<Checkpoint> {
     Ok(Checkpoint { spec, tensors, extra, named_classes })
 }
 
-type Tensors = Vec<(String, Vec<usize>, Vec<f32>)>;
+/// Tensors by name: name, shape and values (row-major), in state-dict order.
+pub type NamedTensors = Vec<(String, Vec<usize>, Vec<f32>)>;
 
 /// Every tensor as f32 (f64 files are narrowed), refusing any that holds NaN or infinity, and
 /// the metadata.
-fn read_tensors(path: &Path) -> Result<(Tensors, HashMap<String, String>)> {
+fn read_tensors(path: &Path) -> Result<(NamedTensors, HashMap<String, String>)> {
     let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.display().to_string(), source })?;
     let not_safetensors = |e: safetensors::SafeTensorError| {
         err(
@@ -148,7 +149,7 @@ fn read_tensors(path: &Path) -> Result<(Tensors, HashMap<String, String>)> {
 
 /// The heads: from the metadata, or from the tensor names of a plain state dict (sorted, which
 /// puts the tutorial's colour before item); and whether the metadata named every head's classes.
-fn head_specs(path: &Path, tensors: &Tensors, meta: &HashMap<String, String>) -> Result<(Vec<HeadSpec>, bool)> {
+fn head_specs(path: &Path, tensors: &NamedTensors, meta: &HashMap<String, String>) -> Result<(Vec<HeadSpec>, bool)> {
     let shape_of = |name: &str| tensors.iter().find(|t| t.0 == name).map(|t| t.1.clone());
     let head_names: Vec<String> = match meta.get("twinhead.heads") {
         Some(j) => serde_json::from_str(j).map_err(|e| err(path, format!("bad head list in metadata: {e}")))?,

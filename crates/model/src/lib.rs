@@ -23,7 +23,7 @@ mod plan;
 mod spec;
 mod tune;
 
-pub use checkpoint::{Checkpoint, load_checkpoint, save_checkpoint};
+pub use checkpoint::{Checkpoint, NamedTensors, load_checkpoint, save_checkpoint};
 pub use error::ModelError;
 pub use kernels::Variant;
 pub use model::{IGNORE, KernelChoice, Model, StepStats, TrainConfig};

@@ -11,7 +11,10 @@ use tensor::{Gpu, GpuError};
 use crate::ema::Ema;
 use crate::parameters::Parameters;
 use crate::plan::{Plan, STATS_WINDOW};
-use crate::{ModelError, ModelSpec, Result, tune};
+use crate::{ModelError, ModelSpec, NamedTensors, Result, tune};
+
+/// One parameter's Adam moments: its name, m and v.
+pub type NamedMoments = (String, Vec<f32>, Vec<f32>);
 
 /// How the model trains.
 #[derive(Clone, Debug, PartialEq)]
@@ -426,7 +429,7 @@ impl Model {
     }
 
     /// Every parameter's name, shape and values, in state-dict order.
-    pub fn parameters(&self) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
+    pub fn parameters(&self) -> Result<NamedTensors> {
         self.params.all().map(|p| Ok((p.name.clone(), p.shape.clone(), p.value.to_vec(&self.gpu)?))).collect()
     }
 
@@ -436,7 +439,7 @@ impl Model {
     }
 
     /// Adam's moments (m, v) of every parameter, in state-dict order.
-    pub fn moments(&self) -> Result<Vec<(String, Vec<f32>, Vec<f32>)>> {
+    pub fn moments(&self) -> Result<Vec<NamedMoments>> {
         self.params.all().map(|p| Ok((p.name.clone(), p.m.to_vec(&self.gpu)?, p.v.to_vec(&self.gpu)?))).collect()
     }
 
@@ -493,7 +496,7 @@ impl Model {
     }
 
     /// The moving average of every parameter, in state-dict order (as [`Model::parameters`]).
-    pub fn average_parameters(&self) -> Result<Option<Vec<(String, Vec<usize>, Vec<f32>)>>> {
+    pub fn average_parameters(&self) -> Result<Option<NamedTensors>> {
         let Some(ema) = &self.ema else { return Ok(None) };
         // While the average stands in for the weights, it is in the parameter buffer.
         let holder = if ema.swapped { &self.params.flat.value } else { &ema.average };

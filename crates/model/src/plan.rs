@@ -64,6 +64,7 @@ struct Builder<'a> {
 }
 
 impl Plan {
+    #[allow(clippy::too_many_arguments)] // the step's buffers, each named
     pub fn new(
         gpu: &Gpu,
         k: &Kernels,

@@ -67,9 +67,9 @@ pub fn evaluate(model: &mut Model, data: &Dataset, indices: &[usize], batch: usi
         data.batch_pixels(chunk, &mut pixels);
         let logits = model.logits(&pixels, chunk.len())?;
         let mut all = vec![true; chunk.len()];
-        for h in 0..heads {
+        for (h, head_logits) in logits.iter().enumerate().take(heads) {
             let classes = data.heads[h].classes.len();
-            for (row, (&i, ok)) in logits[h].chunks(classes).zip(chunk.iter().zip(all.iter_mut())) {
+            for (row, (&i, ok)) in head_logits.chunks(classes).zip(chunk.iter().zip(all.iter_mut())) {
                 let truth = data.labels[h][i] as usize;
                 if truth >= classes {
                     *ok = false; // no label for this head: not counted, not "all correct" either
