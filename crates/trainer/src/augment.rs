@@ -254,7 +254,12 @@ impl Augmenter {
                     let others: Vec<&(u32, [f32; 3])> = self.tints.iter().filter(|t| t.0 != own).collect();
                     if !others.is_empty() {
                         let &(class, tint) = others[rng.random_range(0..others.len())];
-                        colorize(r, g, b, tint, rng);
+                        match self.tints.iter().find(|t| t.0 == own) {
+                            // A garment of a measured colour: its own shading and texture kept.
+                            Some(&(_, from)) => transfer(r, g, b, from, tint, rng),
+                            // Black (or a colour with no measured tint): only a tint will do.
+                            None => colorize(r, g, b, tint, rng),
+                        }
                         labels[h][i] = class;
                     }
                 }
@@ -311,6 +316,57 @@ fn colorize(r: &mut [f32], g: &mut [f32], b: &mut [f32], tint: [f32; 3], rng: &m
         let keep = y * y;
         (*r, *g, *b) = (c[0] + keep * (1.0 - c[0]), c[1] + keep * (1.0 - c[1]), c[2] + keep * (1.0 - c[2]));
     }
+}
+
+/// Moves one image's garment from colour `from` to colour `to` (both measured tints) keeping its
+/// shading, texture and its shades' spread: every pixel whose hue lies near `from`'s has its hue
+/// turned by the angle from `from` to `to`, saturation and value kept (value ×0.85–1.15 at
+/// random). Near: within 15° in full, fading out over the next 10°, and only as far as the pixel
+/// has colour at all (saturation 0.1 → 0.25), so a white or grey background, and skin beside a
+/// blue garment, stay as they are (skin beside a red one, 15–30° from red, mostly does).
+fn transfer(r: &mut [f32], g: &mut [f32], b: &mut [f32], from: [f32; 3], to: [f32; 3], rng: &mut StdRng) {
+    let brightness = rng.random_range(0.85f32..=1.15);
+    let (from_hue, _, _) = hsv(from);
+    let (to_hue, _, _) = hsv(to);
+    for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+        let (h, s, v) = hsv([*r, *g, *b]);
+        let off = (h - from_hue + 540.0).rem_euclid(360.0) - 180.0; // −180..180
+        let near = (1.0 - (off.abs() - 15.0) / 10.0).clamp(0.0, 1.0);
+        let coloured = ((s - 0.1) / 0.15).clamp(0.0, 1.0);
+        let w = near * coloured;
+        if w > 0.0 {
+            let moved = rgb(to_hue + off, s, (v * brightness).min(1.0));
+            for (c, m) in [(&mut *r, moved[0]), (&mut *g, moved[1]), (&mut *b, moved[2])] {
+                *c += w * (m - *c);
+            }
+        }
+    }
+}
+
+/// Hue in degrees [0, 360), saturation and value of an RGB colour in [0, 1].
+fn hsv([r, g, b]: [f32; 3]) -> (f32, f32, f32) {
+    let max = r.max(g).max(b);
+    let spread = max - r.min(g).min(b);
+    if spread <= 1e-6 {
+        return (0.0, 0.0, max);
+    }
+    let h = if max == r {
+        (g - b) / spread
+    } else if max == g {
+        2.0 + (b - r) / spread
+    } else {
+        4.0 + (r - g) / spread
+    };
+    ((60.0 * h).rem_euclid(360.0), spread / max, max)
+}
+
+/// The RGB colour of a hue in degrees (any angle), saturation and value.
+fn rgb(hue: f32, s: f32, v: f32) -> [f32; 3] {
+    let channel = |n: f32| {
+        let k = (n + hue.rem_euclid(360.0) / 60.0) % 6.0;
+        v - v * s * k.min(4.0 - k).clamp(0.0, 1.0)
+    };
+    [channel(5.0), channel(3.0), channel(1.0)]
 }
 
 /// Crops a square of 70–100% of the side at a random place of one `[3, S, S]` image and scales
@@ -457,6 +513,32 @@ mod tests {
                 assert!(if c == 2 { r > 2.0 * b } else { b > 1.5 * r }, "image {i} tinted as labelled: {px:?}");
             }
         }
+        // A 2×2 blue garment (planes r, g, b): its colour, a fold half as bright, a white pixel
+        // and a skin-coloured one.
+        let mut px = vec![0.2, 0.1, 1.0, 0.9, 0.31, 0.155, 1.0, 0.7, 0.48, 0.24, 1.0, 0.55];
+        let mut labels = vec![vec![1], vec![0]];
+        a.apply(2, &mut px, &mut labels, &mut rng);
+        assert_eq!(labels[0], vec![2], "blue becomes red");
+        let (hue, s, v) = hsv([px[0], px[4], px[8]]);
+        assert!(!(15.0..345.0).contains(&hue), "the garment's hue is red's: {hue} ({px:?})");
+        assert!((s - hsv([0.2, 0.31, 0.48]).1).abs() < 1e-4, "saturation kept: {px:?}");
+        assert!((0.85 * 0.48 - 1e-4..=1.15 * 0.48 + 1e-4).contains(&v), "value kept, ×0.85–1.15: {px:?}");
+        for c in 0..3 {
+            assert!((px[4 * c + 1] - 0.5 * px[4 * c]).abs() < 1e-5, "the fold stays half as bright: {px:?}");
+        }
+        assert_eq!((px[2], px[6], px[10]), (1.0, 1.0, 1.0), "white stays white: {px:?}");
+        assert_eq!((px[3], px[7], px[11]), (0.9, 0.7, 0.55), "skin stays skin: {px:?}");
+    }
+
+    #[test]
+    fn hsv_and_back_is_the_identity() {
+        for c in [[0.68, 0.13, 0.15], [0.2, 0.31, 0.48], [0.9, 0.7, 0.55], [0.5, 0.5, 0.5], [0.1, 0.8, 0.3]] {
+            let (h, s, v) = hsv(c);
+            let back = rgb(h, s, v);
+            assert!(c.iter().zip(back).all(|(a, b)| (a - b).abs() < 1e-5), "{c:?} → ({h}, {s}, {v}) → {back:?}");
+        }
+        assert!((hsv([0.2, 0.31, 0.48]).0 - 216.4).abs() < 0.1);
+        assert_eq!(rgb(-120.0, 1.0, 1.0), rgb(240.0, 1.0, 1.0));
     }
 
     #[test]
