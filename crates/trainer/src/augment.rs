@@ -11,10 +11,10 @@
 //! - a blackened copy (grey, then darkened by a power curve that keeps a white background white)
 //!   turns any garment black: the colour label becomes black, the item label is kept. It is the
 //!   only way to show the colour head black garments other than the kinds the data has in black.
-//! - a colourised copy of a black garment (its dark pixels tinted towards a red or blue measured
-//!   from the photos, white kept white) labelled with that colour: the opposite direction. An
-//!   item the data has in black only (every shoe) otherwise teaches the item head that dark
-//!   means that item, and the same item in a colour is called something else.
+//! - a colourised copy of a black garment (its dark pixels given the hue of a red or blue measured
+//!   from the photos, their shading kept, white kept white) labelled with that colour: the
+//!   opposite direction. An item the data has in black only (every shoe) otherwise teaches the
+//!   item head that dark means that item, and the same item in a colour is called something else.
 //!
 //! Two label-keeping ones vary what the photos of one source share beyond colour and shape:
 //! - colour jitter: less saturation, some brightness change, and for garments that are not black
@@ -74,9 +74,10 @@ pub enum AugmentMode {
 
 impl Augment {
     /// What closes most of the gap on combinations never seen in training, measured with the
-    /// README's suite: swap red ↔ blue, grey copies, blackened copies and colourised black ones.
+    /// README's suite: grey copies, blackened copies, colourised black ones and recoloured ones
+    /// (recolouring replaced swapping red ↔ blue, whose "red" from a blue is orange-brown).
     pub fn recommended() -> Self {
-        Augment { swap_red_blue: 0.5, grey: 0.25, blacken: 0.2, colorize: 0.5, ..Default::default() }
+        Augment { grey: 0.25, blacken: 0.2, colorize: 0.5, recolor: 0.5, ..Default::default() }
     }
 
     /// Resolves `mode` for a data set with these heads whose training part has the combinations
@@ -305,16 +306,27 @@ impl Augmenter {
     }
 }
 
-/// Tints one image's dark pixels: with luminance y, each channel becomes c + y²·(1 − c) for the
-/// tint c scaled by a random ×0.75–1.25: a dark garment (y ≈ 0.15) takes the tint's colour with
-/// its shading, white (y = 1) stays white.
+/// Colours one image's dark pixels `tint` (a measured colour), keeping their shading and
+/// texture: a pixel of luminance y takes the tint's hue (±10° at random) and saturation
+/// (×0.7–1.1) at value v·y / 0.15, v the tint's value (×0.75–1.25), so a black garment's
+/// typical y ≈ 0.15 lands on the tint and its folds and seams stay darker or lighter (a black
+/// garment is low in contrast; keeping it is what makes coloured jeans look like denim). Dark
+/// pixels (y ≤ 0.35) change in full, fading out to none at y = 0.6: a white background and
+/// skin stay as they are.
 fn colorize(r: &mut [f32], g: &mut [f32], b: &mut [f32], tint: [f32; 3], rng: &mut StdRng) {
-    let scale = rng.random_range(0.75f32..=1.25);
-    let c = tint.map(|v| (v * scale).min(1.0));
+    let (hue, saturation, value) = hsv(tint);
+    let hue = hue + rng.random_range(-10.0f32..=10.0);
+    let saturation = (saturation * rng.random_range(0.7f32..=1.1)).min(1.0);
+    let value = value * rng.random_range(0.75f32..=1.25);
     for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
         let y = 0.299 * *r + 0.587 * *g + 0.114 * *b;
-        let keep = y * y;
-        (*r, *g, *b) = (c[0] + keep * (1.0 - c[0]), c[1] + keep * (1.0 - c[1]), c[2] + keep * (1.0 - c[2]));
+        let w = ((0.6 - y) / 0.25).clamp(0.0, 1.0);
+        if w > 0.0 {
+            let coloured = rgb(hue, saturation, (value * y / 0.15).min(1.0));
+            for (c, m) in [(&mut *r, coloured[0]), (&mut *g, coloured[1]), (&mut *b, coloured[2])] {
+                *c += w * (m - *c);
+            }
+        }
     }
 }
 
@@ -488,6 +500,20 @@ mod tests {
             seen.push(colour);
         }
         assert!(seen.contains(&1) && seen.contains(&2), "both colours drawn: {seen:?}");
+        // A 2×2 black garment (planes r, g, b): y = 0.15, a fold at half that, white, skin.
+        let mut px = vec![0.15, 0.075, 1.0, 0.9, 0.15, 0.075, 1.0, 0.7, 0.15, 0.075, 1.0, 0.55];
+        let mut labels = vec![vec![0], vec![1]];
+        a.apply(2, &mut px, &mut labels, &mut rng);
+        let (hue, _, v) = hsv([px[0], px[4], px[8]]);
+        let (tint_hue, _, tint_value) = hsv(if labels[0][0] == 2 { TINTS[0].1 } else { TINTS[1].1 });
+        let off = (hue - tint_hue + 540.0).rem_euclid(360.0) - 180.0;
+        assert!(off.abs() <= 10.0 + 1e-3, "the tint's hue ±10°: {hue} vs {tint_hue}");
+        assert!((0.75 * tint_value - 1e-4..=1.25 * tint_value + 1e-4).contains(&v), "y = 0.15 lands on the tint: {px:?}");
+        for c in 0..3 {
+            assert!((px[4 * c + 1] - 0.5 * px[4 * c]).abs() < 1e-5, "the fold stays half as bright: {px:?}");
+        }
+        assert_eq!((px[2], px[6], px[10]), (1.0, 1.0, 1.0), "white stays white: {px:?}");
+        assert_eq!((px[3], px[7], px[11]), (0.9, 0.7, 0.55), "skin stays skin: {px:?}");
         let mut heads = data().heads;
         heads[0].classes = vec!["black".into(), "white".into()];
         let e = Augmenter::new(&Augment { colorize: 0.5, ..Default::default() }, &Dataset { heads, ..data() })
@@ -598,8 +624,11 @@ mod tests {
         let mut other = data().heads;
         other[0].classes = vec!["green".into(), "red".into(), "black".into()];
         let (a, _) = Augment::for_data(AugmentMode::Auto, &combos(5), &other);
-        assert_eq!((a.swap_red_blue, a.grey, a.blacken, a.colorize), (0.0, 0.25, 0.2, 0.5), "no swap without blue");
-        assert_eq!(Augment::recommended().describe(), "swap-red-blue 0.5, grey 0.25, blacken 0.2, colorize 0.5");
+        assert_eq!((a.grey, a.blacken, a.colorize, a.recolor), (0.25, 0.2, 0.5, 0.5), "green and red have tints");
+        other[0].classes = vec!["white".into(), "grey".into()];
+        let (a, _) = Augment::for_data(AugmentMode::Auto, &combos(3), &other);
+        assert_eq!((a.grey, a.blacken, a.colorize, a.recolor), (0.25, 0.0, 0.0, 0.0), "no black, no tint");
+        assert_eq!(Augment::recommended().describe(), "grey 0.25, blacken 0.2, colorize 0.5, recolor 0.5");
     }
 
     #[test]

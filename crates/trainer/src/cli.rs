@@ -196,8 +196,8 @@ struct TrainArgs {
     /// `blue_shirt,black_jeans`.
     #[arg(long, value_delimiter = ',')]
     hold_out: Vec<String>,
-    /// Augmentation: `on` is the recommended set (--swap-red-blue 0.5 --grey 0.25 --blacken 0.2
-    /// --colorize 0.5), which teaches the heads to name colour × item combinations missing from
+    /// Augmentation: `on` is the recommended set (--grey 0.25 --blacken 0.2 --colorize 0.5
+    /// --recolor 0.5), which teaches the heads to name colour × item combinations missing from
     /// the data; `auto` (the default) turns it on only when some are missing; the options below
     /// override single values.
     #[arg(long, value_enum, default_value_t = AugmentMode::Auto)]

@@ -74,7 +74,7 @@ fn held_out_combinations_are_reported_apart_in_training_and_in_eval() {
     assert!(ok, "{text}");
     assert!(text.contains("unseen color"), "every epoch reports the held-out combination: {text}");
     assert!(
-        text.contains("augmentation: swap-red-blue 0.5, grey 0.25, blacken 0.2, colorize 0.5 (the training data has 11 of the 12 combinations, so the heads must learn to name the others; --augment off"),
+        text.contains("augmentation: grey 0.25, blacken 0.2, colorize 0.5, recolor 0.5 (the training data has 11 of the 12 combinations, so the heads must learn to name the others; --augment off"),
         "data that lacks a combination is augmented by default, and the run says why and how to turn it off: {text}"
     );
     let metrics = std::fs::read_to_string(r.join("h/metrics.csv")).unwrap();
