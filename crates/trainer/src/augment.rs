@@ -38,12 +38,14 @@ pub struct Augment {
     /// Make the garment black (grey, then darkened) and label it black.
     #[serde(default)]
     pub blacken: f32,
-    /// Tint a black garment one of the colour head's other colours and label it so.
+    /// Colour a black garment one of the colour head's other colours (its shading kept) and
+    /// label it so.
     #[serde(default)]
     pub colorize: f32,
-    /// Tint any garment (black or coloured) another of the colour head's colours that has a
-    /// measured tint, and label it so: realistic colours where swapping channels gives an
-    /// orange-brown "red" from a blue.
+    /// Move a coloured garment (one whose colour has a measured tint) to another of the colour
+    /// head's colours that has one, and label it so: its hue is turned, its shading and texture
+    /// kept — the photos' red, where swapping channels gives an orange-brown from a blue. Black
+    /// garments are `colorize`'s.
     #[serde(default)]
     pub recolor: f32,
     /// Mirror left-right half of the images.
@@ -250,17 +252,16 @@ impl Augmenter {
                     colorize(r, g, b, tint, rng);
                     labels[h][i] = class;
                 }
+                // Coloured garments only: black ones are --colorize's (both would colour ¾ of them).
                 let own = labels[h][i];
-                if own != IGNORE && self.options.recolor > 0.0 && rng.random::<f32>() < self.options.recolor {
+                let from = self.tints.iter().find(|t| t.0 == own).map(|t| t.1);
+                if let Some(from) = from.filter(|_| self.options.recolor > 0.0)
+                    && rng.random::<f32>() < self.options.recolor
+                {
                     let others: Vec<&(u32, [f32; 3])> = self.tints.iter().filter(|t| t.0 != own).collect();
                     if !others.is_empty() {
-                        let &(class, tint) = others[rng.random_range(0..others.len())];
-                        match self.tints.iter().find(|t| t.0 == own) {
-                            // A garment of a measured colour: its own shading and texture kept.
-                            Some(&(_, from)) => transfer(r, g, b, from, tint, rng),
-                            // Black (or a colour with no measured tint): only a tint will do.
-                            None => colorize(r, g, b, tint, rng),
-                        }
+                        let &(class, to) = others[rng.random_range(0..others.len())];
+                        transfer(r, g, b, from, to, rng);
                         labels[h][i] = class;
                     }
                 }
@@ -332,14 +333,17 @@ fn colorize(r: &mut [f32], g: &mut [f32], b: &mut [f32], tint: [f32; 3], rng: &m
 
 /// Moves one image's garment from colour `from` to colour `to` (both measured tints) keeping its
 /// shading, texture and its shades' spread: every pixel whose hue lies near `from`'s has its hue
-/// turned by the angle from `from` to `to`, saturation and value kept (value ×0.85–1.15 at
-/// random). Near: within 15° in full, fading out over the next 10°, and only as far as the pixel
-/// has colour at all (saturation 0.1 → 0.25), so a white or grey background, and skin beside a
-/// blue garment, stay as they are (skin beside a red one, 15–30° from red, mostly does).
+/// turned by the angle from `from` to `to`, its saturation kept and its value scaled by the
+/// ratio of the two colours' values (×0.85–1.15 at random), so the garment's mean lands on `to`.
+/// Near: within 15° in full, fading out over the next 10°, and only as far as the pixel has
+/// colour at all (saturation 0.1 → 0.25), so a white or grey background, and skin beside a blue
+/// garment, stay as they are (skin beside a red one, 15–30° from red, mostly does).
 fn transfer(r: &mut [f32], g: &mut [f32], b: &mut [f32], from: [f32; 3], to: [f32; 3], rng: &mut StdRng) {
-    let brightness = rng.random_range(0.85f32..=1.15);
-    let (from_hue, _, _) = hsv(from);
-    let (to_hue, _, _) = hsv(to);
+    let (from_hue, _, from_value) = hsv(from);
+    let (to_hue, _, to_value) = hsv(to);
+    // The photos' red garments are brighter than their blue ones: a blue garment moved to red
+    // keeps its shading but is lit as a red one (a dark maroon would pass for black).
+    let brightness = to_value / from_value * rng.random_range(0.85f32..=1.15);
     for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
         let (h, s, v) = hsv([*r, *g, *b]);
         let off = (h - from_hue + 540.0).rem_euclid(360.0) - 180.0; // −180..180
@@ -532,9 +536,10 @@ mod tests {
             let mut labels = vec![vec![0, 1, 2], vec![1, 0, 3]];
             a.apply(1, &mut px, &mut labels, &mut rng);
             assert_eq!(labels[1], vec![1, 0, 3], "items are kept");
-            assert!(labels[0][0] == 1 || labels[0][0] == 2, "black becomes blue or red: {labels:?}");
+            assert_eq!(labels[0][0], 0, "black garments are --colorize's: {labels:?}");
+            assert_eq!(&px[..3], &[0.15; 3]);
             assert_eq!((labels[0][1], labels[0][2]), (2, 1), "blue becomes red, red blue: {labels:?}");
-            for (i, &c) in labels[0].iter().enumerate() {
+            for (i, &c) in labels[0].iter().enumerate().skip(1) {
                 let (r, b) = (px[3 * i], px[3 * i + 2]);
                 assert!(if c == 2 { r > 2.0 * b } else { b > 1.5 * r }, "image {i} tinted as labelled: {px:?}");
             }
@@ -548,7 +553,7 @@ mod tests {
         let (hue, s, v) = hsv([px[0], px[4], px[8]]);
         assert!(!(15.0..345.0).contains(&hue), "the garment's hue is red's: {hue} ({px:?})");
         assert!((s - hsv([0.2, 0.31, 0.48]).1).abs() < 1e-4, "saturation kept: {px:?}");
-        assert!((0.85 * 0.48 - 1e-4..=1.15 * 0.48 + 1e-4).contains(&v), "value kept, ×0.85–1.15: {px:?}");
+        assert!((0.85 * 0.68 - 1e-4..=1.15 * 0.68 + 1e-4).contains(&v), "the red tint's value, ×0.85–1.15: {px:?}");
         for c in 0..3 {
             assert!((px[4 * c + 1] - 0.5 * px[4 * c]).abs() < 1e-5, "the fold stays half as bright: {px:?}");
         }

@@ -211,12 +211,12 @@ struct TrainArgs {
     /// Probability of training on a blackened copy of an image (grey, darkened; colour label black).
     #[arg(long)]
     blacken: Option<f32>,
-    /// Probability of tinting a black garment red or blue (the colour head's other colours) and
-    /// labelling it so.
+    /// Probability of colouring a black garment red or blue (the colour head's other colours
+    /// with a measured tint), its shading kept, and labelling it so.
     #[arg(long)]
     colorize: Option<f32>,
-    /// Probability of tinting any garment another colour of the colour head (red, blue; tints
-    /// measured from the photos) and labelling it so.
+    /// Probability of moving a coloured garment (red, blue) to another colour of the colour head
+    /// by turning its hue, its shading and texture kept, and labelling it so.
     #[arg(long)]
     recolor: Option<f32>,
     /// Mirror half of the training images left-right.
