@@ -30,6 +30,8 @@ fn augmentation(c: &mut Criterion) {
         ("swap-red-blue 1", Augment { swap_red_blue: 1.0, ..Default::default() }),
         ("grey 1", Augment { grey: 1.0, ..Default::default() }),
         ("blacken 1", Augment { blacken: 1.0, ..Default::default() }),
+        ("colorize 1", Augment { colorize: 1.0, ..Default::default() }),
+        ("recolor 1", Augment { recolor: 1.0, ..Default::default() }),
         ("jitter 1", Augment { jitter: 1.0, ..Default::default() }),
         ("crop 1", Augment { crop: 1.0, ..Default::default() }),
         ("flip", Augment { flip: true, ..Default::default() }),
