@@ -512,7 +512,10 @@ mod tests {
         let (tint_hue, _, tint_value) = hsv(if labels[0][0] == 2 { TINTS[0].1 } else { TINTS[1].1 });
         let off = (hue - tint_hue + 540.0).rem_euclid(360.0) - 180.0;
         assert!(off.abs() <= 10.0 + 1e-3, "the tint's hue ±10°: {hue} vs {tint_hue}");
-        assert!((0.75 * tint_value - 1e-4..=1.25 * tint_value + 1e-4).contains(&v), "y = 0.15 lands on the tint: {px:?}");
+        assert!(
+            (0.75 * tint_value - 1e-4..=1.25 * tint_value + 1e-4).contains(&v),
+            "y = 0.15 lands on the tint: {px:?}"
+        );
         for c in 0..3 {
             assert!((px[4 * c + 1] - 0.5 * px[4 * c]).abs() < 1e-5, "the fold stays half as bright: {px:?}");
         }
