@@ -16,11 +16,15 @@
 //!   opposite direction. An item the data has in black only (every shoe) otherwise teaches the
 //!   item head that dark means that item, and the same item in a colour is called something else.
 //!
-//! Two label-keeping ones vary what the photos of one source share beyond colour and shape:
+//! Three label-keeping ones vary what the photos of one source share beyond colour and shape:
 //! - colour jitter: less saturation, some brightness change, and for garments that are not black
 //!   a paler shade (a pale blue shirt is still blue; a pale black one would be grey, so black
 //!   garments are not lightened);
-//! - a random crop of 70–100% of the side, scaled back to the full size (framing and scale).
+//! - a random crop of 70–100% of the side, scaled back to the full size (framing and scale);
+//! - a mirror image, left to right.
+//!
+//! The crop and the mirror are in the recommended set: they give the item head back part of
+//! what the colour changes cost it on the combinations the data has.
 
 use anyhow::{Result, bail};
 use model::{HeadSpec, IGNORE};
