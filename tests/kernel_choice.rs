@@ -46,7 +46,11 @@ fn measured_choices_are_cached_and_reused() {
     let mut b = small_model(KernelChoice::Measure { cache: Some(cache.clone()) });
     b.prepare(3).unwrap();
     assert_eq!(b.kernel_choices(), all_tiled);
-    assert!(b.kernel_summary().starts_with("tiled for 13 passes"), "{}", b.kernel_summary());
+    // The summary a person reads: per layer, its variant (one, when all its passes share it).
+    let summary = b.kernel_summary();
+    assert_eq!(summary.split("; ").count(), 5, "three convs, the shared layer and the heads: {summary}");
+    assert!(summary.split("; ").all(|layer| layer.ends_with(": tiled")), "{summary}");
+    assert!(summary.starts_with("conv 3→16 on 24×24: tiled; "), "{summary}");
 }
 
 #[test]

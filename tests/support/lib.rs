@@ -18,10 +18,39 @@ pub fn gpu() -> &'static (Gpu, Kernels) {
     static GPU: OnceLock<(Gpu, Kernels)> = OnceLock::new();
     GPU.get_or_init(|| {
         let gpu = Gpu::new(&AdapterChoice::Auto).unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
+        if let Some(message) = refuse_slow_gl(&gpu.summary) {
+            stop_test_binary(&message);
+        }
         eprintln!("GPU tests run on {}", gpu.summary);
         let kernels = Kernels::new(&gpu).unwrap_or_else(|e| panic!("{e}"));
         (gpu, kernels)
     })
+}
+
+/// Why the tests will not run on `adapter`: software OpenGL (llvmpipe through EGL) is what wgpu
+/// falls back to when Mesa's Vulkan driver is missing; there the suite takes half an hour and
+/// wgpu's GL backend can deadlock under parallel tests, so it stops at once and says what to
+/// install. Asking for GL by name (`WGPU_BACKEND=gl`) runs the tests there anyway.
+pub fn refuse_slow_gl(adapter: &tensor::AdapterSummary) -> Option<String> {
+    let asked_for_gl = std::env::var("WGPU_BACKEND").is_ok_and(|b| b.to_lowercase().contains("gl"));
+    (adapter.speed == tensor::AdapterSpeed::SoftwareGl && !asked_for_gl).then(|| {
+        format!(
+            "twinhead's GPU tests found only software OpenGL ({}), not Mesa's Vulkan driver: \
+             install it with `{}` and run `cargo test` again (WGPU_BACKEND=gl runs them on GL anyway, \
+             slowly and one test at a time: add `-- --test-threads=1`)",
+            adapter.name,
+            tensor::install_vulkan_hint()
+        )
+    })
+}
+
+/// Ends the whole test binary at once with one message (a panic would repeat it for every test
+/// and let the others wait on the same adapter). Written to stderr directly, past the test
+/// harness's capture, so that it is seen.
+fn stop_test_binary(message: &str) -> ! {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\nerror: {message}\n");
+    std::process::exit(2)
 }
 
 /// Every kernel variant compiled on the shared GPU: tests of the matrix-product kernels run
@@ -141,4 +170,28 @@ pub fn photos() -> Option<std::path::PathBuf> {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED: the real photos are not at {}; this test needs them", dir.display());
     None
+}
+
+/// The CPU this runs on, as every speed figure must name it: its model and its vector extensions
+/// (AVX-512 or AVX2 alone decides lavapipe's speed more than anything else).
+pub fn cpu_description() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = info
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, m)| m.trim().to_string()))
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let flags: Vec<&str> =
+        info.lines().find(|l| l.starts_with("flags")).map_or(Vec::new(), |l| l.split_whitespace().collect());
+    let mut vector: Vec<&str> = flags.iter().copied().filter(|f| f.starts_with("avx512")).collect();
+    vector.sort();
+    vector.dedup();
+    let widest = if !vector.is_empty() {
+        format!("AVX-512 ({})", vector.join(" "))
+    } else if flags.contains(&"avx2") {
+        "AVX2, no AVX-512".to_string()
+    } else {
+        "no AVX2".to_string()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{model}, {cores} cores, {widest}")
 }

@@ -3,7 +3,7 @@
 use crate::params::MAX_REDUCE_SEGMENTS;
 use crate::{
     Conv2dShape, Gpu, GpuError, Kernel, Kernels, MAX_SERIAL, MIN_INVOCATIONS, Op, Pass, Pool2dShape, Result, Tensor,
-    Variant, Work, expect, nonzero, params, pass_key,
+    Variant, Work, expect, nonzero, params,
 };
 
 impl Conv2dShape {
@@ -138,7 +138,7 @@ impl Kernels {
                 flops: s.flops(),
             },
         )?;
-        Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]).keyed(pass_key(Pass::ConvForward, s)))
+        Ok(Op::new(format!("{op} {:?}", s.y_shape()), vec![d]).for_pass(Pass::ConvForward, s))
     }
 
     /// Whether [`Self::conv2d_forward_relu_pool`] runs conv `c` followed by pool `p`: in the
@@ -191,7 +191,7 @@ impl Kernels {
                 flops: 2 * (4 * pooled * c.c_out * k_len) as u64,
             },
         )?;
-        Ok(Op::new(format!("{op} {:?}", p.y_shape()), vec![d]).keyed(pass_key(Pass::ConvForward, c)))
+        Ok(Op::new(format!("{op} {:?}", p.y_shape()), vec![d]).for_pass(Pass::ConvForward, c))
     }
 
     /// dx = the gradient of conv2d's input from dy (added to dx if `accumulate`).
@@ -222,7 +222,7 @@ impl Kernels {
                 flops: s.flops(),
             },
         )?;
-        Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]).keyed(pass_key(Pass::ConvBackwardInput, s)))
+        Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]).for_pass(Pass::ConvBackwardInput, s))
     }
 
     /// dweight and dbias of conv2d from its input x and dy (added to them if `accumulate`).
@@ -267,7 +267,7 @@ impl Kernels {
             },
         )?;
         let mut out = Op::new(format!("{op} {:?}", s.weight_shape()), vec![partials, reduce])
-            .keyed(pass_key(Pass::ConvBackwardWeight, s));
+            .for_pass(Pass::ConvBackwardWeight, s);
         out.scratch.push(partial);
         Ok(out)
     }
@@ -324,8 +324,7 @@ impl Kernels {
         let (splits, _) = self.conv2d_weight_splits(s);
         expect(op, "partial sums", partial, &[splits, s.c_out, s.c_in * s.kh * s.kw + 1])?;
         let d = self.partials_dispatch(gpu, s, x, dy, partial)?;
-        Ok(Op::new(format!("{op} partials {:?}", s.weight_shape()), vec![d])
-            .keyed(pass_key(Pass::ConvBackwardWeight, s)))
+        Ok(Op::new(format!("{op} partials {:?}", s.weight_shape()), vec![d]).for_pass(Pass::ConvBackwardWeight, s))
     }
 
     /// Sums the partial sums of several convolutions' weight gradients in one pass: each

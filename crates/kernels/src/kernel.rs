@@ -71,6 +71,15 @@ pub enum Pass {
 }
 
 impl Pass {
+    /// What a person calls this pass of a layer.
+    pub fn about(self) -> &'static str {
+        match self {
+            Pass::ConvForward | Pass::LinearForward => "forward",
+            Pass::ConvBackwardInput | Pass::LinearBackwardInput => "input gradient",
+            Pass::ConvBackwardWeight | Pass::LinearBackwardWeight => "weight gradient",
+        }
+    }
+
     pub const ALL: [Pass; 6] = [
         Pass::ConvForward,
         Pass::ConvBackwardInput,
@@ -224,6 +233,8 @@ catalogue! {
         Pool2dBackward, [dy, argmax, x, dx];
     MaxPool2dBackwardScatter: "maxpool2d_backward_scatter", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, y, dx];
+    BytesToUnit: "bytes_to_unit", None, None, workgroup 64, Grid::Items,
+        Elementwise, [bytes, unit, x];
     ReluForward: "relu_forward", None, None, workgroup 64, Grid::Items,
         Elementwise, [x, y];
     ReluBackward: "relu_backward", None, None, workgroup 64, Grid::Items,

@@ -1,7 +1,7 @@
 //! linear launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
 use crate::{
-    Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, Tensor, Variant, Work, expect, nonzero, params, pass_key,
+    Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, Tensor, Variant, Work, expect, nonzero, params,
     split_reduction,
 };
 
@@ -82,7 +82,7 @@ impl Kernels {
         let work = Work { invocations: tiles * splits as u64, serial: chunk as u64, outputs, flops: s.flops() };
         if splits == 1 {
             let d = self.dispatch(gpu, kernel, &s.forward_params(relu, 1, s.inputs), &bind(y), work)?;
-            return Ok(Op::new(name, vec![d]).keyed(pass_key(Pass::LinearForward, s)));
+            return Ok(Op::new(name, vec![d]).for_pass(Pass::LinearForward, s));
         }
         // Split-K: raw partial sums per split, then their sum with bias and ReLU.
         let partial = Tensor::zeros(gpu, "linear partial sums", &[splits, s.batch, s.outputs])?;
@@ -101,7 +101,7 @@ impl Kernels {
             &[("partial", &partial), ("bias", bias), ("y", y)],
             Work { invocations: n, serial: splits as u64, outputs: n, flops: 0 },
         )?;
-        let mut out = Op::new(name, vec![partials, reduce]).keyed(pass_key(Pass::LinearForward, s));
+        let mut out = Op::new(name, vec![partials, reduce]).for_pass(Pass::LinearForward, s);
         out.scratch.push(partial);
         Ok(out)
     }
@@ -126,7 +126,7 @@ impl Kernels {
             &[("dy", dy), ("weight", weight), ("dx", dx)],
             s.backward_input_work(kernel),
         )?;
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]).keyed(pass_key(Pass::LinearBackwardInput, s)))
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]).for_pass(Pass::LinearBackwardInput, s))
     }
 
     /// dweight = dyᵀ · x and dbias = Σ_b dy (added to them if `accumulate`).
@@ -160,7 +160,7 @@ impl Kernels {
                 flops: s.flops(),
             },
         )?;
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]).keyed(pass_key(Pass::LinearBackwardWeight, s)))
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]).for_pass(Pass::LinearBackwardWeight, s))
     }
 
     /// dx = dy · weight for a layer with few outputs (the heads), one dx value per invocation;

@@ -28,6 +28,9 @@ pub struct Dispatch {
     pub label: &'static str,
     pub work: Work,
     pub workgroup_size: u64,
+    /// Bytes the launch must move at least: each bound tensor read or written once, unless the
+    /// launcher knows better (Adam reads and writes its state). What the roofline judges.
+    pub bytes: u64,
     pipeline: wgpu::ComputePipeline,
     bind_group: wgpu::BindGroup,
     // Kept alive with the bind group that refers to it.
@@ -48,7 +51,16 @@ impl Dispatch {
         let total = work.invocations.div_ceil(workgroup_size).max(1);
         let x = total.min(MAX_GROUPS_X);
         let y = total.div_ceil(x);
-        Dispatch { label, work, workgroup_size, pipeline, bind_group, _params: params, groups: [x as u32, y as u32] }
+        Dispatch {
+            label,
+            work,
+            workgroup_size,
+            bytes: 0,
+            pipeline,
+            bind_group,
+            _params: params,
+            groups: [x as u32, y as u32],
+        }
     }
 
     /// Workgroups launched.
@@ -83,6 +95,9 @@ pub struct Op {
     /// For a matrix-product pass, its key ([`crate::pass_key`]): which variant runs it is a
     /// choice the tuner can make. `None` for passes every variant runs alike.
     pub key: Option<String>,
+    /// For a matrix-product pass, what a person calls it ("conv 16→32 on 48×48, weight
+    /// gradient"): what the tuner's progress and summary print.
+    pub about: Option<String>,
     pub dispatches: Vec<Dispatch>,
     // Scratch tensors the dispatches use (split-K partial sums).
     pub(crate) scratch: Vec<tensor::Tensor>,
@@ -90,11 +105,13 @@ pub struct Op {
 
 impl Op {
     pub(crate) fn new(name: impl Into<String>, dispatches: Vec<Dispatch>) -> Self {
-        Op { name: name.into(), key: None, dispatches, scratch: Vec::new() }
+        Op { name: name.into(), key: None, about: None, dispatches, scratch: Vec::new() }
     }
 
-    pub(crate) fn keyed(mut self, key: String) -> Self {
-        self.key = Some(key);
+    /// Marks this op as the matrix-product pass `pass` at `shape`, whose variant is a choice.
+    pub(crate) fn for_pass(mut self, pass: crate::Pass, shape: &impl crate::shapes::PassShape) -> Self {
+        self.key = Some(crate::pass_key(pass, shape));
+        self.about = Some(format!("{}, {}", shape.about(), pass.about()));
         self
     }
 

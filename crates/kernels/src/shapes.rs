@@ -77,3 +77,20 @@ impl LinearShape {
         2 * (self.batch * self.inputs * self.outputs) as u64
     }
 }
+
+/// The shape of a matrix-product pass, as a person names it in a progress line or a summary.
+pub trait PassShape: std::fmt::Debug {
+    fn about(&self) -> String;
+}
+
+impl PassShape for Conv2dShape {
+    fn about(&self) -> String {
+        format!("conv {}→{} on {}×{}", self.c_in, self.c_out, self.h, self.w)
+    }
+}
+
+impl PassShape for LinearShape {
+    fn about(&self) -> String {
+        format!("linear {}→{}", self.inputs, self.outputs)
+    }
+}

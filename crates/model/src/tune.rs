@@ -41,9 +41,25 @@ pub(crate) fn adapter_key(gpu: &Gpu) -> String {
     format!("{} | {:?} | {} {} | kernels {hash:016x}", info.name, info.backend, info.driver, info.driver_info)
 }
 
+/// The cache's well-formed entries. A missing or unreadable file only means measuring again; an
+/// entry that is not a known variant's name (an older version's, or a hand edit) is dropped on
+/// its own, keeping every other adapter's and pass's measurements.
 pub(crate) fn read_cache(path: &Path) -> Cache {
-    // A missing or unreadable cache only means measuring again.
-    std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    let Some(serde_json::Value::Object(adapters)) =
+        std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str(&t).ok())
+    else {
+        return Cache::new();
+    };
+    let mut cache = Cache::new();
+    for (adapter, passes) in adapters {
+        let serde_json::Value::Object(passes) = passes else { continue };
+        let valid = passes.into_iter().filter_map(|(key, v)| {
+            let name = v.as_str()?;
+            Variant::from_name(name).map(|_| (key, name.to_string()))
+        });
+        cache.insert(adapter, valid.collect());
+    }
+    cache
 }
 
 pub(crate) fn write_cache(path: &Path, cache: &Cache) {
@@ -117,9 +133,13 @@ fn fastest_of_runs(gpu: &Gpu, op: &Op) -> Result<f64> {
 
 /// The fastest variant of one pass: `candidates[i]` is the pass built with `variants[i]`, the
 /// first being the first guess.
-pub(crate) fn fastest(gpu: &Gpu, variants: &[Variant], candidates: &[&Op]) -> Result<Variant> {
+/// Candidates not yet tried when `deadline` passes are left out (the best so far wins).
+pub(crate) fn fastest(gpu: &Gpu, variants: &[Variant], candidates: &[&Op], deadline: Instant) -> Result<Variant> {
     let mut best = (fastest_of_runs(gpu, candidates[0])?, variants[0]);
     for (&variant, op) in variants.iter().zip(candidates).skip(1) {
+        if Instant::now() >= deadline {
+            break;
+        }
         if estimate(gpu, op)? > 2.0 * best.0 {
             continue;
         }
@@ -129,4 +149,14 @@ pub(crate) fn fastest(gpu: &Gpu, variants: &[Variant], candidates: &[&Op]) -> Re
         }
     }
     Ok(best.1)
+}
+
+/// The variant that occurs most often (the first of equals in [`Variant::ALL`]'s order).
+pub(crate) fn most_common(choices: impl Iterator<Item = Variant>) -> Option<Variant> {
+    let mut counts = [0usize; Variant::ALL.len()];
+    for v in choices {
+        counts[Variant::ALL.iter().position(|&a| a == v).unwrap_or(0)] += 1;
+    }
+    let (i, &n) = counts.iter().enumerate().max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))?;
+    (n > 0).then(|| Variant::ALL[i])
 }

@@ -32,11 +32,103 @@ pub struct AdapterSummary {
     pub backend: String,
     pub device_type: String,
     pub driver: String,
+    /// How fast this adapter can be expected to be (software, GL, hardware).
+    pub speed: AdapterSpeed,
 }
 
 impl std::fmt::Display for AdapterSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "[{}] {} ({}, {}, driver: {})", self.index, self.name, self.backend, self.device_type, self.driver)
+        write!(f, "[{}] {} ({}, {}, driver: {})", self.index, self.name, self.backend, self.device_type, self.driver)?;
+        match self.speed {
+            AdapterSpeed::Hardware => Ok(()),
+            _ => write!(f, " — {}", self.speed.describe()),
+        }
+    }
+}
+
+/// What kind of speed an adapter offers: a person choosing one, or wondering why a run is slow,
+/// needs to know that a software rasteriser runs the kernels on the CPU, and that wgpu's GL
+/// backend on Mesa's llvmpipe is several times slower than Mesa's Vulkan driver on the same CPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdapterSpeed {
+    /// A GPU with its own driver.
+    Hardware,
+    /// A software Vulkan/Metal/DX12 driver (lavapipe, SwiftShader, WARP): the CPU, at its best.
+    Software,
+    /// A software OpenGL driver (llvmpipe through EGL): the slowest path.
+    SoftwareGl,
+    /// OpenGL on a real GPU: works, without subgroups and slower than the GPU's Vulkan driver.
+    HardwareGl,
+}
+
+/// Measured on one 2-core AMD EPYC (AVX-512), Mesa 22.3.6, 2026-12-01: the trainer's default
+/// run (generated images, batch 32) trained at this many times the images/s on Vulkan lavapipe
+/// as on GL llvmpipe (`WGPU_BACKEND=gl`); `docs/speed.md` has the figures.
+pub const VULKAN_OVER_GL_LLVMPIPE: f64 = 2.5;
+
+impl AdapterSpeed {
+    /// Classifies an adapter from what wgpu reports of it.
+    pub fn of(info: &wgpu::AdapterInfo) -> Self {
+        let name = info.name.to_lowercase();
+        let software_name = ["llvmpipe", "lavapipe", "swiftshader", "softpipe", "warp", "microsoft basic render"]
+            .iter()
+            .any(|s| name.contains(s));
+        let software = software_name || info.device_type == wgpu::DeviceType::Cpu;
+        match (software, info.backend == wgpu::Backend::Gl) {
+            (true, true) => AdapterSpeed::SoftwareGl,
+            (true, false) => AdapterSpeed::Software,
+            (false, true) => AdapterSpeed::HardwareGl,
+            (false, false) => AdapterSpeed::Hardware,
+        }
+    }
+
+    /// A few words on the adapter's speed, and for the slow GL path the command that gets the
+    /// faster one on this operating system.
+    pub fn describe(self) -> String {
+        match self {
+            AdapterSpeed::Hardware => "a GPU".into(),
+            AdapterSpeed::Software => "software: runs on the CPU (correct, far slower than a GPU)".into(),
+            AdapterSpeed::SoftwareGl => format!(
+                "SLOW: software OpenGL on the CPU; Mesa's Vulkan driver trains about {VULKAN_OVER_GL_LLVMPIPE}× \
+                 faster on the same CPU: {}",
+                install_vulkan_hint()
+            ),
+            AdapterSpeed::HardwareGl => {
+                format!("OpenGL: slower than this GPU's Vulkan driver, which wgpu prefers: {}", install_vulkan_hint())
+            }
+        }
+    }
+
+    /// Whether a run on this adapter should warn before it starts.
+    pub fn is_slow_path(self) -> bool {
+        matches!(self, AdapterSpeed::SoftwareGl | AdapterSpeed::HardwareGl)
+    }
+}
+
+/// The one command that installs a Vulkan driver on this operating system (read from
+/// `/etc/os-release` on Linux), or what to look for elsewhere.
+pub fn install_vulkan_hint() -> String {
+    let release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    install_vulkan_hint_for(std::env::consts::OS, &release)
+}
+
+/// [`install_vulkan_hint`] for an operating system and the text of its `/etc/os-release`.
+pub fn install_vulkan_hint_for(os: &str, os_release: &str) -> String {
+    let ids: Vec<String> = os_release
+        .lines()
+        .filter_map(|l| l.strip_prefix("ID=").or_else(|| l.strip_prefix("ID_LIKE=")))
+        .flat_map(|v| v.trim_matches('"').split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    let is = |id: &str| ids.iter().any(|i| i == id);
+    match os {
+        "linux" if is("debian") || is("ubuntu") => "sudo apt-get install mesa-vulkan-drivers libvulkan1".into(),
+        "linux" if is("fedora") || is("rhel") => "sudo dnf install mesa-vulkan-drivers vulkan-loader".into(),
+        "linux" if is("arch") => "sudo pacman -S vulkan-swrast vulkan-icd-loader".into(),
+        "linux" if is("alpine") => "sudo apk add mesa-vulkan-swrast vulkan-loader".into(),
+        "linux" if is("suse") || is("opensuse") => "sudo zypper install libvulkan_lvp libvulkan1".into(),
+        "linux" => "install Mesa's Vulkan drivers (lavapipe) and the Vulkan loader with your package manager".into(),
+        "windows" => "install your GPU vendor's driver (it brings DX12 and Vulkan)".into(),
+        _ => "install a Vulkan driver for this machine".into(),
     }
 }
 
@@ -58,12 +150,14 @@ pub(crate) fn instance() -> wgpu::Instance {
 
 pub(crate) fn summarize(index: usize, adapter: &wgpu::Adapter) -> AdapterSummary {
     let info = adapter.get_info();
+    let speed = AdapterSpeed::of(&info);
     AdapterSummary {
         index,
         name: info.name,
         backend: format!("{:?}", info.backend),
         device_type: format!("{:?}", info.device_type),
         driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
+        speed,
     }
 }
 

@@ -10,7 +10,9 @@ mod error;
 mod gpu;
 mod tensor;
 
-pub use adapter::{AdapterChoice, AdapterSummary, list_adapters};
+pub use adapter::{
+    AdapterChoice, AdapterSpeed, AdapterSummary, install_vulkan_hint, install_vulkan_hint_for, list_adapters,
+};
 pub use error::GpuError;
 pub use gpu::Gpu;
 pub use tensor::{DType, Tensor};
