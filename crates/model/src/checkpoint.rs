@@ -58,17 +58,22 @@ pub fn save_checkpoint(
         .collect::<Result<Vec<_>>>()?;
     let bytes = safetensors::serialize(views, Some(meta)).map_err(|e| err(path, e.to_string()))?;
     let tmp = path.with_extension("safetensors.tmp");
-    let io = |source| ModelError::Io { path: path.display().to_string(), source };
+    let io = |error| ModelError::Io { path: path.display().to_string(), error };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    {
+    let written = (|| {
         use std::io::Write;
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(&bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    // A full disk leaves no half-written temporary file behind.
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path).map_err(io)
+    written.map_err(io)
 }
 
 /// Reads a checkpoint. Files written by PyTorch (`safetensors.torch.save_file(model.state_dict())`)
@@ -109,7 +114,7 @@ pub type NamedTensors = Vec<(String, Vec<usize>, Vec<f32>)>;
 /// Every tensor as f32 (f64 files are narrowed), refusing any that holds NaN or infinity, and
 /// the metadata.
 fn read_tensors(path: &Path) -> Result<(NamedTensors, HashMap<String, String>)> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.display().to_string(), source })?;
+    let bytes = std::fs::read(path).map_err(|error| ModelError::Io { path: path.display().to_string(), error })?;
     let not_safetensors = |e: safetensors::SafeTensorError| {
         err(
             path,

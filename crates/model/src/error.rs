@@ -24,10 +24,8 @@ pub enum ModelError {
     #[error("checkpoint {path}: {message}")]
     Checkpoint { path: String, message: String },
 
-    #[error("checkpoint {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    // The I/O error is part of the message and not also a `source`: printed as a chain (anyhow's
+    // `{:#}`) it would otherwise read twice ("Is a directory: Is a directory").
+    #[error("checkpoint {path}: {error}")]
+    Io { path: String, error: std::io::Error },
 }

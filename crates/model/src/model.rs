@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use kernels::{AdamHyper, Kernels, Op, Tensor, Variant};
 use tensor::{Gpu, GpuError};
@@ -60,6 +61,22 @@ impl StepStats {
     }
 }
 
+/// A batch's images as they come: floats in [0, 1], or bytes the device makes floats.
+#[derive(Clone, Copy)]
+enum Images<'a> {
+    Floats(&'a [f32]),
+    Bytes(&'a [u8]),
+}
+
+impl Images<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Images::Floats(x) => x.len(),
+            Images::Bytes(b) => b.len(),
+        }
+    }
+}
+
 /// A label that masks its row out of its head's loss (PyTorch's `ignore_index`): the row adds
 /// no loss and no gradient to that head, and the head's mean is over the other rows.
 pub const IGNORE: u32 = u32::MAX;
@@ -78,6 +95,8 @@ pub struct Model {
     loss_weights: Vec<f32>,
     /// `[STATS_WINDOW, heads, 2]`: each recent step's loss and correct count per head.
     stats: Tensor,
+    /// The 256 values b / 255 that turn a batch of bytes into floats on the device.
+    unit: Tensor,
     /// Slots of `stats` filled since the last read, and the steps read but not yet taken.
     pending: usize,
     finished: Vec<StepStats>,
@@ -90,6 +109,26 @@ pub struct Model {
     binding_limit: Option<u64>,
     /// The moving average of the weights, when on ([`Model::enable_ema`]).
     ema: Option<Ema>,
+    /// How long measuring kernels may take, who hears of its progress, and what it had to
+    /// leave unmeasured ([`Model::limit_tuning`]).
+    tune_limits: TuneLimits,
+    /// Each matrix-product pass's key and what a person calls it, in recording order (for the
+    /// summary).
+    pass_names: Vec<(String, String)>,
+}
+
+/// A cap on the time kernel measurement may take, and where its progress lines go.
+pub struct TuneLimits {
+    pub budget: std::time::Duration,
+    pub progress: Box<dyn FnMut(&str) + Send>,
+    /// Set when the budget ran out: what was left to the best guess.
+    pub note: Option<String>,
+}
+
+impl Default for TuneLimits {
+    fn default() -> Self {
+        TuneLimits { budget: std::time::Duration::from_secs(3600), progress: Box::new(|_| {}), note: None }
+    }
 }
 
 impl Model {
@@ -118,6 +157,8 @@ impl Model {
         let flat = &params.flat;
         let adam = kernels.adam(&gpu, &adam_params, &flat.value, &flat.grad, &flat.m, &flat.v)?;
         let stats = Tensor::zeros(&gpu, "per-step losses and correct counts", &[STATS_WINDOW, spec.heads.len(), 2])?;
+        let unit = Tensor::zeros(&gpu, "b / 255 for every byte b", &[256])?;
+        unit.write(&gpu, &kernels::unit_table())?;
         Ok(Model {
             spec,
             gpu,
@@ -129,6 +170,7 @@ impl Model {
             step: 0,
             loss_weights: config.loss_weights.clone(),
             stats,
+            unit,
             pending: 0,
             finished: Vec::new(),
             plans: HashMap::new(),
@@ -137,6 +179,8 @@ impl Model {
             tuned: None,
             binding_limit: None,
             ema: None,
+            tune_limits: TuneLimits::default(),
+            pass_names: Default::default(),
         })
     }
 
@@ -158,6 +202,7 @@ impl Model {
                 KernelChoice::Guess | KernelChoice::Fixed(_) => {}
             }
             let plan = self.build_plan(batch)?;
+            self.name_passes(&plan);
             self.plans.insert(batch, plan);
         }
         Ok(self.plans[&batch].bytes())
@@ -165,7 +210,7 @@ impl Model {
 
     fn build_plan(&self, batch: usize) -> Result<Plan> {
         let (k, spec, params) = (&self.kernels, &self.spec, &self.params);
-        Plan::new(&self.gpu, k, spec, params, &self.loss_weights, &self.stats, batch, self.binding_limit)
+        Plan::new(&self.gpu, k, spec, params, &self.loss_weights, &self.stats, &self.unit, batch, self.binding_limit)
     }
 
     /// Binds the trunk's tensors at most `bytes` at a time, as an adapter with smaller storage
@@ -180,7 +225,9 @@ impl Model {
     /// first batch size prepared is the one measured; other sizes (an epoch's last, smaller
     /// batch, validation) take the choice of the same pass at that size.
     fn tune(&mut self, batch: usize, cache: Option<&Path>) -> Result<()> {
-        let keys: Vec<String> = self.build_plan(batch)?.ops().filter_map(|op| op.key.clone()).collect();
+        let plan = self.build_plan(batch)?;
+        self.name_passes(&plan);
+        let keys: Vec<String> = plan.ops().filter_map(|op| op.key.clone()).collect();
         if let Some((_, measured)) = &self.tuned {
             let chosen = self.kernels.choices();
             for (key, main) in keys.iter().zip(measured) {
@@ -223,8 +270,14 @@ impl Model {
         self.kernels.variant = prior;
         let plans = plans.into_iter().collect::<Result<Vec<_>>>()?;
         let ops: Vec<Vec<&Op>> = plans.iter().map(|p| p.ops().filter(|op| op.key.is_some()).collect()).collect();
-        let mut measured = HashMap::new();
-        for (i, key) in missing {
+        let deadline = Instant::now() + self.tune_limits.budget;
+        let total = missing.len();
+        let (mut measured, mut unmeasured) = (HashMap::new(), Vec::new());
+        for (n, (i, key)) in missing.into_iter().enumerate() {
+            if Instant::now() >= deadline {
+                unmeasured.push(key);
+                continue;
+            }
             // A variant that runs another's kernel for this pass is not timed twice.
             let mut seen = Vec::new();
             let (mut offered, mut candidates) = (Vec::new(), Vec::new());
@@ -236,45 +289,107 @@ impl Model {
                     candidates.push(o[i]);
                 }
             }
-            let best = tune::fastest(&self.gpu, &offered, &candidates)?;
+            let about = ops[0][i].about.as_deref().unwrap_or(&key);
+            (self.tune_limits.progress)(&format!("choosing kernels: pass {}/{total}, {about}", n + 1));
+            let best = tune::fastest(&self.gpu, &offered, &candidates, deadline)?;
             self.kernels.set_choice(key.clone(), best);
             measured.insert(key, best);
         }
         if let Some(path) = cache {
             tune::remember(path, &adapter, &measured);
         }
+        if !unmeasured.is_empty() {
+            // The variant that won most of the passes measured, else the first guess; not cached,
+            // so the next run measures these passes.
+            let guess = tune::most_common(measured.values().copied()).unwrap_or(prior);
+            for key in &unmeasured {
+                self.kernels.set_choice(key.clone(), guess);
+            }
+            self.tune_limits.note = Some(format!(
+                "the {:.0} s limit on choosing kernels ran out with {} of {total} passes measured; \
+                 the other {} run {} (the best guess so far) and are measured again next run",
+                self.tune_limits.budget.as_secs_f64(),
+                total - unmeasured.len(),
+                unmeasured.len(),
+                guess.name()
+            ));
+        }
         Ok(())
     }
 
-    /// Every matrix-product pass's variant as chosen so far (pass key → variant name).
-    pub fn kernel_choices(&self) -> std::collections::BTreeMap<String, String> {
-        self.kernels.choices().into_iter().map(|(k, v)| (k, v.name().to_string())).collect()
+    /// Caps the time kernel measurement may take (what is left unmeasured runs the best guess so
+    /// far) and sends its progress lines to `progress`.
+    pub fn limit_tuning(&mut self, budget: std::time::Duration, progress: Box<dyn FnMut(&str) + Send>) {
+        self.tune_limits.budget = budget;
+        self.tune_limits.progress = progress;
     }
 
-    /// One line on the kernels in use: how many passes run each variant, and which passes run
-    /// the less common one.
+    /// Why the kernel choice is incomplete, when its time limit ran out.
+    pub fn tuning_note(&self) -> Option<&str> {
+        self.tune_limits.note.as_deref()
+    }
+
+    /// Remembers what each matrix-product pass of `plan` is called.
+    fn name_passes(&mut self, plan: &Plan) {
+        for op in plan.ops() {
+            if let (Some(key), Some(about)) = (&op.key, &op.about) {
+                if !self.pass_names.iter().any(|(k, _)| k == key) {
+                    self.pass_names.push((key.clone(), about.clone()));
+                }
+            }
+        }
+    }
+
+    /// The variant of every matrix-product pass of the plans built so far, measured, read from
+    /// the cache or forced alike (pass key → variant name): what a run records so that a resumed
+    /// run computes exactly as it did.
+    pub fn kernel_choices(&self) -> std::collections::BTreeMap<String, String> {
+        let mut all: std::collections::BTreeMap<String, String> = self
+            .pass_names
+            .iter()
+            .map(|(k, _)| (k.clone(), self.kernels.variant_by_key(k).name().to_string()))
+            .collect();
+        all.extend(self.kernels.choices().into_iter().map(|(k, v)| (k, v.name().to_string())));
+        all
+    }
+
+    /// One line on the kernels in use, per layer: `conv 3→16 on 96×96: blocked; linear
+    /// 6400→1024: subgroup (forward), blocked (input gradient, weight gradient); …`.
     pub fn kernel_summary(&self) -> String {
         let choices = self.kernels.choices();
         if choices.is_empty() {
             return format!("{} for every pass", self.kernels.variant.name());
         }
-        let mut counts: Vec<(Variant, Vec<&String>)> = Variant::ALL.iter().map(|&v| (v, Vec::new())).collect();
-        for (key, v) in &choices {
-            counts.iter_mut().find(|c| c.0 == *v).unwrap().1.push(key);
+        // Layer → [(variant, passes)], layers in the order the step first meets them.
+        let mut layers: Vec<(String, Vec<(Variant, Vec<String>)>)> = Vec::new();
+        for (key, about) in &self.pass_names {
+            let Some(&v) = choices.get(key) else { continue };
+            let (layer, pass) = about.split_once(", ").unwrap_or((about, ""));
+            let i = match layers.iter().position(|l| l.0 == layer) {
+                Some(i) => i,
+                None => {
+                    layers.push((layer.to_string(), Vec::new()));
+                    layers.len() - 1
+                }
+            };
+            match layers[i].1.iter_mut().find(|g| g.0 == v) {
+                Some(g) => g.1.push(pass.to_string()),
+                None => layers[i].1.push((v, vec![pass.to_string()])),
+            }
         }
-        counts.retain(|c| !c.1.is_empty());
-        counts.sort_by_key(|c| std::cmp::Reverse(c.1.len()));
-        let mut parts: Vec<String> =
-            counts.iter().map(|(v, keys)| format!("{} for {} passes", v.name(), keys.len())).collect();
-        if let Some((v, keys)) = counts.get(1) {
-            let mut keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
-            keys.sort();
-            parts.push(format!("{}: {}", v.name(), keys.join("; ")));
-        }
-        parts.join(", ")
+        let layer_text = |(layer, groups): &(String, Vec<(Variant, Vec<String>)>)| {
+            let parts: Vec<String> = match groups.as_slice() {
+                [(v, _)] => vec![v.name().to_string()],
+                _ => groups.iter().map(|(v, passes)| format!("{} ({})", v.name(), passes.join(", "))).collect(),
+            };
+            format!("{layer}: {}", parts.join(", "))
+        };
+        layers.iter().map(layer_text).collect::<Vec<_>>().join("; ")
     }
 
-    fn plan_for(&mut self, batch: usize, images: &[f32], labels: &[&[u32]]) -> Result<&Plan> {
+    /// The plan of `batch` with `images` and `labels` uploaded; whether its first pass must make
+    /// the images floats (they came as bytes).
+    fn plan_for(&mut self, batch: usize, images: Images<'_>, labels: &[&[u32]]) -> Result<(&Plan, bool)> {
         let want = batch * self.spec.image_len();
         if images.len() != want {
             return Err(ModelError::Input(format!(
@@ -286,7 +401,22 @@ impl Model {
         }
         self.prepare(batch)?;
         let plan = &self.plans[&batch];
-        plan.input.write(&self.gpu, images)?;
+        let convert = match (images, &plan.from_bytes) {
+            (Images::Floats(x), _) => {
+                plan.input.write(&self.gpu, x)?;
+                false
+            }
+            (Images::Bytes(b), Some((bytes, _))) => {
+                bytes.write_bytes(&self.gpu, b)?;
+                true
+            }
+            // A batch the trunk takes in pieces: made floats here, as the device would.
+            (Images::Bytes(b), None) => {
+                let unit = kernels::unit_table();
+                plan.input.write(&self.gpu, &b.iter().map(|&v| unit[v as usize]).collect::<Vec<f32>>())?;
+                false
+            }
+        };
         let mut joined = Vec::with_capacity(labels.len() * batch);
         for (h, lab) in labels.iter().enumerate() {
             let classes = self.spec.heads[h].classes.len() as u32;
@@ -301,7 +431,7 @@ impl Model {
         if !labels.is_empty() {
             plan.labels.write_u32(&self.gpu, &joined)?;
         }
-        Ok(plan)
+        Ok((plan, convert))
     }
 
     /// Sets Adam's learning rate for the steps that follow (a schedule calls it before each step).
@@ -316,6 +446,16 @@ impl Model {
     /// steps or by [`Model::take_step_stats`]. Returns once the previous step has finished, so
     /// at most two steps are queued.
     pub fn train_step(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<()> {
+        self.step_on(Images::Floats(images), labels)
+    }
+
+    /// [`Model::train_step`] on images as bytes `[batch, 3, S, S]` (0–255): they cross to the
+    /// device at a quarter of the size and the step's first pass makes them floats (b / 255).
+    pub fn train_step_bytes(&mut self, images: &[u8], labels: &[&[u32]]) -> Result<()> {
+        self.step_on(Images::Bytes(images), labels)
+    }
+
+    fn step_on(&mut self, images: Images<'_>, labels: &[&[u32]]) -> Result<()> {
         let batch = labels.first().map_or(0, |l| l.len());
         if labels.len() != self.spec.heads.len() {
             return Err(ModelError::Input(format!("{} label sets for {} heads", labels.len(), self.spec.heads.len())));
@@ -323,15 +463,16 @@ impl Model {
         if self.ema.as_ref().is_some_and(|e| e.swapped) {
             return Err(ModelError::Input("a training step while the moving average stands in for the weights".into()));
         }
-        self.plan_for(batch, images, labels)?;
+        let (_, convert) = self.plan_for(batch, images, labels)?;
         self.step += 1;
         let mut hyper = self.hyper.at_step(self.step);
         hyper.average_rate = self.ema.as_ref().map_or(0.0, |e| Ema::rate(e.decay, self.step));
         self.gpu.queue.write_buffer(&self.adam_params, 0, bytemuck::bytes_of(&hyper));
         let plan = &self.plans[&batch];
         let slot = self.pending;
+        let conversion = plan.from_bytes.as_ref().map(|f| &f.1).filter(|_| convert);
         let submission = self.gpu.submit("training step", |pass| {
-            for op in plan.forward.iter().chain([&plan.losses[slot]]).chain(&plan.backward) {
+            for op in conversion.into_iter().chain(&plan.forward).chain([&plan.losses[slot]]).chain(&plan.backward) {
                 op.record(pass);
             }
             self.adam.record(pass);
@@ -354,7 +495,7 @@ impl Model {
     pub fn compute_gradients(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<StepStats> {
         let batch = labels.first().map_or(0, |l| l.len());
         let earlier = self.take_step_stats()?;
-        self.plan_for(batch, images, labels)?;
+        self.plan_for(batch, Images::Floats(images), labels)?;
         let plan = &self.plans[&batch];
         self.gpu.submit("gradients", |pass| {
             for op in plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward) {
@@ -376,6 +517,13 @@ impl Model {
         self.prepare(batch)?;
         let plan = &self.plans[&batch];
         Ok(plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward).chain([&self.adam]).collect())
+    }
+
+    /// The pass that makes a batch of bytes floats at `batch`, when the plan has one (see
+    /// [`Model::train_step_bytes`]); it runs before [`Model::step_ops`].
+    pub fn input_op(&mut self, batch: usize) -> Result<Option<&Op>> {
+        self.prepare(batch)?;
+        Ok(self.plans[&batch].from_bytes.as_ref().map(|f| &f.1))
     }
 
     /// Reads the filled slots of the stats window into `finished` (waits for queued steps).
@@ -408,7 +556,7 @@ impl Model {
     /// The logits of every head for a batch of images (`[batch, 3, S, S]`): per head,
     /// `[batch, classes]` row-major.
     pub fn logits(&mut self, images: &[f32], batch: usize) -> Result<Vec<Vec<f32>>> {
-        self.plan_for(batch, images, &[])?;
+        self.plan_for(batch, Images::Floats(images), &[])?;
         let plan = &self.plans[&batch];
         self.gpu.submit("inference", |pass| {
             for op in &plan.forward {

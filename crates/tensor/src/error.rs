@@ -13,12 +13,9 @@ pub enum GpuError {
     #[error("no adapter matches {wanted:?}; the adapters here are:\n{available}")]
     AdapterNotFound { wanted: String, available: String },
 
-    #[error("could not open a device on adapter {adapter:?}: {source}")]
-    RequestDevice {
-        adapter: String,
-        #[source]
-        source: wgpu::RequestDeviceError,
-    },
+    // The cause is part of the message, not also a `source` (a chain would print it twice).
+    #[error("could not open a device on adapter {adapter:?}: {error}")]
+    RequestDevice { adapter: String, error: wgpu::RequestDeviceError },
 
     #[error("kernel {kernel}: {message}")]
     Kernel { kernel: String, message: String },

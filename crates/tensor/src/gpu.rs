@@ -29,7 +29,7 @@ impl Gpu {
             required_limits: adapter.limits(),
             ..Default::default()
         }))
-        .map_err(|source| GpuError::RequestDevice { adapter: summary.name.clone(), source })?;
+        .map_err(|error| GpuError::RequestDevice { adapter: summary.name.clone(), error })?;
         Ok(Gpu { adapter, device, queue, summary })
     }
 

@@ -15,6 +15,7 @@ use crate::eval_checkpoint::evaluate_checkpoint;
 use crate::options::{LrSchedule, TrainOptions, defaults};
 use crate::predict::{model_from_checkpoint, name_classes, no_class_names, predict};
 use crate::run_dir::{self, DataSource, RunConfig};
+use crate::stdout;
 use crate::suite;
 use crate::train::{Ending, RunSummary, TrainControl, run};
 
@@ -112,6 +113,13 @@ fn kernel_cache() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
     Some(base.join("twinhead").join("kernels.json"))
+}
+
+fn positive_seconds(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
+        _ => Err(format!("{text:?} is not a positive number of seconds")),
+    }
 }
 
 /// `--kernels`, or $TWINHEAD_KERNELS, or measuring.
@@ -235,6 +243,10 @@ struct TrainArgs {
     /// $TWINHEAD_KERNELS, else auto.
     #[arg(long, value_enum)]
     kernels: Option<KernelsArg>,
+    /// The most seconds `--kernels auto` may spend measuring; passes left unmeasured then run
+    /// the best guess so far (said at the start of the run) and are measured again next run.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = positive_seconds)]
+    kernel_time_limit: f64,
     /// Continue the run in this folder from its last saved state (its configuration is reused;
     /// --epochs may extend it).
     #[arg(long, value_name = "RUN_DIR")]
@@ -247,17 +259,19 @@ fn open_gpu(device: &DeviceArgs) -> Result<Option<Arc<Gpu>>> {
     if device.list_adapters {
         let adapters = list_adapters();
         if adapters.is_empty() {
-            println!(
-                "no GPU adapters found; install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers libvulkan1)"
-            );
+            stdout::line(&format!(
+                "no GPU adapters found; install a Vulkan driver: {}",
+                tensor::install_vulkan_hint()
+            ))?;
         }
         for a in adapters {
-            println!("{a}");
+            stdout::line(&a.to_string())?;
         }
         return Ok(None);
     }
     let choice = device.adapter.as_deref().map(AdapterChoice::parse).unwrap_or_default();
     let gpu = Gpu::new(&choice)?;
+    // The first line of every run: which adapter, and (on a slow path) what gets a faster one.
     eprintln!("adapter: {}", gpu.summary);
     Ok(Some(Arc::new(gpu)))
 }
@@ -397,6 +411,13 @@ fn run_train(args: TrainArgs, given: &[&str]) -> Result<Option<RunSummary>> {
             );
         }
     }
+    // Where the run would go is checked before anything is loaded or measured.
+    if args.resume.is_none() {
+        run_dir::refuse_file_as_runs_dir(&args.runs_dir)?;
+        if let Some(name) = &args.run_name {
+            run_dir::check_run_name(name)?;
+        }
+    }
     let Some(gpu) = open_gpu(&args.device)? else { return Ok(None) };
     let (source, mut opts) = source_and_options(&args)?;
     match &source.folder {
@@ -420,7 +441,18 @@ fn run_train(args: TrainArgs, given: &[&str]) -> Result<Option<RunSummary>> {
     let (dir, _lock) = match &args.resume {
         Some(dir) => {
             let lock = run_dir::RunLock::acquire(dir)?;
-            RunConfig::read(dir)?.check_same_data(&data, dir)?;
+            let saved = RunConfig::read(dir)?;
+            saved.check_same_data(&data, dir)?;
+            crate::state::check_resumable(dir, opts.epochs)?;
+            if !saved.same_adapter(&gpu.summary) {
+                eprintln!(
+                    "warning: {} started on {} and resumes on {}: the kernels compute in another order there, \
+                     so the result will not be bit for bit that of an uninterrupted run",
+                    dir.display(),
+                    saved.adapter,
+                    gpu.summary
+                );
+            }
             (dir.clone(), lock)
         }
         None => {
@@ -431,7 +463,7 @@ fn run_train(args: TrainArgs, given: &[&str]) -> Result<Option<RunSummary>> {
         }
     };
     let fresh = args.resume.is_none();
-    let result = train_in(gpu, &data, &skipped, spec, &opts, &dir);
+    let result = train_in(gpu, &data, &skipped, spec, &opts, &dir, args.kernel_time_limit);
     if result.is_err() && fresh {
         run_dir::remove_if_empty_run(&dir);
     }
@@ -447,7 +479,8 @@ fn run_suite(args: TrainArgs, pairs: Option<Vec<String>>, seeds: &[u64]) -> Resu
         );
     }
     let pairs = pairs.unwrap_or_else(|| suite::PAIRS.iter().map(|p| p.to_string()).collect());
-    std::fs::create_dir_all(&args.runs_dir).with_context(|| format!("cannot create {}", args.runs_dir.display()))?;
+    check_suite(&args, &pairs, seeds)?;
+    run_dir::check_runs_dir(&args.runs_dir)?;
     let dir = (1..).map(|i| args.runs_dir.join(format!("suite-{i:03}"))).find(|p| !p.exists()).unwrap();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let total = pairs.len() * seeds.len();
@@ -462,7 +495,15 @@ fn run_suite(args: TrainArgs, pairs: Option<Vec<String>>, seeds: &[u64]) -> Resu
             one.runs_dir = dir.clone();
             one.run_name = Some(format!("{}-seed{seed}", pair.replace(',', "-")));
             eprintln!("suite: run {} of {total}: --hold-out {pair} --seed {seed}", runs.len() + 1);
-            let Some(summary) = run_train(one, &[])? else { return Ok(()) };
+            let summary = match run_train(one, &[]) {
+                Ok(Some(summary)) => summary,
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    // A suite folder that holds nothing yet is not left behind.
+                    let _ = std::fs::remove_dir(&dir);
+                    return Err(e);
+                }
+            };
             let Ending::Finished { best_epoch } = summary.ending else { return Ok(()) };
             if heads.is_empty() {
                 heads = RunConfig::read(&summary.dir)?.heads.into_iter().map(|h| h.0).collect();
@@ -472,9 +513,32 @@ fn run_suite(args: TrainArgs, pairs: Option<Vec<String>>, seeds: &[u64]) -> Resu
             runs.push(run);
             let table = suite::table(&runs, &heads);
             run_dir::write(&dir, "suite.md", &table)?;
-            println!("{table}");
+            stdout::training_line(&table);
             eprintln!("suite: that run took {:.1} min", start.elapsed().as_secs_f64() / 60.0);
         }
+    }
+    Ok(())
+}
+
+/// Everything a suite's runs would refuse, checked before the first of them: seeds given twice,
+/// pairs the data lacks, options no run can use.
+fn check_suite(args: &TrainArgs, pairs: &[String], seeds: &[u64]) -> Result<()> {
+    if let Some((i, seed)) = seeds.iter().enumerate().find(|(i, s)| seeds[..*i].contains(s)) {
+        bail!("--seeds names seed {seed} twice (at place {}): each run of a pair needs its own seed", i + 1);
+    }
+    if let Some(pair) = pairs.iter().find(|p| pairs.iter().filter(|q| q == p).count() > 1) {
+        bail!("--pairs names {pair} twice");
+    }
+    let (source, _) = source_and_options(args)?;
+    let (data, _) = source.load()?;
+    for pair in pairs {
+        let mut one = args.clone();
+        one.hold_out = pair.split(',').map(|s| s.trim().to_string()).collect();
+        let (_, mut opts) = source_and_options(&one)?;
+        if opts.loss_weights.is_empty() {
+            opts.loss_weights = vec![1.0; data.heads.len()];
+        }
+        crate::train::check(&data, &opts).with_context(|| format!("--pairs {pair}"))?;
     }
     Ok(())
 }
@@ -487,6 +551,7 @@ fn train_in(
     spec: ModelSpec,
     opts: &TrainOptions,
     dir: &Path,
+    kernel_time_limit: f64,
 ) -> Result<RunSummary> {
     run_dir::write(dir, "adapter.txt", &format!("{}\n", gpu.summary))?;
     if !skipped.is_empty() {
@@ -495,8 +560,9 @@ fn train_in(
     let classes: Vec<String> = data.heads.iter().map(|h| format!("{} {:?}", h.name, h.classes)).collect();
     eprintln!("{} images; heads: {}; run folder {}", data.len(), classes.join(", "), dir.display());
 
-    let control = stop_on_ctrl_c()?;
-    let summary = run(gpu, data, spec, opts, dir, &control, &mut |line: &str| println!("{line}"))?;
+    let mut control = stop_on_ctrl_c()?;
+    control.kernel_time_limit = Some(std::time::Duration::from_secs_f64(kernel_time_limit));
+    let summary = run(gpu, data, spec, opts, dir, &control, &mut |line: &str| stdout::training_line(line))?;
     if !skipped.is_empty() {
         eprint!("{}", report_skipped(skipped));
     }
@@ -529,7 +595,7 @@ fn run_predict(
     if !ckpt.named_classes && classes.is_empty() {
         return Err(no_class_names(&model, checkpoint));
     }
-    name_classes(&mut model, classes)?;
+    name_classes(&mut model, classes, !ckpt.named_classes)?;
     let mut answers = Vec::new();
     let mut failures = 0;
     for (path, result) in images.iter().zip(predict(&mut model, images)?) {
@@ -546,7 +612,7 @@ fn run_predict(
             for (path, answer) in &answers {
                 let parts: Vec<String> =
                     answer.iter().map(|(h, c, p)| format!("{h} {c} ({:.1}%)", 100.0 * p)).collect();
-                println!("{}: {}", path.display(), parts.join(", "));
+                stdout::line(&format!("{}: {}", path.display(), parts.join(", ")))?;
             }
         }
         PredictFormat::Json => {
@@ -561,7 +627,7 @@ fn run_predict(
                     serde_json::Value::Object(record)
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&records)?);
+            stdout::line(&serde_json::to_string_pretty(&records)?)?;
         }
         PredictFormat::Csv => {
             let mut out = csv::Writer::from_writer(std::io::stdout());
@@ -607,14 +673,14 @@ pub fn main() -> Result<()> {
         }
         Some(Command::Plot { run_dir }) => {
             for file in crate::plot::plot_run(&run_dir)? {
-                println!("{file}");
+                stdout::line(&file)?;
             }
             Ok(())
         }
         Some(Command::Eval { checkpoint, data, batch_size, classes, labels, device }) => {
             let Some(gpu) = open_gpu(&device)? else { return Ok(()) };
             let report = evaluate_checkpoint(gpu, &checkpoint, &data, batch_size, &classes, labels.as_deref())?;
-            println!("{}", report.text);
+            stdout::line(&report.text)?;
             if !report.skipped.is_empty() {
                 eprint!("{}", report_skipped(&report.skipped));
             }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use image::{DynamicImage, ImageReader, imageops::FilterType};
+use image::{DynamicImage, ImageFormat, ImageReader, imageops::FilterType};
 use model::HeadSpec;
 
 /// Images as `[N, 3, S, S]` bytes (RGB planes), with one label per head per image.
@@ -89,14 +89,48 @@ impl Dataset {
 /// Decodes one file by its content (not its extension), composites transparency on white,
 /// makes palette and greyscale images RGB, and resizes to size×size (bilinear, aspect ratio
 /// ignored, as the tutorial does). Returns the image as 3 planes.
+///
+/// A JPEG whose data ends before its end-of-image marker (a truncated download) is refused, as
+/// PIL refuses it: the decoder would fill the missing part with grey. EXIF orientation is not
+/// applied, as PIL and the tutorial's PyTorch pipeline do not apply it by default: an image is
+/// read as its pixels are stored, so a model moves between the two unchanged.
 pub fn load_image(path: &Path, size: usize) -> Result<Vec<u8>> {
-    let reader =
-        ImageReader::open(path).with_context(|| "cannot open")?.with_guessed_format().context("cannot read")?;
-    if reader.format().is_none() {
-        bail!("not an image format twinhead can read (JPEG, PNG, GIF, BMP, WebP, TIFF, …)");
+    let bytes = std::fs::read(path).context("cannot open")?;
+    let reader = ImageReader::new(std::io::Cursor::new(&bytes)).with_guessed_format().context("cannot read")?;
+    match reader.format() {
+        None => bail!("not an image format twinhead can read (JPEG, PNG, GIF, BMP, WebP, TIFF, …)"),
+        Some(ImageFormat::Jpeg) if !jpeg_is_complete(&bytes) => {
+            bail!("the JPEG data ends early (no end-of-image marker): the file is truncated")
+        }
+        Some(_) => {}
     }
     let img = reader.decode().map_err(|e| anyhow::anyhow!("cannot decode: {e}"))?;
     Ok(to_planes(&img, size))
+}
+
+/// Whether a JPEG stream reaches its end-of-image marker (FF D9) after its first scan. The
+/// segments before the scan are skipped by their lengths, so an EXIF thumbnail's own marker does
+/// not count; inside the scan data a literal FF is always followed by 00 or a restart marker,
+/// so FF D9 there is the real end.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut at = 2; // past SOI
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return false;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1; // fill byte
+            continue;
+        }
+        let length = u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize;
+        if marker == 0xDA {
+            let scan = (at + 2 + length).min(bytes.len());
+            return bytes[scan..].windows(2).any(|w| w == [0xFF, 0xD9]);
+        }
+        at += 2 + length;
+    }
+    false
 }
 
 fn to_planes(img: &DynamicImage, size: usize) -> Vec<u8> {
@@ -183,15 +217,7 @@ pub fn load_folder(dir: &Path, head_names: &[String], size: usize) -> Result<(Da
     if !dir.is_dir() {
         bail!("{} is not a folder; --data takes a folder of <color>_<item> subfolders", dir.display());
     }
-    let mut folders = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_dir() && !name.starts_with('.') {
-            folders.push((name, entry.path()));
-        }
-    }
-    folders.sort();
+    let folders = subfolders(dir)?;
     if folders.is_empty() {
         bail!(
             "{} has no subfolders; it should hold one folder per combination, named like {} (e.g. blue_shirt)",
@@ -242,7 +268,42 @@ pub fn load_folder(dir: &Path, head_names: &[String], size: usize) -> Result<(Da
     }
 
     let (data, skipped) = assemble(heads, files, size);
-    for (name, path) in &folders {
+    check_each_folder_usable(dir, &folders, &data, &skipped)?;
+    Ok((data, skipped))
+}
+
+/// The subfolders of `dir` (hidden ones left out), sorted, each with its name; a name that is not
+/// valid UTF-8 is an error showing it escaped, since a class cannot be named after it.
+fn subfolders(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let entry = entry?;
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().into_string().map_err(|raw| {
+            anyhow::anyhow!(
+                "a subfolder of {} is named \"{}\", which is not valid UTF-8: class names are text; rename it or move it out",
+                dir.display(),
+                raw.as_encoded_bytes().escape_ascii()
+            )
+        })?;
+        if !name.starts_with('.') {
+            folders.push((name, entry.path()));
+        }
+    }
+    folders.sort();
+    Ok(folders)
+}
+
+/// A folder none of whose files decoded is an error naming it and a few of the reasons.
+fn check_each_folder_usable(
+    dir: &Path,
+    folders: &[(String, PathBuf)],
+    data: &Dataset,
+    skipped: &[Skipped],
+) -> Result<()> {
+    for (name, path) in folders {
         let usable = data.sources.iter().filter(|s| Path::new(s).parent() == Some(path.as_path())).count();
         if usable == 0 {
             let reasons: Vec<String> = skipped
@@ -258,5 +319,5 @@ pub fn load_folder(dir: &Path, head_names: &[String], size: usize) -> Result<(Da
             );
         }
     }
-    Ok((data, skipped))
+    Ok(())
 }

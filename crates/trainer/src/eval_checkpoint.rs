@@ -30,8 +30,9 @@ pub fn evaluate_checkpoint(
     classes: &[String],
     labels: Option<&Path>,
 ) -> Result<CheckpointReport> {
+    anyhow::ensure!(batch_size > 0, "--batch-size must be at least 1");
     let (mut model, ckpt) = model_from_checkpoint(gpu, checkpoint)?;
-    name_classes(&mut model, classes)?;
+    name_classes(&mut model, classes, false)?;
     let mut out = String::new();
     let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
     let (set, skipped) = match labels {

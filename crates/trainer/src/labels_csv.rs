@@ -17,7 +17,37 @@ struct Table {
     rows: Vec<(PathBuf, Vec<Option<String>>)>,
 }
 
+/// What makes two paths the same image whatever their spelling (`./a.jpg`, `a//a.jpg`, another
+/// case on a case-insensitive filesystem, a link): the file itself.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum FileIdentity {
+    /// Device and inode.
+    Inode(u64, u64),
+    /// Where inodes are not at hand: the canonical path, lower-cased.
+    #[cfg_attr(unix, allow(dead_code))]
+    Canonical(PathBuf),
+}
+
+impl FileIdentity {
+    fn of(path: &Path) -> Result<FileIdentity> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(FileIdentity::Inode(m.dev(), m.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let c = std::fs::canonicalize(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(FileIdentity::Canonical(PathBuf::from(c.to_string_lossy().to_lowercase())))
+        }
+    }
+}
+
 fn read_table(csv_path: &Path, data_dir: &Path) -> Result<Table> {
+    if csv_path.is_dir() {
+        bail!("--labels {} is a folder; it takes a CSV file path,<head>,<head>,…", csv_path.display());
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -40,7 +70,7 @@ fn read_table(csv_path: &Path, data_dir: &Path) -> Result<Table> {
         }
     }
     let mut rows = Vec::new();
-    let mut seen: HashMap<PathBuf, u64> = HashMap::new();
+    let mut seen: HashMap<FileIdentity, (u64, String)> = HashMap::new();
     for record in reader.records() {
         let record = record.with_context(|| format!("{}: unreadable row", csv_path.display()))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -56,12 +86,17 @@ fn read_table(csv_path: &Path, data_dir: &Path) -> Result<Table> {
         if record[0].is_empty() || rel.is_absolute() || rel.components().any(|c| c == std::path::Component::ParentDir) {
             bail!("{}: {:?} is not a path inside {}", where_(line), &record[0], data_dir.display());
         }
-        if let Some(first) = seen.insert(rel.clone(), line) {
-            bail!("{}: {} is listed again (first on line {first})", where_(line), rel.display());
-        }
         let path = data_dir.join(&rel);
         if !path.is_file() {
             bail!("{}: no file {} in {}", where_(line), rel.display(), data_dir.display());
+        }
+        if let Some((first, as_written)) = seen.insert(FileIdentity::of(&path)?, (line, record[0].to_string())) {
+            let spelled = if as_written == record[0] { String::new() } else { format!(", as {as_written}") };
+            bail!(
+                "{}: {} is listed again (first on line {first}{spelled}): an image is listed once, with all its labels",
+                where_(line),
+                &record[0]
+            );
         }
         let cells = (1..record.len()).map(|c| Some(record[c].to_string()).filter(|v| !v.is_empty())).collect();
         rows.push((path, cells));

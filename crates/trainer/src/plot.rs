@@ -37,15 +37,34 @@ fn ensure_font() -> Result<()> {
     .map_err(|e| anyhow::anyhow!(e))
 }
 
-/// A CSV file as its header and rows of numbers.
+/// A CSV file as its header and rows of numbers, checked whole before anything is drawn from it:
+/// every row has as many cells as the header and each cell is a number (an empty cell, a value
+/// the run did not measure, reads as NaN and is left out of the picture). A bad row is named by
+/// file and line.
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().context("empty file")?.split(',').map(str::to_string).collect();
-    let rows = lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split(',').map(|v| v.parse().unwrap_or(f64::NAN)).collect())
-        .collect();
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, first)) = lines.next() else {
+        bail!("{} is empty: it needs a header line and one line per epoch", path.display())
+    };
+    let header: Vec<String> = first.split(',').map(str::to_string).collect();
+    let mut rows = Vec::new();
+    for (i, line) in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells.len() != header.len() {
+            bail!("{} line {}: {} cells where the header has {}", path.display(), i + 1, cells.len(), header.len());
+        }
+        let row = cells
+            .iter()
+            .map(|c| match c.trim() {
+                "" => Ok(f64::NAN),
+                v => v
+                    .parse::<f64>()
+                    .map_err(|_| anyhow::anyhow!("{} line {}: {v:?} is not a number", path.display(), i + 1)),
+            })
+            .collect::<Result<Vec<f64>>>()?;
+        rows.push(row);
+    }
     Ok((header, rows))
 }
 
@@ -198,6 +217,38 @@ fn confusion_chart(path: &Path, title: &str, classes: &[String], matrix: &[Vec<f
     Ok(())
 }
 
+/// Each head's confusion matrix (`confusion_<head>.csv`: a header `truth,<class>,…`, then one
+/// row of counts per true class), for the heads that have one.
+fn read_confusions(dir: &Path, heads: &[String]) -> Result<Vec<(String, Vec<String>, Vec<Vec<f64>>)>> {
+    let mut out = Vec::new();
+    for h in heads {
+        let path = dir.join(format!("confusion_{h}.csv"));
+        if !path.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut lines = text.lines().enumerate();
+        let classes: Vec<String> = match lines.next() {
+            Some((_, l)) => l.split(',').skip(1).map(str::to_string).collect(),
+            None => bail!("{} is empty: it needs a header line and one row per class", path.display()),
+        };
+        let mut matrix = Vec::new();
+        for (i, line) in lines.filter(|(_, l)| !l.trim().is_empty()) {
+            let cells: Vec<&str> = line.split(',').skip(1).collect();
+            let row: Option<Vec<f64>> = cells.iter().map(|v| v.trim().parse::<f64>().ok()).collect();
+            match row {
+                Some(row) if row.len() == classes.len() => matrix.push(row),
+                _ => bail!("{} line {}: expected a class name and {} counts", path.display(), i + 1, classes.len()),
+            }
+        }
+        if matrix.len() != classes.len() {
+            bail!("{}: {} rows for {} classes", path.display(), matrix.len(), classes.len());
+        }
+        out.push((h.clone(), classes, matrix));
+    }
+    Ok(out)
+}
+
 /// Draws every plot of the run folder `dir`; returns the files written.
 pub fn plot_run(dir: &Path) -> Result<Vec<String>> {
     ensure_font()?;
@@ -207,6 +258,8 @@ pub fn plot_run(dir: &Path) -> Result<Vec<String>> {
     }
     let heads: Vec<String> =
         header.iter().filter_map(|h| h.strip_prefix("val_acc_")).filter(|h| *h != "all").map(str::to_string).collect();
+    // Every table is read and checked before the first picture is written.
+    let confusions = read_confusions(dir, &heads)?;
     let mut written = Vec::new();
     let loss_cols: Vec<(&str, String)> =
         heads.iter().flat_map(|h| [("train_loss", h.clone()), ("val_loss", h.clone())]).collect();
@@ -237,18 +290,9 @@ pub fn plot_run(dir: &Path) -> Result<Vec<String>> {
     line_chart(&path, "Accuracy per head", "accuracy (%)", &header, &percent, &refs, SeriesLabelPosition::LowerRight)?;
     written.push(path.display().to_string());
 
-    for h in &heads {
-        let csv = dir.join(format!("confusion_{h}.csv"));
-        if !csv.exists() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&csv)?;
-        let mut lines = text.lines();
-        let classes: Vec<String> = lines.next().unwrap_or("").split(',').skip(1).map(str::to_string).collect();
-        let matrix: Vec<Vec<f64>> =
-            lines.map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap_or(0.0)).collect()).collect();
+    for (h, classes, matrix) in &confusions {
         let path = dir.join(format!("confusion_{h}.png"));
-        confusion_chart(&path, &format!("Confusion matrix: {h} (validation, best epoch)"), &classes, &matrix)?;
+        confusion_chart(&path, &format!("Confusion matrix: {h} (validation, best epoch)"), classes, matrix)?;
         written.push(path.display().to_string());
     }
     Ok(written)

@@ -18,8 +18,10 @@ use crate::synth;
 pub fn check_run_name(name: &str) -> Result<()> {
     let mut parts = Path::new(name).components();
     let plain = matches!((parts.next(), parts.next()), (Some(std::path::Component::Normal(_)), None));
-    if !plain || name.contains(['/', '\\']) {
-        anyhow::bail!("--run-name {name:?}: a run name is one plain folder name (no '/', '..' or absolute paths)");
+    if !plain || name.contains(['/', '\\']) || name.chars().any(char::is_control) {
+        anyhow::bail!(
+            "--run-name {name:?}: a run name is one plain folder name (no '/', '..', absolute paths or control characters such as a newline)"
+        );
     }
     Ok(())
 }
@@ -30,7 +32,7 @@ pub fn create(runs_dir: &Path, name: Option<&str>) -> Result<(PathBuf, RunLock)>
     if let Some(n) = name {
         check_run_name(n)?;
     }
-    std::fs::create_dir_all(runs_dir).with_context(|| format!("cannot create {}", runs_dir.display()))?;
+    check_runs_dir(runs_dir)?;
     loop {
         let dir = match name {
             Some(n) => runs_dir.join(n),
@@ -51,6 +53,24 @@ pub fn create(runs_dir: &Path, name: Option<&str>) -> Result<(PathBuf, RunLock)>
         }
         return Ok((dir, lock));
     }
+}
+
+/// `--runs-dir` names a folder or nothing yet; a file of that name is refused with what to do.
+pub fn refuse_file_as_runs_dir(runs_dir: &Path) -> Result<()> {
+    if runs_dir.exists() && !runs_dir.is_dir() {
+        anyhow::bail!(
+            "--runs-dir {} is a file, not a folder: give a folder for the run folders (it is made if missing)",
+            runs_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `--runs-dir` is a folder, made if missing ([`refuse_file_as_runs_dir`] first).
+pub fn check_runs_dir(runs_dir: &Path) -> Result<()> {
+    refuse_file_as_runs_dir(runs_dir)?;
+    std::fs::create_dir_all(runs_dir)
+        .with_context(|| format!("cannot create the folder --runs-dir {}", runs_dir.display()))
 }
 
 /// Removes a run folder this process created when the run failed before it had anything to
@@ -112,8 +132,11 @@ fn hostname() -> String {
 pub fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
     let path = dir.join(name);
     let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
+    let written = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, &path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Keeps the header and the rows of the CSV `dir/name` whose first column, a number, passes
@@ -264,6 +287,17 @@ impl RunConfig {
     pub fn kernel_choice(&self, cache: Option<PathBuf>) -> KernelChoice {
         let choices = self.kernels.iter().filter_map(|(k, v)| Some((k.clone(), Variant::from_name(v)?))).collect();
         KernelChoice::Recorded { choices, cache }
+    }
+
+    /// Whether `adapter` is the one the run started on (name, backend and driver; what is said
+    /// of its speed may change between versions).
+    pub fn same_adapter(&self, adapter: &tensor::AdapterSummary) -> bool {
+        let identity = |text: &str| {
+            let text = text.split(" — ").next().unwrap_or(text);
+            // Without the index: the same adapter may be listed at another place.
+            text.split_once("] ").map_or(text, |(_, rest)| rest).to_string()
+        };
+        self.adapter.is_empty() || identity(&self.adapter) == identity(&adapter.to_string())
     }
 
     /// Resuming needs the data the run started on: the split and batch order depend on it.

@@ -75,6 +75,72 @@ pub fn save(model: &Model, dir: &Path, progress: &Progress) -> Result<()> {
     Ok(())
 }
 
+/// Where a saved run stands, from its state file's metadata alone (no tensor is read); `None`
+/// when the folder has no state file.
+pub fn saved_progress(dir: &Path) -> Result<Option<Progress>> {
+    let path = dir.join(STATE_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (_, header) = safetensors::SafeTensors::read_metadata(&bytes)
+        .map_err(|e| anyhow::anyhow!("{} is not a readable training state: {e}", path.display()))?;
+    let text = header.metadata().as_ref().and_then(|m| m.get("trainer.progress")).with_context(|| {
+        format!("{} holds no training progress: it is not a state written by trainer", path.display())
+    })?;
+    let progress = serde_json::from_str(text).with_context(|| format!("{}: unreadable progress", path.display()))?;
+    Ok(Some(progress))
+}
+
+/// Whether `dir` holds a run `--resume` can continue to `epochs` epochs: a saved state that is
+/// not past its last epoch. The refusal says what is missing and what to do.
+pub fn check_resumable(dir: &Path, epochs: usize) -> Result<Progress> {
+    let Some(progress) = saved_progress(dir)? else {
+        anyhow::bail!(
+            "cannot resume {}: it has no saved state ({STATE_FILE}). The state is saved at the end of every epoch \
+             and on Ctrl-C, so the run was stopped before its first save, or the file was removed; there is nothing \
+             to continue from, and starting over would mix a second run into this one's logs. Start a new run \
+             (without --resume; remove this folder if you no longer need it)",
+            dir.display()
+        );
+    };
+    let done = progress.epoch.saturating_sub(1);
+    if progress.position == 0 && progress.epoch > epochs {
+        anyhow::bail!(
+            "{} is complete: it trained {done} epoch{}. To train it further, resume with --epochs {} or more",
+            dir.display(),
+            if done == 1 { "" } else { "s" },
+            done + 1
+        );
+    }
+    if progress.epoch > epochs {
+        anyhow::bail!(
+            "cannot resume {} with --epochs {epochs}: it is already in epoch {}; give --epochs {} or more",
+            dir.display(),
+            progress.epoch,
+            progress.epoch
+        );
+    }
+    Ok(progress)
+}
+
+/// Checks a restored position against the data: a damaged or foreign state file must not
+/// resume into an epoch of zeros.
+pub fn check_position(progress: &Progress, steps_per_epoch: usize, heads: usize, dir: &Path) -> Result<()> {
+    let sums = [progress.loss_sums.len(), progress.correct.len(), progress.labelled.len()];
+    if progress.epoch == 0 || progress.position >= steps_per_epoch || sums.iter().any(|&n| n != heads) {
+        anyhow::bail!(
+            "{}: the saved position (epoch {}, step {} of an epoch of {steps_per_epoch}, sums for {} heads of {heads}) \
+             does not fit this run's data; the file is damaged or from another run. Start a new run",
+            dir.join(STATE_FILE).display(),
+            progress.epoch,
+            progress.position,
+            progress.loss_sums.len()
+        );
+    }
+    Ok(())
+}
+
 /// Restores a model saved by [`save`] and returns where the run stood.
 pub fn restore(model: &mut Model, dir: &Path) -> Result<Progress> {
     let path = dir.join(STATE_FILE);

@@ -33,7 +33,8 @@ pub struct SuiteRun {
     /// Mean absolute change of held-out both-correct between consecutive epochs over the last
     /// epochs: of what validation measures (the moving average when on), and of the weights
     /// themselves when an average was what validation measured.
-    pub swing: f64,
+    /// `None` where the run has too few epochs to measure it.
+    pub swing: Option<f64>,
     pub swing_weights: Option<f64>,
 }
 
@@ -55,7 +56,7 @@ impl SuiteRun {
             seen: best.val.all_accuracy(),
             unseen: unseen.all_accuracy(),
             unseen_heads: (0..unseen.loss.len()).map(|h| unseen.accuracy(h)).collect(),
-            swing: swing_of(&|r| Some(r.unseen.as_ref()?.all_accuracy())).unwrap_or(0.0),
+            swing: swing_of(&|r| Some(r.unseen.as_ref()?.all_accuracy())),
             swing_weights: swing_of(&|r| Some(r.unseen_weights.as_ref()?.all_accuracy())),
         })
     }
@@ -81,13 +82,15 @@ pub fn table(runs: &[SuiteRun], heads: &[String]) -> String {
     );
     let row = |pair: &str, seed: &str, epoch: &str, r: &SuiteRun| {
         let heads: Vec<String> = r.unseen_heads.iter().map(|&a| pct(a)).collect();
-        let weights = r.swing_weights.map_or("-".to_string(), |s| format!("{:.1} pts", 100.0 * s));
+        // "–" where a run had too few epochs to measure a swing.
+        let points = |s: Option<f64>| s.map_or("–".to_string(), |s| format!("{:.1} pts", 100.0 * s));
         format!(
-            "| {pair} | {seed} | {epoch} | {} | {} | {} | {:.1} pts | {weights} |\n",
+            "| {pair} | {seed} | {epoch} | {} | {} | {} | {} | {} |\n",
             pct(r.seen),
             pct(r.unseen),
             heads.join(" | "),
-            100.0 * r.swing
+            points(r.swing),
+            points(r.swing_weights)
         )
     };
     let mut pairs: Vec<&str> = runs.iter().map(|r| r.pair.as_str()).collect();
@@ -104,7 +107,7 @@ pub fn table(runs: &[SuiteRun], heads: &[String]) -> String {
             seen: mean(mine.iter().map(|r| r.seen)),
             unseen: mean(mine.iter().map(|r| r.unseen)),
             unseen_heads: (0..heads.len()).map(|h| mean(mine.iter().map(|r| r.unseen_heads[h]))).collect(),
-            swing: mean(mine.iter().map(|r| r.swing)),
+            swing: mine.iter().map(|r| r.swing).collect::<Option<Vec<f64>>>().map(|s| mean(s.into_iter())),
             swing_weights: mine
                 .iter()
                 .map(|r| r.swing_weights)
@@ -132,7 +135,7 @@ mod tests {
             seen,
             unseen,
             unseen_heads: vec![unseen + 0.1, unseen + 0.05],
-            swing,
+            swing: Some(swing),
             swing_weights: Some(2.0 * swing),
         }
     }
@@ -149,5 +152,13 @@ mod tests {
         let worst = lines.iter().find(|l| l.contains("**a,b**") && l.contains("worst: 1")).unwrap();
         assert!(worst.contains("| 60.0% |"), "{worst}");
         assert!(t.contains("| **c,d** | worst: 0 |"), "{t}");
+    }
+
+    #[test]
+    fn a_swing_that_cannot_be_measured_reads_as_a_dash() {
+        let one_epoch = SuiteRun { swing: None, swing_weights: None, ..run("a,b", 0, 0.9, 0.8, 0.0) };
+        let t = table(&[one_epoch], &["color".into(), "item".into()]);
+        assert!(t.lines().nth(2).unwrap().ends_with("| – | – |"), "{t}");
+        assert!(!t.contains("0.0 pts"), "{t}");
     }
 }

@@ -17,6 +17,7 @@ use tensor::Gpu;
 use crate::augment::Augmenter;
 use crate::data::Dataset;
 use crate::evaluate::{Evaluation, confusion_csv, confusion_table, evaluate};
+use crate::feed::{Batch, Feed};
 pub use crate::options::{LrSchedule, TrainOptions};
 use crate::report::{self, EpochReport};
 use crate::run_dir;
@@ -29,6 +30,8 @@ use crate::state::{self, Progress};
 pub struct TrainControl {
     pub stop: Arc<AtomicBool>,
     pub stop_after_steps: Option<u32>,
+    /// The most time measuring kernels may take (none: no limit).
+    pub kernel_time_limit: Option<std::time::Duration>,
 }
 
 impl TrainControl {
@@ -168,12 +171,20 @@ pub fn run(
     if opts.ema > 0.0 {
         model.enable_ema(opts.ema)?;
     }
+    if let Some(limit) = control.kernel_time_limit {
+        model.limit_tuning(limit, tuning_progress());
+    }
     let tuning = Instant::now();
     model.prepare(opts.batch_size).context("preparing the GPU buffers for one batch")?;
+    clear_progress_line();
     say(&format!("kernels: {} ({:.1} s to choose)", model.kernel_summary(), tuning.elapsed().as_secs_f64()));
+    if let Some(note) = model.tuning_note() {
+        say(&format!("warning: {note}"));
+    }
     run_dir::record_kernels(dir, &model.kernel_choices())?;
     let mut progress = if dir.join(state::STATE_FILE).exists() {
         let p = state::restore(&mut model, dir)?;
+        state::check_position(&p, split.train.len().div_ceil(opts.batch_size), data.heads.len(), dir)?;
         // The logs end exactly where the saved state does.
         let saved_step = model.step as u64;
         run_dir::keep_rows(dir, "steps.csv", |step| step <= saved_step)?;
@@ -247,21 +258,17 @@ impl Session<'_> {
         bar.set_position(progress.position as u64);
         let order = epoch_order(&self.split.train, opts.seed, epoch);
         let first = progress.position;
-        let mut pixels = Vec::new();
+        let mut batch = Batch::default();
         for (step, chunk) in order.chunks(opts.batch_size).enumerate().skip(first) {
-            self.data.batch_pixels(chunk, &mut pixels);
-            let mut labels = self.data.batch_labels(chunk);
-            if self.augmenter.is_active() {
-                let rng = &mut Augmenter::rng(opts.seed, epoch, step);
-                self.augmenter.apply(self.data.image_size, &mut pixels, &mut labels, rng);
-            }
-            for (count, head) in progress.labelled.iter_mut().zip(&labels) {
+            Feed { data: self.data, augmenter: &self.augmenter, seed: opts.seed }.batch(chunk, epoch, step, &mut batch);
+            let labels = &batch.labels;
+            for (count, head) in progress.labelled.iter_mut().zip(labels) {
                 *count += head.iter().filter(|&&l| l != IGNORE).count() as u64;
             }
             let refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
             let done = (epoch - 1) * self.steps + step;
             self.model.set_lr(opts.lr_schedule.at(opts.lr, done, opts.epochs * self.steps));
-            self.model.train_step(&pixels, &refs)?;
+            self.model.train_step_bytes(&batch.bytes, &refs)?;
             progress.position = step + 1;
             if progress.position.is_multiple_of(16) || progress.position == self.steps {
                 self.record_steps(epoch, progress)?;
@@ -395,5 +402,29 @@ impl Session<'_> {
 
     fn summary(&self, epochs: Vec<EpochReport>, ending: Ending) -> RunSummary {
         RunSummary { dir: self.dir.to_path_buf(), epochs, ending }
+    }
+}
+
+/// Where the kernel measurement's progress goes: one line rewritten in place on a terminal, and
+/// only its first line elsewhere (a log file need not hold every pass).
+fn tuning_progress() -> Box<dyn FnMut(&str) + Send> {
+    use std::io::{IsTerminal, Write};
+    let terminal = std::io::stderr().is_terminal();
+    let mut first = true;
+    Box::new(move |line: &str| {
+        if terminal {
+            eprint!("\r\x1b[2K{line}");
+            let _ = std::io::stderr().flush();
+        } else if first {
+            eprintln!("{} …", line.split(", ").next().unwrap_or(line));
+        }
+        first = false;
+    })
+}
+
+fn clear_progress_line() {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
     }
 }
