@@ -187,6 +187,7 @@ fn tutorial_model(gpu: Arc<Gpu>) -> Model {
 fn bench_model(c: &mut Criterion) {
     let gpu = gpu();
     let mut model = tutorial_model(gpu.clone());
+    println!("cpu: {}", twinhead::cpu_description());
     let mut group = c.benchmark_group(format!("model on {}", gpu.summary.name));
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
     for batch in [BATCH, 256] {
@@ -196,16 +197,18 @@ fn bench_model(c: &mut Criterion) {
         }
         println!("batch {batch}: kernels {}", model.kernel_summary());
         let images = random(batch * model.spec.image_len(), 1, 0.0, 1.0);
+        // The trainer's images cross as bytes and the step's first pass makes them floats.
+        let bytes: Vec<u8> = images.iter().map(|v| (v * 255.0) as u8).collect();
         let labels = [random_labels(batch, 2, 3), random_labels(batch, 3, 4)];
         let refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
-        model.train_step(&images, &refs).unwrap();
+        model.train_step_bytes(&bytes, &refs).unwrap();
         model.take_step_stats().unwrap();
         group.throughput(Throughput::Elements(batch as u64));
         group.bench_function(BenchmarkId::new("training_step", format!("batch {batch}")), |b| {
             b.iter_custom(|iters| {
                 let start = Instant::now();
                 for _ in 0..iters {
-                    model.train_step(&images, &refs).unwrap();
+                    model.train_step_bytes(&bytes, &refs).unwrap();
                 }
                 gpu.wait("bench").unwrap();
                 start.elapsed()

@@ -1,8 +1,9 @@
 //! The launch report of one training step of the tutorial network, at batch 32 and 256: per
-//! pass, its median time run alone, its share of the step, GFLOP/s, workgroups, invocations and
-//! the longest serial loop of one invocation; then the number of passes per step. The next
-//! optimisation is chosen by measurement; the adapter-independent columns are asserted in
-//! `tests/launch_facts.rs`.
+//! pass, its median time run alone, its share of the step, the bytes it must move and its FLOPs,
+//! which roof bounds it on this device (the roofline measured first, `kernels::roofline`) and
+//! the share of that roof it reaches, workgroups, invocations and the longest serial loop of one
+//! invocation; then the number of passes per step. The next optimisation is chosen by
+//! measurement; the adapter-independent columns are asserted in `tests/launch_facts.rs`.
 //!
 //! `cargo bench --bench step_breakdown` (kernels as the trainer would choose them: measured on
 //! this adapter; `TWINHEAD_KERNELS=blocked|tiled|subgroup` forces a variant).
@@ -10,7 +11,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use kernels::Variant;
+use kernels::roofline::{self, Bound, Roofline};
+use kernels::{Op, Variant};
 use model::{HeadSpec, KernelChoice, Model, ModelSpec, TrainConfig};
 use tensor::{AdapterChoice, Gpu};
 use twinhead::{random, random_labels};
@@ -18,13 +20,37 @@ use twinhead::{random, random_labels};
 struct Row {
     name: String,
     secs: f64,
+    bytes: u64,
     flops: u64,
     workgroups: u64,
     invocations: u64,
     serial: u64,
 }
 
-fn report(gpu: &Arc<Gpu>, batch: usize) -> Result<(), String> {
+/// Each dispatch of `op` run alone: the median of five runs, with its launch facts.
+fn time_op(gpu: &Gpu, op: &Op, rows: &mut Vec<Row>) {
+    for d in &op.dispatches {
+        let mut times: Vec<f64> = (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                gpu.run(&op.name, |pass| d.record(pass)).unwrap();
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        rows.push(Row {
+            name: format!("{} ({})", op.name, d.label),
+            secs: times[2],
+            bytes: d.bytes,
+            flops: d.work.flops,
+            workgroups: d.workgroups(),
+            invocations: d.work.invocations,
+            serial: d.work.serial,
+        });
+    }
+}
+
+fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
     let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
     let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
     let kernels = match std::env::var("TWINHEAD_KERNELS").ok().as_deref().and_then(Variant::from_name) {
@@ -40,41 +66,36 @@ fn report(gpu: &Arc<Gpu>, batch: usize) -> Result<(), String> {
     model.take_step_stats().map_err(|e| e.to_string())?;
     println!("\nbatch {batch}; kernels: {}", model.kernel_summary());
 
-    let ops = model.step_ops(batch).map_err(|e| e.to_string())?;
+    // The trainer's step: its images' conversion from bytes first, then the step's own passes.
     let mut rows = Vec::new();
-    for op in &ops {
-        for d in &op.dispatches {
-            let mut times: Vec<f64> = (0..5)
-                .map(|_| {
-                    let start = Instant::now();
-                    gpu.run(&op.name, |pass| d.record(pass)).unwrap();
-                    start.elapsed().as_secs_f64()
-                })
-                .collect();
-            times.sort_by(f64::total_cmp);
-            rows.push(Row {
-                name: format!("{} ({})", op.name, d.label),
-                secs: times[2],
-                flops: d.work.flops,
-                workgroups: d.workgroups(),
-                invocations: d.work.invocations,
-                serial: d.work.serial,
-            });
-        }
+    if let Some(op) = model.input_op(batch).map_err(|e| e.to_string())? {
+        time_op(gpu, op, &mut rows);
+    }
+    for op in model.step_ops(batch).map_err(|e| e.to_string())? {
+        time_op(gpu, op, &mut rows);
     }
     let total: f64 = rows.iter().map(|r| r.secs).sum();
     println!(
-        "{:<72} {:>9} {:>6} {:>8} {:>10} {:>11} {:>7}",
-        "pass", "ms", "share", "GFLOP/s", "workgroups", "invocations", "serial"
+        "{:<72} {:>9} {:>6} {:>8} {:>8} {:>8} {:>6} {:>6} {:>10} {:>11} {:>7}",
+        "pass", "ms", "share", "MB", "MFLOP", "GFLOP/s", "bound", "roof%", "workgroups", "invocations", "serial"
     );
     for r in &rows {
         let gflops = if r.flops > 0 { format!("{:.1}", r.flops as f64 / r.secs / 1e9) } else { "-".into() };
+        let judged = roof.judge(r.bytes, r.flops, r.secs);
+        let bound = match judged.bound {
+            Bound::Memory => "memory",
+            Bound::Compute => "FLOPs",
+        };
         println!(
-            "{:<72} {:>9.3} {:>5.1}% {:>8} {:>10} {:>11} {:>7}",
+            "{:<72} {:>9.3} {:>5.1}% {:>8.1} {:>8.1} {:>8} {:>6} {:>5.0}% {:>10} {:>11} {:>7}",
             r.name,
             r.secs * 1e3,
             100.0 * r.secs / total,
+            r.bytes as f64 / 1e6,
+            r.flops as f64 / 1e6,
             gflops,
+            bound,
+            100.0 * judged.share,
             r.workgroups,
             r.invocations,
             r.serial
@@ -89,8 +110,16 @@ fn main() {
     // criterion-style arguments (e.g. --bench) are accepted and ignored.
     let gpu = Arc::new(Gpu::new(&AdapterChoice::Auto).expect("needs a GPU adapter"));
     println!("adapter: {}", gpu.summary);
+    println!("cpu: {}", twinhead::cpu_description());
+    let roof = roofline::measure(&gpu).expect("the roofline probes run");
+    println!(
+        "roofline: copy {:.1} GB/s, multiply-add peak {:.1} GFLOP/s (ridge {:.1} FLOP/byte)",
+        roof.copy_gb_per_s,
+        roof.peak_gflop_per_s,
+        roof.ridge()
+    );
     for batch in [32, 256] {
-        if let Err(e) = report(&gpu, batch) {
+        if let Err(e) = report(&gpu, &roof, batch) {
             println!("\nbatch {batch}: {e}");
         }
     }

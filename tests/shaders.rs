@@ -141,3 +141,20 @@ fn every_pass_has_one_kernel_per_variant() {
         }
     }
 }
+
+#[test]
+fn the_roofline_probes_validate() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders/roofline");
+    let mut probes = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let module = naga::front::wgsl::parse_str(&source)
+            .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.emit_to_string(&source)));
+        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
+            .validate(&module)
+            .unwrap_or_else(|e| panic!("{} does not validate: {}", path.display(), e.emit_to_string(&source)));
+        probes += 1;
+    }
+    assert_eq!(probes, 2, "the copy and multiply-add probes");
+}

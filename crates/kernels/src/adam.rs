@@ -85,7 +85,7 @@ impl Kernels {
                 &stand_in
             }
         };
-        let d = self.dispatch_with(
+        let mut d = self.dispatch_with(
             gpu,
             Kernel::Adam,
             hyper.clone(),
@@ -98,6 +98,9 @@ impl Kernels {
                 flops: 0,
             },
         )?;
+        // Reads param, grad, m, v (and the average), writes param, m, v (and the average).
+        let streams = 7 + 2 * average.is_some() as u64;
+        d.bytes = streams * 4 * param.len() as u64;
         Ok(Op::new(format!("adam {}", param.label), vec![d]))
     }
 }

@@ -21,6 +21,7 @@ pub mod params;
 use params::ParamsBlock;
 mod pool;
 mod relu;
+pub mod roofline;
 mod shapes;
 
 pub use adam::AdamHyper;
@@ -28,7 +29,8 @@ pub use conv::WeightSegment;
 pub use kernel::{Grid, Kernel, KernelDesc, Pass, Variant};
 pub use loss::HeadLoss;
 pub use op::{Dispatch, Op, Work};
-pub use shapes::{Conv2dShape, LinearShape, Pool2dShape};
+pub use relu::unit_table;
+pub use shapes::{Conv2dShape, LinearShape, PassShape, Pool2dShape};
 pub use tensor::{Gpu, GpuError, Result, Tensor};
 
 use std::collections::HashMap;
@@ -170,7 +172,9 @@ impl Kernels {
             layout: &pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
-        Ok(Dispatch::new(desc.name, pipeline, bind_group, uniform, work, desc.workgroup_size as u64))
+        let mut d = Dispatch::new(desc.name, pipeline, bind_group, uniform, work, desc.workgroup_size as u64);
+        d.bytes = bindings.iter().map(|(_, t)| t.bytes()).sum();
+        Ok(d)
     }
 }
 

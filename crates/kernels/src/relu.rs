@@ -1,4 +1,5 @@
-//! ReLU launchers (standalone; conv2d and linear can also fuse ReLU into their forward).
+//! Elementwise launchers: ReLU (standalone; conv2d and linear can also fuse ReLU into their
+//! forward) and the conversion of a batch's bytes to floats.
 
 use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Work, params};
 
@@ -30,4 +31,31 @@ impl Kernels {
             self.dispatch(gpu, Kernel::ReluBackward, &p, &[("y", y), ("dy", dy), ("dx", dx)], Work::items(y.len()))?;
         Ok(Op::new("relu_backward", vec![d]))
     }
+
+    /// x = bytes / 255, one float per byte: `bytes` holds `x.len()` bytes packed four to a u32
+    /// (a [`tensor::DType::U32`] tensor of `ceil(len / 4)` values), `unit` the 256 values
+    /// `b as f32 / 255.0` (see [`unit_table`]).
+    pub fn bytes_to_unit(&self, gpu: &Gpu, bytes: &Tensor, unit: &Tensor, x: &Tensor) -> Result<Op> {
+        if bytes.len() != x.len().div_ceil(4) || unit.len() != 256 {
+            return Err(GpuError::shape(
+                "bytes_to_unit",
+                format!(
+                    "{} bytes in {} words and a table of {} for {} values",
+                    x.len(),
+                    bytes.len(),
+                    unit.len(),
+                    x.len()
+                ),
+            ));
+        }
+        let p = params::Elementwise { len: x.len() as u32, _pad: [0; 3] };
+        let work = Work { invocations: bytes.len() as u64, serial: 4, outputs: x.len() as u64, flops: 0 };
+        let d = self.dispatch(gpu, Kernel::BytesToUnit, &p, &[("bytes", bytes), ("unit", unit), ("x", x)], work)?;
+        Ok(Op::new("bytes_to_unit", vec![d]))
+    }
+}
+
+/// The 256 values `b / 255` as the host computes them: what [`Kernels::bytes_to_unit`] looks up.
+pub fn unit_table() -> Vec<f32> {
+    (0..=255u8).map(|b| b as f32 / 255.0).collect()
 }

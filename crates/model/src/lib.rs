@@ -26,7 +26,7 @@ mod tune;
 pub use checkpoint::{Checkpoint, NamedTensors, load_checkpoint, save_checkpoint};
 pub use error::ModelError;
 pub use kernels::Variant;
-pub use model::{IGNORE, KernelChoice, Model, StepStats, TrainConfig};
+pub use model::{IGNORE, KernelChoice, Model, StepStats, TrainConfig, TuneLimits};
 pub use plan::STATS_WINDOW;
 pub use spec::{HeadSpec, ModelSpec};
 

@@ -17,6 +17,10 @@ pub const STATS_WINDOW: usize = 16;
 pub(crate) struct Plan {
     /// `[batch, 3, S, S]` images in [0, 1].
     pub input: Tensor,
+    /// The same images as bytes (four to a u32) and the pass that makes them `input`, where the
+    /// whole input fits one storage binding: a batch crosses to the device at a quarter of the
+    /// size and the CPU does not convert it.
+    pub from_bytes: Option<(Tensor, Op)>,
     /// `[heads, batch]` class indices, head by head.
     pub labels: Tensor,
     /// `[batch, Σ classes]`: every head's logits side by side, in head order.
@@ -72,6 +76,7 @@ impl Plan {
         params: &Parameters,
         loss_weights: &[f32],
         stats: &Tensor,
+        unit: &Tensor,
         batch: usize,
         binding_limit: Option<u64>,
     ) -> Result<Plan> {
@@ -83,6 +88,7 @@ impl Plan {
         let chunks = (0..batch).step_by(chunk).map(|first| (first, chunk.min(batch - first))).collect();
         let mut b = Builder { gpu, k, spec, params, batch, chunks, forward: vec![], backward: vec![], buffers: vec![] };
         let input = b.trunk_tensor("input images", &[batch, 3, spec.image_size, spec.image_size], DType::F32)?;
+        let from_bytes = b.from_bytes(&input, unit)?;
         let trunk = b.trunk_forward(&input)?;
         let hidden = b.shared_forward(&trunk)?;
         let heads = b.heads(&hidden, loss_weights, stats)?;
@@ -92,7 +98,7 @@ impl Plan {
         b.buffers.extend([hidden, heads.dhidden_pre]);
         let Builder { forward, backward, buffers, .. } = b;
         let (labels, logits, losses) = (heads.labels, heads.logits, heads.losses);
-        Ok(Plan { input, labels, logits, forward, losses, backward, _buffers: buffers })
+        Ok(Plan { input, from_bytes, labels, logits, forward, losses, backward, _buffers: buffers })
     }
 
     /// Every operation of a training step but Adam, in recording order (slot 0's losses).
@@ -116,6 +122,17 @@ impl Builder<'_> {
     /// A whole-batch trunk tensor, which kernels bind a chunk of images at a time.
     fn trunk_tensor(&self, label: &str, shape: &[usize], dtype: DType) -> Result<Tensor> {
         Ok(Tensor::zeros_unbound(self.gpu, label, shape, dtype)?)
+    }
+
+    /// The bytes tensor of the input and its conversion pass, when the trunk takes the batch in
+    /// one piece (then the input, smaller than conv1's output, fits one binding).
+    fn from_bytes(&mut self, input: &Tensor, unit: &Tensor) -> Result<Option<(Tensor, Op)>> {
+        if self.chunks.len() > 1 {
+            return Ok(None);
+        }
+        let bytes = Tensor::zeros_u32(self.gpu, "input images as bytes", &[input.len().div_ceil(4)])?;
+        let op = self.k.bytes_to_unit(self.gpu, &bytes, unit, input)?;
+        Ok(Some((bytes, op)))
     }
 
     /// conv + fused ReLU, then pool (argmax kept for the backward), three times; each a chunk

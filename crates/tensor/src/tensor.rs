@@ -149,6 +149,23 @@ impl Tensor {
         Ok(())
     }
 
+    /// Replaces the contents of a u32 tensor with `data` packed four bytes to a value
+    /// (little-endian), the last value padded with zeros.
+    pub fn write_bytes(&self, gpu: &Gpu, data: &[u8]) -> Result<()> {
+        self.check_len("upload", data.len().div_ceil(4))?;
+        if self.dtype != DType::U32 {
+            return Err(GpuError::shape("upload", format!("tensor {} is not u32", self.label)));
+        }
+        let whole = data.len() / 4 * 4;
+        gpu.queue.write_buffer(&self.buffer, self.offset, &data[..whole]);
+        if whole < data.len() {
+            let mut tail = [0u8; 4];
+            tail[..data.len() - whole].copy_from_slice(&data[whole..]);
+            gpu.queue.write_buffer(&self.buffer, self.offset + whole as u64, &tail);
+        }
+        Ok(())
+    }
+
     /// Downloads an f32 tensor (waits for all queued work).
     pub fn to_vec(&self, gpu: &Gpu) -> Result<Vec<f32>> {
         let bytes = gpu.read_bytes(&self.buffer, self.offset, (self.len().max(1) * 4) as u64)?;

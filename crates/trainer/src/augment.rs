@@ -241,73 +241,98 @@ impl Augmenter {
         StdRng::seed_from_u64(seed ^ 0xA5A5_5A5A_D00D_F00D ^ ((epoch as u64) << 32) ^ step as u64)
     }
 
-    /// Transforms a batch in place: `pixels` is `[n, 3, S, S]` in [0, 1], `labels[h][i]`.
+    /// Transforms a batch in place with one random stream: `pixels` is `[n, 3, S, S]` in
+    /// [0, 1], `labels[h][i]`.
     pub fn apply(&self, size: usize, pixels: &mut [f32], labels: &mut [Vec<u32>], rng: &mut StdRng) {
+        for (i, img) in pixels.chunks_mut(3 * size * size).enumerate() {
+            let mut own: Vec<u32> = labels.iter().map(|l| l[i]).collect();
+            self.apply_image(size, img, &mut own, rng);
+            for (l, v) in labels.iter_mut().zip(own) {
+                l[i] = v;
+            }
+        }
+    }
+
+    /// The random stream of image `i` of a step: fixed by the run's seed, the epoch, the step
+    /// and the image's place in the batch, so that the images of a batch can be augmented on any
+    /// number of threads and a resumed run augments exactly as an uninterrupted one.
+    pub fn image_rng(seed: u64, epoch: usize, step: usize, i: usize) -> StdRng {
+        // splitmix64 over the four numbers: nearby steps and images get unrelated streams.
+        let mut x = seed ^ 0xA5A5_5A5A_D00D_F00D;
+        for v in [epoch as u64, step as u64, i as u64] {
+            x = (x ^ v).wrapping_add(0x9E37_79B9_7F4A_7C15);
+            x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            x ^= x >> 31;
+        }
+        StdRng::seed_from_u64(x)
+    }
+
+    /// Transforms one image `[3, S, S]` in [0, 1] in place, and its label per head.
+    pub fn apply_image(&self, size: usize, img: &mut [f32], labels: &mut [u32], rng: &mut StdRng) {
         let plane = size * size;
         let mut scratch = Vec::new();
-        for (i, img) in pixels.chunks_mut(3 * plane).enumerate() {
-            if rng.random::<f32>() < self.options.crop {
-                random_crop(size, img, &mut scratch, rng);
+        if rng.random::<f32>() < self.options.crop {
+            random_crop(size, img, &mut scratch, rng);
+        }
+        let (r, rest) = img.split_at_mut(plane);
+        let (g, b) = rest.split_at_mut(plane);
+        if let Some((h, red, blue)) = self.colour {
+            // Drawn only when on, so that runs without it keep their random streams.
+            let is_black = self.black.is_some_and(|k| labels[h] == k);
+            if is_black && self.options.colorize > 0.0 && rng.random::<f32>() < self.options.colorize {
+                let (class, tint) = self.tints[rng.random_range(0..self.tints.len())];
+                colorize(r, g, b, tint, rng);
+                labels[h] = class;
             }
-            let (r, rest) = img.split_at_mut(plane);
-            let (g, b) = rest.split_at_mut(plane);
-            if let Some((h, red, blue)) = self.colour {
-                // Drawn only when on, so that runs without it keep their random streams.
-                let is_black = self.black.is_some_and(|k| labels[h][i] == k);
-                if is_black && self.options.colorize > 0.0 && rng.random::<f32>() < self.options.colorize {
-                    let (class, tint) = self.tints[rng.random_range(0..self.tints.len())];
-                    colorize(r, g, b, tint, rng);
-                    labels[h][i] = class;
-                }
-                // Coloured garments only: black ones are --colorize's (both would colour ¾ of them).
-                let own = labels[h][i];
-                let from = self.tints.iter().find(|t| t.0 == own).map(|t| t.1);
-                if let Some(from) = from.filter(|_| self.options.recolor > 0.0)
-                    && rng.random::<f32>() < self.options.recolor
-                {
-                    let others: Vec<&(u32, [f32; 3])> = self.tints.iter().filter(|t| t.0 != own).collect();
-                    if !others.is_empty() {
-                        let &(class, to) = others[rng.random_range(0..others.len())];
-                        transfer(r, g, b, from, to, rng);
-                        labels[h][i] = class;
-                    }
-                }
-                if rng.random::<f32>() < self.options.swap_red_blue {
-                    r.swap_with_slice(b);
-                    let l = &mut labels[h][i];
-                    *l = if *l == red {
-                        blue
-                    } else if *l == blue {
-                        red
-                    } else {
-                        *l
-                    };
-                }
-                if rng.random::<f32>() < self.options.grey {
-                    for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
-                        let y = 0.299 * *r + 0.587 * *g + 0.114 * *b;
-                        (*r, *g, *b) = (y, y, y);
-                    }
-                    labels[h][i] = IGNORE;
-                }
-                if let Some(black) = self.black.filter(|_| rng.random::<f32>() < self.options.blacken) {
-                    // y⁴ keeps white (1) white and takes mid tones (0.5) to 0.06: a black garment.
-                    for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
-                        let y = (0.299 * *r + 0.587 * *g + 0.114 * *b).powi(4);
-                        (*r, *g, *b) = (y, y, y);
-                    }
-                    labels[h][i] = black;
-                }
-                if rng.random::<f32>() < self.options.jitter {
-                    let is_black = self.black.is_some_and(|k| labels[h][i] == k);
-                    jitter_colour(r, g, b, is_black, rng);
+            // Coloured garments only: black ones are --colorize's (both would colour ¾ of them).
+            let own = labels[h];
+            let from = self.tints.iter().find(|t| t.0 == own).map(|t| t.1);
+            if let Some(from) = from.filter(|_| self.options.recolor > 0.0)
+                && rng.random::<f32>() < self.options.recolor
+            {
+                let others: Vec<&(u32, [f32; 3])> = self.tints.iter().filter(|t| t.0 != own).collect();
+                if !others.is_empty() {
+                    let &(class, to) = others[rng.random_range(0..others.len())];
+                    transfer(r, g, b, from, to, rng);
+                    labels[h] = class;
                 }
             }
-            if self.options.flip && rng.random::<bool>() {
-                for channel in img.chunks_mut(plane) {
-                    for row in channel.chunks_mut(size) {
-                        row.reverse();
-                    }
+            if rng.random::<f32>() < self.options.swap_red_blue {
+                r.swap_with_slice(b);
+                let l = &mut labels[h];
+                *l = if *l == red {
+                    blue
+                } else if *l == blue {
+                    red
+                } else {
+                    *l
+                };
+            }
+            if rng.random::<f32>() < self.options.grey {
+                for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+                    let y = 0.299 * *r + 0.587 * *g + 0.114 * *b;
+                    (*r, *g, *b) = (y, y, y);
+                }
+                labels[h] = IGNORE;
+            }
+            if let Some(black) = self.black.filter(|_| rng.random::<f32>() < self.options.blacken) {
+                // y⁴ keeps white (1) white and takes mid tones (0.5) to 0.06: a black garment.
+                for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+                    let y = (0.299 * *r + 0.587 * *g + 0.114 * *b).powi(4);
+                    (*r, *g, *b) = (y, y, y);
+                }
+                labels[h] = black;
+            }
+            if rng.random::<f32>() < self.options.jitter {
+                let is_black = self.black.is_some_and(|k| labels[h] == k);
+                jitter_colour(r, g, b, is_black, rng);
+            }
+        }
+        if self.options.flip && rng.random::<bool>() {
+            for channel in img.chunks_mut(plane) {
+                for row in channel.chunks_mut(size) {
+                    row.reverse();
                 }
             }
         }

@@ -1,0 +1,20 @@
+//! The roofline of the adapter at hand: its streaming copy bandwidth and its multiply-add peak,
+//! each measured with WGSL probes (`shaders/roofline/`), the best of a few shapes. Every pass of
+//! `step_breakdown` is judged against these two figures.
+//!
+//! `cargo bench --bench roofline`
+
+use kernels::roofline;
+use tensor::{AdapterChoice, Gpu};
+
+fn main() {
+    // criterion-style arguments (e.g. --bench) are accepted and ignored.
+    let gpu = Gpu::new(&AdapterChoice::Auto).expect("needs a GPU adapter");
+    println!("adapter: {}", gpu.summary);
+    println!("cpu: {}", twinhead::cpu_description());
+    let copy = roofline::copy_bandwidth(&gpu).expect("the copy probe runs");
+    println!("copy bandwidth (read + write): {copy:.2} GB/s");
+    let peak = roofline::fma_peak(&gpu).expect("the multiply-add probe runs");
+    println!("multiply-add peak: {peak:.2} GFLOP/s");
+    println!("ridge: {:.1} FLOP per byte", peak / copy);
+}
