@@ -218,7 +218,7 @@ fn bench_model(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 let start = Instant::now();
                 for _ in 0..iters {
-                    model.logits(&images, batch).unwrap();
+                    model.logits_bytes(&bytes, batch).unwrap();
                 }
                 start.elapsed()
             })

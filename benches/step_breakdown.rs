@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use kernels::roofline::{self, Bound, Roofline};
+use kernels::roofline::{self, Bound, CacheFlush, Roofline};
 use kernels::{Op, Variant};
 use model::{HeadSpec, KernelChoice, Model, ModelSpec, TrainConfig};
 use tensor::{AdapterChoice, Gpu};
@@ -27,11 +27,14 @@ struct Row {
     serial: u64,
 }
 
-/// Each dispatch of `op` run alone: the median of five runs, with its launch facts.
-fn time_op(gpu: &Gpu, op: &Op, rows: &mut Vec<Row>) {
+/// Each dispatch of `op` run alone: the median of five runs, each after the caches were
+/// flushed (in a step, the passes before it have evicted what it last touched), with its launch
+/// facts.
+fn time_op(gpu: &Gpu, flush: &CacheFlush, op: &Op, rows: &mut Vec<Row>) {
     for d in &op.dispatches {
         let mut times: Vec<f64> = (0..5)
             .map(|_| {
+                flush.run(gpu).unwrap();
                 let start = Instant::now();
                 gpu.run(&op.name, |pass| d.record(pass)).unwrap();
                 start.elapsed().as_secs_f64()
@@ -67,12 +70,13 @@ fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
     println!("\nbatch {batch}; kernels: {}", model.kernel_summary());
 
     // The trainer's step: its images' conversion from bytes first, then the step's own passes.
+    let flush = CacheFlush::new(gpu, 64 << 20).map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
     if let Some(op) = model.input_op(batch).map_err(|e| e.to_string())? {
-        time_op(gpu, op, &mut rows);
+        time_op(gpu, &flush, op, &mut rows);
     }
     for op in model.step_ops(batch).map_err(|e| e.to_string())? {
-        time_op(gpu, op, &mut rows);
+        time_op(gpu, &flush, op, &mut rows);
     }
     let total: f64 = rows.iter().map(|r| r.secs).sum();
     println!(
@@ -103,6 +107,28 @@ fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
     }
     println!("{:<72} {:>9.3}   (sum of the passes run one at a time)", "total", total * 1e3);
     println!("passes per training step: {}", rows.len());
+    // The same step recorded whole into one submit, as the trainer runs it (each timed alone).
+    let bytes: Vec<u8> = images.iter().map(|v| (v * 255.0) as u8).collect();
+    let mut whole: Vec<f64> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            model.train_step_bytes(&bytes, &refs).unwrap();
+            model.take_step_stats().unwrap();
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    whole.sort_by(f64::total_cmp);
+    println!("{:<72} {:>9.3}   (the whole step in one submit, median of 5)", "step", whole[2] * 1e3);
+    let start = Instant::now();
+    for _ in 0..8 {
+        model.train_step_bytes(&bytes, &refs).unwrap();
+    }
+    model.take_step_stats().unwrap();
+    println!(
+        "{:<72} {:>9.3}   (8 steps queued as the trainer queues them, per step)",
+        "step",
+        start.elapsed().as_secs_f64() / 8.0 * 1e3
+    );
     Ok(())
 }
 

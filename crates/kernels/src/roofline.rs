@@ -91,22 +91,23 @@ fn bind(gpu: &Gpu, pipeline: &wgpu::ComputePipeline, params: &wgpu::Buffer, tens
     })
 }
 
-/// Workgroups `(x, y)` for `groups` workgroups (x at most 65 535).
+/// Workgroups `(x, y)` for `groups` workgroups: x at most 65 535, and as few empty ones as
+/// that allows (an empty workgroup still costs lavapipe a quarter of a microsecond).
 fn grid(groups: u64) -> (u32, u32) {
-    let x = groups.clamp(1, 65_535);
-    (x as u32, groups.div_ceil(x) as u32)
+    let y = groups.div_ceil(65_535).max(1);
+    (groups.div_ceil(y).max(1) as u32, y as u32)
 }
 
 /// The best streaming copy rate over a few shapes (vec4s per invocation), in GB/s counting the
 /// bytes read and written. `bytes` per buffer: large enough to leave the caches (64 MiB; less
 /// where the adapter binds less).
 pub fn copy_bandwidth(gpu: &Gpu) -> Result<f64> {
-    let bytes = (64u64 << 20).min(gpu.limits().max_storage_buffer_binding_size as u64 / 2 * 2);
+    let bytes = (64u64 << 20).min(gpu.limits().max_storage_buffer_binding_size);
     let count = (bytes / 16) as usize;
     let src = Tensor::zeros(gpu, "roofline copy source", &[count * 4])?;
     let dst = Tensor::zeros(gpu, "roofline copy destination", &[count * 4])?;
     let mut best: f64 = 0.0;
-    for per_invocation in [1u32, 4, 16] {
+    for per_invocation in [1u32, 2, 4, 8, 16] {
         let pipeline =
             gpu.compute_pipeline("roofline_copy", COPY_SOURCE, "main", &[("PER_INVOCATION", per_invocation as f64)])?;
         let invocations = (count as u64).div_ceil(per_invocation as u64);
@@ -145,6 +146,37 @@ pub fn fma_peak(gpu: &Gpu) -> Result<f64> {
         best = best.max(flops / s / 1e9);
     }
     Ok(best)
+}
+
+/// Streams `bytes` through the device (read and written once), so that what a pass timed next
+/// finds in the caches is what a training step would leave there, not its own previous run.
+pub struct CacheFlush {
+    pipeline: wgpu::ComputePipeline,
+    group: wgpu::BindGroup,
+    grid: (u32, u32),
+    _tensors: [Tensor; 2],
+}
+
+impl CacheFlush {
+    pub fn new(gpu: &Gpu, bytes: u64) -> Result<CacheFlush> {
+        let count = (bytes / 16) as usize;
+        let src = Tensor::zeros(gpu, "cache flush source", &[count * 4])?;
+        let dst = Tensor::zeros(gpu, "cache flush destination", &[count * 4])?;
+        let pipeline = gpu.compute_pipeline("cache_flush", COPY_SOURCE, "main", &[("PER_INVOCATION", 4.0)])?;
+        let grid = grid((count as u64).div_ceil(4).div_ceil(64));
+        let stride = grid.0 * grid.1 * 64;
+        let params = uniform(gpu, bytemuck::cast_slice(&[count as u32, stride, 0, 0]));
+        let group = bind(gpu, &pipeline, &params, &[&src, &dst]);
+        Ok(CacheFlush { pipeline, group, grid, _tensors: [src, dst] })
+    }
+
+    pub fn run(&self, gpu: &Gpu) -> Result<()> {
+        gpu.run("cache flush", |pass| {
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, &self.group, &[]);
+            pass.dispatch_workgroups(self.grid.0, self.grid.1, 1);
+        })
+    }
 }
 
 /// Both roofs of this device.

@@ -61,6 +61,9 @@ impl StepStats {
     }
 }
 
+/// One layer's name and its passes grouped by the variant they run (for the summary).
+type LayerKernels = (String, Vec<(Variant, Vec<String>)>);
+
 /// A batch's images as they come: floats in [0, 1], or bytes the device makes floats.
 #[derive(Clone, Copy)]
 enum Images<'a> {
@@ -102,6 +105,11 @@ pub struct Model {
     finished: Vec<StepStats>,
     plans: HashMap<usize, Plan>,
     in_flight: Option<wgpu::SubmissionIndex>,
+    /// Whether a step is submitted while the one before still runs (a GPU then never waits on
+    /// the host between steps), or only after it has run: on a CPU adapter (lavapipe) a second
+    /// queued step made each step 1.5× slower (533 against 352 ms at batch 32, step_breakdown,
+    /// 2-core AMD EPYC), its workers sharing the cores with the one submitting.
+    queue_two_steps: bool,
     choice: KernelChoice,
     /// The batch size whose passes were measured, and their keys in recording order.
     tuned: Option<(usize, Vec<String>)>,
@@ -159,6 +167,7 @@ impl Model {
         let stats = Tensor::zeros(&gpu, "per-step losses and correct counts", &[STATS_WINDOW, spec.heads.len(), 2])?;
         let unit = Tensor::zeros(&gpu, "b / 255 for every byte b", &[256])?;
         unit.write(&gpu, &kernels::unit_table())?;
+        let queue_two_steps = gpu.adapter.get_info().device_type != wgpu::DeviceType::Cpu;
         Ok(Model {
             spec,
             gpu,
@@ -175,6 +184,7 @@ impl Model {
             finished: Vec::new(),
             plans: HashMap::new(),
             in_flight: None,
+            queue_two_steps,
             choice: config.kernels.clone(),
             tuned: None,
             binding_limit: None,
@@ -332,10 +342,10 @@ impl Model {
     /// Remembers what each matrix-product pass of `plan` is called.
     fn name_passes(&mut self, plan: &Plan) {
         for op in plan.ops() {
-            if let (Some(key), Some(about)) = (&op.key, &op.about) {
-                if !self.pass_names.iter().any(|(k, _)| k == key) {
-                    self.pass_names.push((key.clone(), about.clone()));
-                }
+            if let (Some(key), Some(about)) = (&op.key, &op.about)
+                && !self.pass_names.iter().any(|(k, _)| k == key)
+            {
+                self.pass_names.push((key.clone(), about.clone()));
             }
         }
     }
@@ -361,7 +371,7 @@ impl Model {
             return format!("{} for every pass", self.kernels.variant.name());
         }
         // Layer → [(variant, passes)], layers in the order the step first meets them.
-        let mut layers: Vec<(String, Vec<(Variant, Vec<String>)>)> = Vec::new();
+        let mut layers: Vec<LayerKernels> = Vec::new();
         for (key, about) in &self.pass_names {
             let Some(&v) = choices.get(key) else { continue };
             let (layer, pass) = about.split_once(", ").unwrap_or((about, ""));
@@ -372,12 +382,14 @@ impl Model {
                     layers.len() - 1
                 }
             };
+            // A batch the trunk takes in pieces has one pass per piece: each named once.
             match layers[i].1.iter_mut().find(|g| g.0 == v) {
+                Some(g) if g.1.iter().any(|p| p == pass) => {}
                 Some(g) => g.1.push(pass.to_string()),
                 None => layers[i].1.push((v, vec![pass.to_string()])),
             }
         }
-        let layer_text = |(layer, groups): &(String, Vec<(Variant, Vec<String>)>)| {
+        let layer_text = |(layer, groups): &LayerKernels| {
             let parts: Vec<String> = match groups.as_slice() {
                 [(v, _)] => vec![v.name().to_string()],
                 _ => groups.iter().map(|(v, passes)| format!("{} ({})", v.name(), passes.join(", "))).collect(),
@@ -444,7 +456,7 @@ impl Model {
     /// `labels[h]` are head h's class indices. Nothing is read back: the losses and correct
     /// counts stay on the GPU, one slot per step, and are read back every [`STATS_WINDOW`]
     /// steps or by [`Model::take_step_stats`]. Returns once the previous step has finished, so
-    /// at most two steps are queued.
+    /// at most two steps are queued (one on a CPU adapter, where a second one slows both).
     pub fn train_step(&mut self, images: &[f32], labels: &[&[u32]]) -> Result<()> {
         self.step_on(Images::Floats(images), labels)
     }
@@ -453,6 +465,17 @@ impl Model {
     /// device at a quarter of the size and the step's first pass makes them floats (b / 255).
     pub fn train_step_bytes(&mut self, images: &[u8], labels: &[&[u32]]) -> Result<()> {
         self.step_on(Images::Bytes(images), labels)
+    }
+
+    /// Waits until the step submitted before, if any, has run.
+    fn wait_for_previous_step(&mut self) -> Result<()> {
+        if let Some(previous) = self.in_flight.take() {
+            self.gpu
+                .device
+                .poll(wgpu::PollType::Wait { submission_index: Some(previous), timeout: None })
+                .map_err(|e| GpuError::Device { during: "training step".into(), message: e.to_string() })?;
+        }
+        Ok(())
     }
 
     fn step_on(&mut self, images: Images<'_>, labels: &[&[u32]]) -> Result<()> {
@@ -464,6 +487,9 @@ impl Model {
             return Err(ModelError::Input("a training step while the moving average stands in for the weights".into()));
         }
         let (_, convert) = self.plan_for(batch, images, labels)?;
+        if !self.queue_two_steps {
+            self.wait_for_previous_step()?;
+        }
         self.step += 1;
         let mut hyper = self.hyper.at_step(self.step);
         hyper.average_rate = self.ema.as_ref().map_or(0.0, |e| Ema::rate(e.decay, self.step));
@@ -477,12 +503,8 @@ impl Model {
             }
             self.adam.record(pass);
         });
-        if let Some(previous) = self.in_flight.replace(submission) {
-            self.gpu
-                .device
-                .poll(wgpu::PollType::Wait { submission_index: Some(previous), timeout: None })
-                .map_err(|e| GpuError::Device { during: "training step".into(), message: e.to_string() })?;
-        }
+        self.wait_for_previous_step()?;
+        self.in_flight = Some(submission);
         self.pending += 1;
         if self.pending == STATS_WINDOW {
             self.read_stats()?;
@@ -556,10 +578,21 @@ impl Model {
     /// The logits of every head for a batch of images (`[batch, 3, S, S]`): per head,
     /// `[batch, classes]` row-major.
     pub fn logits(&mut self, images: &[f32], batch: usize) -> Result<Vec<Vec<f32>>> {
-        self.plan_for(batch, Images::Floats(images), &[])?;
+        self.logits_of(Images::Floats(images), batch)
+    }
+
+    /// [`Model::logits`] of images as bytes `[batch, 3, S, S]` (0–255), made floats on the
+    /// device as in [`Model::train_step_bytes`].
+    pub fn logits_bytes(&mut self, images: &[u8], batch: usize) -> Result<Vec<Vec<f32>>> {
+        self.logits_of(Images::Bytes(images), batch)
+    }
+
+    fn logits_of(&mut self, images: Images<'_>, batch: usize) -> Result<Vec<Vec<f32>>> {
+        let (_, convert) = self.plan_for(batch, images, &[])?;
         let plan = &self.plans[&batch];
+        let conversion = plan.from_bytes.as_ref().map(|f| &f.1).filter(|_| convert);
         self.gpu.submit("inference", |pass| {
-            for op in &plan.forward {
+            for op in conversion.into_iter().chain(&plan.forward) {
                 op.record(pass);
             }
         });

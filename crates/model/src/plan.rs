@@ -88,7 +88,7 @@ impl Plan {
         let chunks = (0..batch).step_by(chunk).map(|first| (first, chunk.min(batch - first))).collect();
         let mut b = Builder { gpu, k, spec, params, batch, chunks, forward: vec![], backward: vec![], buffers: vec![] };
         let input = b.trunk_tensor("input images", &[batch, 3, spec.image_size, spec.image_size], DType::F32)?;
-        let from_bytes = b.from_bytes(&input, unit)?;
+        let from_bytes = b.bytes_input(&input, unit)?;
         let trunk = b.trunk_forward(&input)?;
         let hidden = b.shared_forward(&trunk)?;
         let heads = b.heads(&hidden, loss_weights, stats)?;
@@ -126,7 +126,7 @@ impl Builder<'_> {
 
     /// The bytes tensor of the input and its conversion pass, when the trunk takes the batch in
     /// one piece (then the input, smaller than conv1's output, fits one binding).
-    fn from_bytes(&mut self, input: &Tensor, unit: &Tensor) -> Result<Option<(Tensor, Op)>> {
+    fn bytes_input(&mut self, input: &Tensor, unit: &Tensor) -> Result<Option<(Tensor, Op)>> {
         if self.chunks.len() > 1 {
             return Ok(None);
         }

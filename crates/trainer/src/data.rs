@@ -60,15 +60,6 @@ impl Dataset {
         3 * self.image_size * self.image_size
     }
 
-    /// The images at `indices` as f32 in [0, 1], `[indices.len(), 3, S, S]`.
-    pub fn batch_pixels(&self, indices: &[usize], out: &mut Vec<f32>) {
-        let n = self.image_len();
-        out.clear();
-        for &i in indices {
-            out.extend(self.pixels[i * n..(i + 1) * n].iter().map(|&b| b as f32 / 255.0));
-        }
-    }
-
     /// Head h's labels of the images at `indices`.
     pub fn batch_labels(&self, indices: &[usize]) -> Vec<Vec<u32>> {
         self.labels.iter().map(|l| indices.iter().map(|&i| l[i]).collect()).collect()

@@ -62,10 +62,13 @@ pub fn evaluate(model: &mut Model, data: &Dataset, indices: &[usize], batch: usi
         all_correct: 0,
         confusion: data.heads.iter().map(|h| vec![vec![0; h.classes.len()]; h.classes.len()]).collect(),
     };
-    let mut pixels = Vec::new();
+    let mut bytes = Vec::new();
+    let n = data.image_len();
     for chunk in indices.chunks(batch.max(1)) {
-        data.batch_pixels(chunk, &mut pixels);
-        let logits = model.logits(&pixels, chunk.len())?;
+        // The images cross as bytes; the device makes them floats.
+        bytes.clear();
+        chunk.iter().for_each(|&i| bytes.extend_from_slice(&data.pixels[i * n..(i + 1) * n]));
+        let logits = model.logits_bytes(&bytes, chunk.len())?;
         let mut all = vec![true; chunk.len()];
         for (h, head_logits) in logits.iter().enumerate().take(heads) {
             let classes = data.heads[h].classes.len();

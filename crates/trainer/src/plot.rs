@@ -217,9 +217,12 @@ fn confusion_chart(path: &Path, title: &str, classes: &[String], matrix: &[Vec<f
     Ok(())
 }
 
+/// A head's name, its classes, and its confusion matrix `[truth][predicted]`.
+type Confusion = (String, Vec<String>, Vec<Vec<f64>>);
+
 /// Each head's confusion matrix (`confusion_<head>.csv`: a header `truth,<class>,…`, then one
 /// row of counts per true class), for the heads that have one.
-fn read_confusions(dir: &Path, heads: &[String]) -> Result<Vec<(String, Vec<String>, Vec<Vec<f64>>)>> {
+fn read_confusions(dir: &Path, heads: &[String]) -> Result<Vec<Confusion>> {
     let mut out = Vec::new();
     for h in heads {
         let path = dir.join(format!("confusion_{h}.csv"));

@@ -112,8 +112,7 @@ pub fn predict(model: &mut Model, images: &[impl AsRef<Path>]) -> Result<Vec<Res
                 continue;
             }
         };
-        let pixels: Vec<f32> = planes.iter().map(|&b| b as f32 / 255.0).collect();
-        let logits = model.logits(&pixels, 1).with_context(|| format!("predicting {}", path.display()))?;
+        let logits = model.logits_bytes(&planes, 1).with_context(|| format!("predicting {}", path.display()))?;
         let answer = model
             .spec
             .heads

@@ -172,7 +172,7 @@ fn edit_progress(state: &Path, edit: impl Fn(&mut serde_json::Value)) {
     edit(&mut progress);
     meta.insert("trainer.progress".into(), progress.to_string().into());
     let mut text = header.to_string().into_bytes();
-    while text.len() % 8 != 0 {
+    while !text.len().is_multiple_of(8) {
         text.push(b' ');
     }
     let mut out = (text.len() as u64).to_le_bytes().to_vec();
