@@ -67,3 +67,41 @@ fn recorded_choices_are_used_as_given() {
         b.kernel_choices().into_iter().map(|(k, v)| (k, Variant::from_name(&v).unwrap())).collect();
     assert_eq!(got, recorded);
 }
+
+#[test]
+fn measuring_stops_at_its_time_limit_and_says_so() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("kernels.json");
+    // No time at all: nothing is measured, every pass runs the first guess, nothing is cached.
+    let mut a = small_model(KernelChoice::Measure { cache: Some(cache.clone()) });
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let heard = lines.clone();
+    a.limit_tuning(std::time::Duration::ZERO, Box::new(move |l: &str| heard.lock().unwrap().push(l.to_string())));
+    a.prepare(3).unwrap();
+    let note = a.tuning_note().expect("the limit ran out").to_string();
+    assert!(note.contains(&format!("0 of {TUNED_PASSES} passes measured")) && note.contains("next run"), "{note}");
+    let guess = Variant::for_adapter(&gpu().adapter.get_info()).name();
+    assert!(a.kernel_choices().values().all(|v| v == guess), "{:?}", a.kernel_choices());
+    assert!(lines.lock().unwrap().is_empty());
+    let cached: BTreeMap<String, BTreeMap<String, String>> =
+        serde_json::from_str(&std::fs::read_to_string(&cache).unwrap_or_else(|_| "{}".into())).unwrap();
+    assert!(cached.values().all(|m| m.is_empty()), "unmeasured passes are not cached: {cached:?}");
+
+    // Time enough: one progress line per pass, "pass i/13, <what a person calls it>".
+    let mut b = small_model(KernelChoice::Measure { cache: None });
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let heard = lines.clone();
+    b.limit_tuning(
+        std::time::Duration::from_secs(600),
+        Box::new(move |l: &str| heard.lock().unwrap().push(l.to_string())),
+    );
+    b.prepare(3).unwrap();
+    assert!(b.tuning_note().is_none());
+    let lines = lines.lock().unwrap();
+    assert_eq!(lines.len(), TUNED_PASSES, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("choosing kernels: pass 1/{TUNED_PASSES}, conv 3→16 on 24×24, forward")),
+        "{lines:?}"
+    );
+}

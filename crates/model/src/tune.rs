@@ -160,3 +160,32 @@ pub(crate) fn most_common(choices: impl Iterator<Item = Variant>) -> Option<Vari
     let (i, &n) = counts.iter().enumerate().max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))?;
     (n > 0).then(|| Variant::ALL[i])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_cache_entry_is_dropped_alone() {
+        let dir = std::env::temp_dir().join(format!("twinhead-cache-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("kernels.json");
+        let text = r#"{
+            "gpu A": {"pass 1": "subgroup", "pass 2": "no-such-variant", "pass 3": 7},
+            "gpu B": {"pass 1": "tiled"},
+            "gpu C": "not a table"
+        }"#;
+        std::fs::write(&path, text).unwrap();
+        let cache = read_cache(&path);
+        let a: Vec<(&str, &str)> = cache["gpu A"].iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(a, [("pass 1", "subgroup")]);
+        assert_eq!(cache["gpu B"]["pass 1"], "tiled");
+        assert!(!cache.contains_key("gpu C"));
+        // Remembering a new choice keeps every good entry of the file.
+        remember(&path, "gpu B", &[("pass 2".to_string(), Variant::Blocked)].into());
+        let again = read_cache(&path);
+        assert_eq!(again["gpu A"]["pass 1"], "subgroup");
+        assert_eq!(again["gpu B"].len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
