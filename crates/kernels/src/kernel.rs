@@ -233,6 +233,8 @@ catalogue! {
         Pool2dBackward, [dy, argmax, x, dx];
     MaxPool2dBackwardScatter: "maxpool2d_backward_scatter", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, y, dx];
+    MaxPool2dBackwardPairs: "maxpool2d_backward_pairs", None, None, workgroup 64, Grid::Items,
+        Pool2dBackward, [dy, argmax, y, dx];
     BytesToUnit: "bytes_to_unit", None, None, workgroup 64, Grid::Items,
         Elementwise, [bytes, unit, x];
     ReluForward: "relu_forward", None, None, workgroup 64, Grid::Items,
@@ -246,6 +248,8 @@ catalogue! {
     LinearForwardSubgroup: "linear_forward_subgroup" after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64, SHARED_ROWS,
         LinearForward, [x, weight, bias, y];
     LinearReduce: "linear_reduce", None, None, workgroup 64, Grid::Items,
+        LinearReduce, [partial, bias, y];
+    LinearReduceVec4: "linear_reduce_vec4", None, None, workgroup 64, Grid::Items,
         LinearReduce, [partial, bias, y];
     LinearBackwardInput: "linear_backward_input" after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64, BLOCK,
         LinearBackward, [dy, weight, dx];

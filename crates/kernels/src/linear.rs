@@ -94,12 +94,17 @@ impl Kernels {
             relu: relu as u32,
         };
         let n = s.outputs_len();
+        // Four outputs an invocation where they come in fours (the shared layer's 1024), for the
+        // variants shaped for CPU adapters; the GPU variant keeps one per output (a wide pass
+        // there needs its invocations more than fewer accesses).
+        let fours = s.outputs % 4 == 0 && kernel.desc().variant != Some(Variant::Tiled);
+        let (reduce_kernel, per) = if fours { (Kernel::LinearReduceVec4, 4) } else { (Kernel::LinearReduce, 1) };
         let reduce = self.dispatch(
             gpu,
-            Kernel::LinearReduce,
+            reduce_kernel,
             &rp,
             &[("partial", &partial), ("bias", bias), ("y", y)],
-            Work { invocations: n, serial: splits as u64, outputs: n, flops: 0 },
+            Work { invocations: n / per, serial: splits as u64, outputs: n, flops: 0 },
         )?;
         let mut out = Op::new(name, vec![partials, reduce]).for_pass(Pass::LinearForward, s);
         out.scratch.push(partial);

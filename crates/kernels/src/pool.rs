@@ -115,9 +115,12 @@ impl Kernels {
         // The last row and column of windows also own the inputs no window covers.
         let (rows, cols) = (s.h - (s.out_h() - 1) * s.stride, s.w - (s.out_w() - 1) * s.stride);
         let serial = rows.max(s.stride) * cols.max(s.stride);
+        // 2×2 windows tiling an even plane store each window's rows as vec2 pairs.
+        let pairs = s.window == 2 && s.stride == 2 && s.h % 2 == 0 && s.w % 2 == 0;
+        let kernel = if pairs { Kernel::MaxPool2dBackwardPairs } else { Kernel::MaxPool2dBackwardScatter };
         let d = self.dispatch(
             gpu,
-            Kernel::MaxPool2dBackwardScatter,
+            kernel,
             &s.backward_params(pooled_relu.is_some()),
             &[("dy", dy), ("argmax", argmax), ("y", mask), ("dx", dx)],
             Work {
