@@ -97,7 +97,7 @@ impl Kernels {
         // Four outputs an invocation where they come in fours (the shared layer's 1024), for the
         // variants shaped for CPU adapters; the GPU variant keeps one per output (a wide pass
         // there needs its invocations more than fewer accesses).
-        let fours = s.outputs % 4 == 0 && kernel.desc().variant != Some(Variant::Tiled);
+        let fours = s.outputs.is_multiple_of(4) && kernel.desc().variant != Some(Variant::Tiled);
         let (reduce_kernel, per) = if fours { (Kernel::LinearReduceVec4, 4) } else { (Kernel::LinearReduce, 1) };
         let reduce = self.dispatch(
             gpu,

@@ -116,7 +116,7 @@ impl Kernels {
         let (rows, cols) = (s.h - (s.out_h() - 1) * s.stride, s.w - (s.out_w() - 1) * s.stride);
         let serial = rows.max(s.stride) * cols.max(s.stride);
         // 2×2 windows tiling an even plane store each window's rows as vec2 pairs.
-        let pairs = s.window == 2 && s.stride == 2 && s.h % 2 == 0 && s.w % 2 == 0;
+        let pairs = s.window == 2 && s.stride == 2 && s.h.is_multiple_of(2) && s.w.is_multiple_of(2);
         let kernel = if pairs { Kernel::MaxPool2dBackwardPairs } else { Kernel::MaxPool2dBackwardScatter };
         let d = self.dispatch(
             gpu,
