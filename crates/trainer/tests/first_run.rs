@@ -57,6 +57,9 @@ fn listed_adapters_say_which_are_slow() {
     }
     let (ok, text) = trainer(&["--list-adapters"], &NO_VULKAN);
     assert!(ok && text.contains("SLOW") && text.contains(&tensor::install_vulkan_hint()), "{text}");
+    // GL asked for by name, Vulkan installed or not: the same words.
+    let (ok, text) = trainer(&["--list-adapters"], &[("WGPU_BACKEND", "gl")]);
+    assert!(ok && text.contains("Gl,") && text.contains("SLOW: software OpenGL"), "{text}");
 }
 
 #[test]
