@@ -11,15 +11,7 @@
 // Layouts, row-major: dy, argmax and y [N, C, OH, OW], dx [N, C, H, W].
 // Bindings: 0 params (uniform), 1 dy, 2 argmax (u32), 3 y (read only for the mask), 4 dx.
 
-struct Params {
-    planes: u32, h: u32, w: u32, out_h: u32,
-    out_w: u32, window: u32, stride: u32, relu_mask: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> argmax: array<u32>;
-@group(0) @binding(3) var<storage, read> y: array<f32>;
+// Params, bindings 0-3 and pooled_gradient: shaders/common/maxpool2d_scatter.wgsl, joined in front.
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
 
 @compute @workgroup_size(64)
@@ -35,8 +27,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let x0 = ox * p.stride;
     let y1 = select((oy + 1u) * p.stride, p.h, oy + 1u == p.out_h);
     let x1 = select((ox + 1u) * p.stride, p.w, ox + 1u == p.out_w);
-    var g = dy[o];
-    if p.relu_mask != 0u && !(y[o] > 0.0) { g = 0.0; }
+    let g = pooled_gradient(o);
     let winner = argmax[o];
     let base = (o / out_plane) * p.h * p.w;
     for (var iy = y0; iy < y1; iy++) {

@@ -231,9 +231,9 @@ catalogue! {
         Pool2dForward, [x, y, argmax];
     MaxPool2dBackward: "maxpool2d_backward", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, x, dx];
-    MaxPool2dBackwardScatter: "maxpool2d_backward_scatter", None, None, workgroup 64, Grid::Items,
+    MaxPool2dBackwardScatter: "maxpool2d_backward_scatter" after "maxpool2d_scatter", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, y, dx];
-    MaxPool2dBackwardPairs: "maxpool2d_backward_pairs", None, None, workgroup 64, Grid::Items,
+    MaxPool2dBackwardPairs: "maxpool2d_backward_pairs" after "maxpool2d_scatter", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, y, dx];
     BytesToUnit: "bytes_to_unit", None, None, workgroup 64, Grid::Items,
         Elementwise, [bytes, unit, x];
