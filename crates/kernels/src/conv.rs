@@ -2,8 +2,8 @@
 
 use crate::params::MAX_REDUCE_SEGMENTS;
 use crate::{
-    Conv2dShape, Gpu, GpuError, Kernel, Kernels, MAX_SERIAL, MIN_INVOCATIONS, Op, Pass, Pool2dShape, Result, Tensor,
-    Variant, Work, expect, nonzero, params,
+    Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Pass, Pool2dShape, Result, SplitRule, Tensor, Variant, Work,
+    expect, nonzero, params, split_reduction,
 };
 
 impl Conv2dShape {
@@ -83,17 +83,6 @@ impl Conv2dShape {
             _pad: [0; 3],
         }
     }
-}
-
-/// How the weight gradient's reduction over all output pixels is split: into enough chunks for
-/// [`MIN_INVOCATIONS`] and chunks of at most [`MAX_SERIAL`] pixels, but no more than
-/// [`MAX_SERIAL`] chunks (the reduce pass sums them serially) and each at least 64 pixels long.
-/// Returns (splits, chunk).
-fn split_k(rows: usize, invocations_per_split: u64) -> (usize, usize) {
-    let by_width = MIN_INVOCATIONS.div_ceil(invocations_per_split.max(1)) as usize;
-    let wanted = by_width.max(rows.div_ceil(MAX_SERIAL)).min(MAX_SERIAL).min(rows.div_ceil(64)).max(1);
-    let chunk = rows.div_ceil(wanted);
-    (rows.div_ceil(chunk), chunk)
 }
 
 /// One convolution's part in [`Kernels::conv2d_reduce_weights`]: its shape, its partial sums
@@ -277,7 +266,8 @@ impl Kernels {
     pub fn conv2d_weight_splits(&self, s: &Conv2dShape) -> (usize, usize) {
         let kernel = self.kernel_for(Pass::ConvBackwardWeight, s);
         let tiles = kernel.desc().invocations(s.c_out, s.c_in * s.kh * s.kw + 1);
-        split_k(s.batch * s.out_h() * s.out_w(), tiles)
+        let outputs = (s.c_out * (s.c_in * s.kh * s.kw + 1)) as u64;
+        split_reduction(s.batch * s.out_h() * s.out_w(), tiles, outputs, SplitRule::CONV_WEIGHTS)
     }
 
     fn partials_dispatch(

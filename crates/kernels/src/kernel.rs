@@ -47,11 +47,23 @@ impl Variant {
         Variant::ALL.into_iter().find(|v| v.name() == name)
     }
 
+    /// `TWINHEAD_KERNELS`, the one place it is read: a variant's name forces that variant;
+    /// unset, empty or `auto` leaves the choice to the caller (None). Anything else is an error
+    /// that lists the names.
+    pub fn from_env() -> Result<Option<Variant>, String> {
+        match std::env::var("TWINHEAD_KERNELS").ok().as_deref() {
+            None | Some("") | Some("auto") => Ok(None),
+            Some(name) => Variant::from_name(name)
+                .map(Some)
+                .ok_or_else(|| format!("TWINHEAD_KERNELS={name}: use auto, blocked, tiled or subgroup")),
+        }
+    }
+
     /// The first guess for an adapter (the tuner then measures every variant it runs):
     /// `TWINHEAD_KERNELS=blocked|tiled|subgroup` if set, otherwise blocked for CPU adapters and
     /// tiled for real GPUs.
     pub fn for_adapter(info: &wgpu::AdapterInfo) -> Variant {
-        match std::env::var("TWINHEAD_KERNELS").ok().as_deref().and_then(Variant::from_name) {
+        match Variant::from_env().ok().flatten() {
             Some(v) => v,
             None if info.device_type == wgpu::DeviceType::Cpu => Variant::Blocked,
             None => Variant::Tiled,

@@ -23,6 +23,7 @@ mod pool;
 mod relu;
 pub mod roofline;
 mod shapes;
+mod split;
 
 pub use adam::AdamHyper;
 pub use conv::WeightSegment;
@@ -31,16 +32,18 @@ pub use loss::HeadLoss;
 pub use op::{Dispatch, Op, Work};
 pub use relu::unit_table;
 pub use shapes::{Conv2dShape, LinearShape, PassShape, Pool2dShape};
+pub use split::{MAX_SERIAL, MIN_INVOCATIONS, SplitRule, WIDE_OUTPUT, split_reduction};
 pub use tensor::{Gpu, GpuError, Result, Tensor};
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The compute pipelines of one device, each compiled once, and which [`Variant`] each
 /// matrix-product pass runs: `variant` unless a choice was made for that pass at that shape
 /// ([`Kernels::choose`], what the tuner does after measuring).
 pub struct Kernels {
-    pipelines: Mutex<HashMap<Kernel, wgpu::ComputePipeline>>,
+    /// Shared with the kernel sets [`Kernels::trying`] makes: a pipeline is compiled once.
+    pipelines: Arc<Mutex<HashMap<Kernel, wgpu::ComputePipeline>>>,
     pub variant: Variant,
     choices: Mutex<HashMap<String, Variant>>,
 }
@@ -78,11 +81,17 @@ impl Kernels {
                 ),
             ));
         }
-        let k = Kernels { pipelines: Mutex::new(HashMap::new()), variant, choices: Mutex::new(HashMap::new()) };
+        let k = Kernels { pipelines: Default::default(), variant, choices: Mutex::new(HashMap::new()) };
         for &kernel in Kernel::ALL.iter().filter(|k| k.used_by(variant)) {
             k.pipeline(gpu, kernel)?;
         }
         Ok(k)
+    }
+
+    /// A kernel set in which every matrix-product pass runs `variant`, whatever was chosen here:
+    /// what the tuner builds a candidate step from. It shares this set's compiled pipelines.
+    pub fn trying(&self, variant: Variant) -> Kernels {
+        Kernels { pipelines: self.pipelines.clone(), variant, choices: Mutex::new(HashMap::new()) }
     }
 
     /// The pipeline of `kernel`, compiled on first use.
@@ -176,28 +185,6 @@ impl Kernels {
         d.bytes = bindings.iter().map(|(_, t)| t.bytes()).sum();
         Ok(d)
     }
-}
-
-/// The most products (or terms) one invocation may add up serially: longer reductions are split
-/// into chunks plus a deterministic reduce pass, so that a big GPU gets enough short invocations.
-pub const MAX_SERIAL: usize = 1024;
-/// A pass that writes at least this many values must run on at least [`MIN_INVOCATIONS`].
-pub const WIDE_OUTPUT: u64 = 32 * 1024;
-pub const MIN_INVOCATIONS: u64 = 16 * 1024;
-
-/// Splits a reduction of length `k` into chunks (a multiple of 16 long, for the tiled kernels'
-/// 16-wide steps) so that no chunk is longer than [`MAX_SERIAL`] and, when the pass writes at
-/// least [`WIDE_OUTPUT`] values, `base_invocations` (one split's) times the splits reaches
-/// [`MIN_INVOCATIONS`]. Returns (splits, chunk); one split means no split.
-pub fn split_reduction(k: usize, base_invocations: u64, outputs: u64) -> (usize, usize) {
-    let by_serial = k.div_ceil(MAX_SERIAL);
-    let by_width = if outputs >= WIDE_OUTPUT { MIN_INVOCATIONS.div_ceil(base_invocations.max(1)) as usize } else { 1 };
-    let wanted = by_serial.max(by_width).min(k.div_ceil(16)).max(1);
-    if wanted == 1 {
-        return (1, k);
-    }
-    let chunk = (k / wanted / 16 * 16).max(16);
-    (k.div_ceil(chunk), chunk)
 }
 
 /// Checks that `t` holds as many elements as `shape` says, naming the operation and both shapes.

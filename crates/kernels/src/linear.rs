@@ -1,7 +1,7 @@
 //! linear launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
 use crate::{
-    Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, Tensor, Variant, Work, expect, nonzero, params,
+    Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, SplitRule, Tensor, Variant, Work, expect, nonzero, params,
     split_reduction,
 };
 
@@ -75,7 +75,7 @@ impl Kernels {
         expect(op, "output", y, &[s.batch, s.outputs])?;
         let kernel = self.linear_kernel(Pass::LinearForward, s);
         let tiles = kernel.desc().invocations(s.batch, s.outputs);
-        let (splits, chunk) = split_reduction(s.inputs, tiles, s.outputs_len());
+        let (splits, chunk) = split_reduction(s.inputs, tiles, s.outputs_len(), SplitRule::LINEAR);
         let name = format!("{op} {}->{}", s.inputs, s.outputs);
         let bind = |y| [("x", x), ("weight", weight), ("bias", bias), ("y", y)];
         let outputs = s.outputs_len() * splits as u64;

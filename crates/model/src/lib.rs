@@ -22,12 +22,14 @@ mod parameters;
 mod plan;
 mod spec;
 mod tune;
+mod weights;
 
 pub use checkpoint::{Checkpoint, NamedTensors, load_checkpoint, save_checkpoint};
 pub use error::ModelError;
 pub use kernels::Variant;
-pub use model::{IGNORE, KernelChoice, Model, StepStats, TrainConfig, TuneLimits};
+pub use model::{IGNORE, KernelChoice, Model, StepStats, TrainConfig};
 pub use plan::STATS_WINDOW;
 pub use spec::{HeadSpec, ModelSpec};
+pub use tune::TuneLimits;
 
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;

@@ -1,10 +1,9 @@
-//! The model on the GPU: parameters with their gradients and Adam moments, plans per batch
-//! size, the training step and inference.
+//! The model on the GPU: its construction, a plan per batch size, the training step and
+//! inference. Choosing kernels is `tune/`'s, reading and writing parameters by name
+//! `weights.rs`'s, the moving average `ema.rs`'s.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
 use kernels::{AdamHyper, Kernels, Op, Tensor, Variant};
 use tensor::{Gpu, GpuError};
@@ -12,7 +11,8 @@ use tensor::{Gpu, GpuError};
 use crate::ema::Ema;
 use crate::parameters::Parameters;
 use crate::plan::{Plan, STATS_WINDOW};
-use crate::{ModelError, ModelSpec, NamedTensors, Result, tune};
+use crate::tune::TuneLimits;
+use crate::{ModelError, ModelSpec, Result};
 
 /// One parameter's Adam moments: its name, m and v.
 pub type NamedMoments = (String, Vec<f32>, Vec<f32>);
@@ -61,9 +61,6 @@ impl StepStats {
     }
 }
 
-/// One layer's name and its passes grouped by the variant they run (for the summary).
-type LayerKernels = (String, Vec<(Variant, Vec<String>)>);
-
 /// A batch's images as they come: floats in [0, 1], or bytes the device makes floats.
 #[derive(Clone, Copy)]
 enum Images<'a> {
@@ -86,57 +83,43 @@ pub const IGNORE: u32 = u32::MAX;
 
 pub struct Model {
     pub spec: ModelSpec,
-    gpu: Arc<Gpu>,
-    kernels: Kernels,
-    params: Parameters,
-    hyper: AdamHyper,
-    adam_params: wgpu::Buffer,
+    pub(crate) gpu: Arc<Gpu>,
+    pub(crate) kernels: Kernels,
+    pub(crate) params: Parameters,
+    pub(crate) hyper: AdamHyper,
+    pub(crate) adam_params: wgpu::Buffer,
     /// One Adam pass over every parameter (they share flat buffers).
-    adam: Op,
+    pub(crate) adam: Op,
     /// Adam steps taken (PyTorch's `state["step"]`).
     pub step: u32,
-    loss_weights: Vec<f32>,
+    pub(crate) loss_weights: Vec<f32>,
     /// `[STATS_WINDOW, heads, 2]`: each recent step's loss and correct count per head.
-    stats: Tensor,
+    pub(crate) stats: Tensor,
     /// The 256 values b / 255 that turn a batch of bytes into floats on the device.
-    unit: Tensor,
+    pub(crate) unit: Tensor,
     /// Slots of `stats` filled since the last read, and the steps read but not yet taken.
-    pending: usize,
-    finished: Vec<StepStats>,
-    plans: HashMap<usize, Plan>,
-    in_flight: Option<wgpu::SubmissionIndex>,
+    pub(crate) pending: usize,
+    pub(crate) finished: Vec<StepStats>,
+    pub(crate) plans: HashMap<usize, Plan>,
+    pub(crate) in_flight: Option<wgpu::SubmissionIndex>,
     /// Whether a step is submitted while the one before still runs (a GPU then never waits on
     /// the host between steps), or only after it has run: on a CPU adapter (lavapipe) a second
     /// queued step made each step 1.5× slower (533 against 352 ms at batch 32, step_breakdown,
     /// 2-core AMD EPYC), its workers sharing the cores with the one submitting.
-    queue_two_steps: bool,
-    choice: KernelChoice,
+    pub(crate) queue_two_steps: bool,
+    pub(crate) choice: KernelChoice,
     /// The batch size whose passes were measured, and their keys in recording order.
-    tuned: Option<(usize, Vec<String>)>,
+    pub(crate) tuned: Option<(usize, Vec<String>)>,
     /// See [`Model::limit_bindings`].
-    binding_limit: Option<u64>,
+    pub(crate) binding_limit: Option<u64>,
     /// The moving average of the weights, when on ([`Model::enable_ema`]).
-    ema: Option<Ema>,
+    pub(crate) ema: Option<Ema>,
     /// How long measuring kernels may take, who hears of its progress, and what it had to
     /// leave unmeasured ([`Model::limit_tuning`]).
-    tune_limits: TuneLimits,
+    pub(crate) tune_limits: TuneLimits,
     /// Each matrix-product pass's key and what a person calls it, in recording order (for the
     /// summary).
-    pass_names: Vec<(String, String)>,
-}
-
-/// A cap on the time kernel measurement may take, and where its progress lines go.
-pub struct TuneLimits {
-    pub budget: std::time::Duration,
-    pub progress: Box<dyn FnMut(&str) + Send>,
-    /// Set when the budget ran out: what was left to the best guess.
-    pub note: Option<String>,
-}
-
-impl Default for TuneLimits {
-    fn default() -> Self {
-        TuneLimits { budget: std::time::Duration::from_secs(3600), progress: Box::new(|_| {}), note: None }
-    }
+    pub(crate) pass_names: Vec<(String, String)>,
 }
 
 impl Model {
@@ -218,8 +201,13 @@ impl Model {
         Ok(self.plans[&batch].bytes())
     }
 
-    fn build_plan(&self, batch: usize) -> Result<Plan> {
-        let (k, spec, params) = (&self.kernels, &self.spec, &self.params);
+    pub(crate) fn build_plan(&self, batch: usize) -> Result<Plan> {
+        self.build_plan_with(&self.kernels, batch)
+    }
+
+    /// The plan of `batch` with the kernels of `k` (the model's own, or a candidate's).
+    pub(crate) fn build_plan_with(&self, k: &Kernels, batch: usize) -> Result<Plan> {
+        let (spec, params) = (&self.spec, &self.params);
         Plan::new(&self.gpu, k, spec, params, &self.loss_weights, &self.stats, &self.unit, batch, self.binding_limit)
     }
 
@@ -228,175 +216,6 @@ impl Model {
     /// the chunked path on any adapter; plans already built keep theirs.
     pub fn limit_bindings(&mut self, bytes: u64) {
         self.binding_limit = Some(bytes);
-    }
-
-    /// Chooses the variant of every matrix-product pass at `batch` that has no choice yet: from
-    /// the cache when it knows this adapter, else by timing each variant (and caching it). The
-    /// first batch size prepared is the one measured; other sizes (an epoch's last, smaller
-    /// batch, validation) take the choice of the same pass at that size.
-    fn tune(&mut self, batch: usize, cache: Option<&Path>) -> Result<()> {
-        let plan = self.build_plan(batch)?;
-        self.name_passes(&plan);
-        let keys: Vec<String> = plan.ops().filter_map(|op| op.key.clone()).collect();
-        if let Some((_, measured)) = &self.tuned {
-            let chosen = self.kernels.choices();
-            for (key, main) in keys.iter().zip(measured) {
-                if !chosen.contains_key(key) {
-                    self.kernels.set_choice(key.clone(), self.kernels.variant_by_key(main));
-                }
-            }
-            return Ok(());
-        }
-        self.measure(batch, &keys, cache)?;
-        self.tuned = Some((batch, keys));
-        Ok(())
-    }
-
-    /// Measures (or reads from the cache) the variant of each of `keys`, the passes of `batch`.
-    fn measure(&mut self, batch: usize, keys: &[String], cache: Option<&Path>) -> Result<()> {
-        let adapter = tune::adapter_key(&self.gpu);
-        let known = cache.map(|p| tune::cached_choices(p, &adapter)).unwrap_or_default();
-        let chosen = self.kernels.choices();
-        let mut missing = Vec::new();
-        for (i, key) in keys.iter().enumerate() {
-            match known.get(key) {
-                _ if chosen.contains_key(key) => {}
-                Some(&v) => self.kernels.set_choice(key.clone(), v),
-                None => missing.push((i, key.clone())),
-            }
-        }
-        if missing.is_empty() {
-            return Ok(());
-        }
-        // The same plan once per variant (the first guess first), its passes in the same order.
-        let prior = self.kernels.variant;
-        let variants: Vec<Variant> =
-            std::iter::once(prior).chain(Variant::available(&self.gpu).into_iter().filter(|&v| v != prior)).collect();
-        let mut plans = Vec::new();
-        for &v in &variants {
-            self.kernels.variant = v;
-            plans.push(self.build_plan(batch));
-        }
-        self.kernels.variant = prior;
-        let plans = plans.into_iter().collect::<Result<Vec<_>>>()?;
-        let ops: Vec<Vec<&Op>> = plans.iter().map(|p| p.ops().filter(|op| op.key.is_some()).collect()).collect();
-        let deadline = Instant::now() + self.tune_limits.budget;
-        let total = missing.len();
-        let (mut measured, mut unmeasured) = (HashMap::new(), Vec::new());
-        for (n, (i, key)) in missing.into_iter().enumerate() {
-            if Instant::now() >= deadline {
-                unmeasured.push(key);
-                continue;
-            }
-            // A variant that runs another's kernel for this pass is not timed twice.
-            let mut seen = Vec::new();
-            let (mut offered, mut candidates) = (Vec::new(), Vec::new());
-            for (&v, o) in variants.iter().zip(&ops) {
-                let kernel = o[i].dispatches[0].label;
-                if !seen.contains(&kernel) {
-                    seen.push(kernel);
-                    offered.push(v);
-                    candidates.push(o[i]);
-                }
-            }
-            let about = ops[0][i].about.as_deref().unwrap_or(&key);
-            (self.tune_limits.progress)(&format!("choosing kernels: pass {}/{total}, {about}", n + 1));
-            let best = tune::fastest(&self.gpu, &offered, &candidates, deadline)?;
-            self.kernels.set_choice(key.clone(), best);
-            measured.insert(key, best);
-        }
-        if let Some(path) = cache {
-            tune::remember(path, &adapter, &measured);
-        }
-        if !unmeasured.is_empty() {
-            // The variant that won most of the passes measured, else the first guess; not cached,
-            // so the next run measures these passes.
-            let guess = tune::most_common(measured.values().copied()).unwrap_or(prior);
-            for key in &unmeasured {
-                self.kernels.set_choice(key.clone(), guess);
-            }
-            self.tune_limits.note = Some(format!(
-                "the {:.0} s limit on choosing kernels ran out with {} of {total} passes measured; \
-                 the other {} run {} (the best guess so far) and are measured again next run",
-                self.tune_limits.budget.as_secs_f64(),
-                total - unmeasured.len(),
-                unmeasured.len(),
-                guess.name()
-            ));
-        }
-        Ok(())
-    }
-
-    /// Caps the time kernel measurement may take (what is left unmeasured runs the best guess so
-    /// far) and sends its progress lines to `progress`.
-    pub fn limit_tuning(&mut self, budget: std::time::Duration, progress: Box<dyn FnMut(&str) + Send>) {
-        self.tune_limits.budget = budget;
-        self.tune_limits.progress = progress;
-    }
-
-    /// Why the kernel choice is incomplete, when its time limit ran out.
-    pub fn tuning_note(&self) -> Option<&str> {
-        self.tune_limits.note.as_deref()
-    }
-
-    /// Remembers what each matrix-product pass of `plan` is called.
-    fn name_passes(&mut self, plan: &Plan) {
-        for op in plan.ops() {
-            if let (Some(key), Some(about)) = (&op.key, &op.about)
-                && !self.pass_names.iter().any(|(k, _)| k == key)
-            {
-                self.pass_names.push((key.clone(), about.clone()));
-            }
-        }
-    }
-
-    /// The variant of every matrix-product pass of the plans built so far, measured, read from
-    /// the cache or forced alike (pass key → variant name): what a run records so that a resumed
-    /// run computes exactly as it did.
-    pub fn kernel_choices(&self) -> std::collections::BTreeMap<String, String> {
-        let mut all: std::collections::BTreeMap<String, String> = self
-            .pass_names
-            .iter()
-            .map(|(k, _)| (k.clone(), self.kernels.variant_by_key(k).name().to_string()))
-            .collect();
-        all.extend(self.kernels.choices().into_iter().map(|(k, v)| (k, v.name().to_string())));
-        all
-    }
-
-    /// One line on the kernels in use, per layer: `conv 3→16 on 96×96: blocked; linear
-    /// 6400→1024: subgroup (forward), blocked (input gradient, weight gradient); …`.
-    pub fn kernel_summary(&self) -> String {
-        let choices = self.kernels.choices();
-        if choices.is_empty() {
-            return format!("{} for every pass", self.kernels.variant.name());
-        }
-        // Layer → [(variant, passes)], layers in the order the step first meets them.
-        let mut layers: Vec<LayerKernels> = Vec::new();
-        for (key, about) in &self.pass_names {
-            let Some(&v) = choices.get(key) else { continue };
-            let (layer, pass) = about.split_once(", ").unwrap_or((about, ""));
-            let i = match layers.iter().position(|l| l.0 == layer) {
-                Some(i) => i,
-                None => {
-                    layers.push((layer.to_string(), Vec::new()));
-                    layers.len() - 1
-                }
-            };
-            // A batch the trunk takes in pieces has one pass per piece: each named once.
-            match layers[i].1.iter_mut().find(|g| g.0 == v) {
-                Some(g) if g.1.iter().any(|p| p == pass) => {}
-                Some(g) => g.1.push(pass.to_string()),
-                None => layers[i].1.push((v, vec![pass.to_string()])),
-            }
-        }
-        let layer_text = |(layer, groups): &LayerKernels| {
-            let parts: Vec<String> = match groups.as_slice() {
-                [(v, _)] => vec![v.name().to_string()],
-                _ => groups.iter().map(|(v, passes)| format!("{} ({})", v.name(), passes.join(", "))).collect(),
-            };
-            format!("{layer}: {}", parts.join(", "))
-        };
-        layers.iter().map(layer_text).collect::<Vec<_>>().join("; ")
     }
 
     /// The plan of `batch` with `images` and `labels` uploaded; whether its first pass must make
@@ -498,7 +317,7 @@ impl Model {
         let slot = self.pending;
         let conversion = plan.from_bytes.as_ref().map(|f| &f.1).filter(|_| convert);
         let submission = self.gpu.submit("training step", |pass| {
-            for op in conversion.into_iter().chain(&plan.forward).chain([&plan.losses[slot]]).chain(&plan.backward) {
+            for op in conversion.into_iter().chain(plan.step(slot)) {
                 op.record(pass);
             }
             self.adam.record(pass);
@@ -520,7 +339,7 @@ impl Model {
         self.plan_for(batch, Images::Floats(images), labels)?;
         let plan = &self.plans[&batch];
         self.gpu.submit("gradients", |pass| {
-            for op in plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward) {
+            for op in plan.step(0) {
                 op.record(pass);
             }
         });
@@ -538,7 +357,7 @@ impl Model {
     pub fn step_ops(&mut self, batch: usize) -> Result<Vec<&Op>> {
         self.prepare(batch)?;
         let plan = &self.plans[&batch];
-        Ok(plan.forward.iter().chain([&plan.losses[0]]).chain(&plan.backward).chain([&self.adam]).collect())
+        Ok(plan.step(0).chain([&self.adam]).collect())
     }
 
     /// The pass that makes a batch of bytes floats at `batch`, when the plan has one (see
@@ -607,117 +426,5 @@ impl Model {
             first += classes;
         }
         Ok(out)
-    }
-
-    /// Every parameter's name, shape and values, in state-dict order.
-    pub fn parameters(&self) -> Result<NamedTensors> {
-        self.params.all().map(|p| Ok((p.name.clone(), p.shape.clone(), p.value.to_vec(&self.gpu)?))).collect()
-    }
-
-    /// Every parameter's gradient from the last step, in state-dict order.
-    pub fn gradients(&self) -> Result<Vec<(String, Vec<f32>)>> {
-        self.params.all().map(|p| Ok((p.name.clone(), p.grad.to_vec(&self.gpu)?))).collect()
-    }
-
-    /// Adam's moments (m, v) of every parameter, in state-dict order.
-    pub fn moments(&self) -> Result<Vec<NamedMoments>> {
-        self.params.all().map(|p| Ok((p.name.clone(), p.m.to_vec(&self.gpu)?, p.v.to_vec(&self.gpu)?))).collect()
-    }
-
-    /// The parameter `name`, which must have `shape`.
-    fn param_named(&self, name: &str, shape: &[usize]) -> Result<&crate::parameters::Param> {
-        let p =
-            self.params.by_name(name).ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
-        if p.shape != shape {
-            return Err(ModelError::Input(format!("{name} is {:?} in the model, {shape:?} given", p.shape)));
-        }
-        Ok(p)
-    }
-
-    /// Replaces parameters by name; every name and shape must be the model's own.
-    pub fn set_parameters(&mut self, values: &[(String, Vec<usize>, Vec<f32>)]) -> Result<()> {
-        for (name, shape, data) in values {
-            let p = self.param_named(name, shape)?;
-            p.value.write(&self.gpu, data)?;
-        }
-        Ok(())
-    }
-
-    /// Keeps a moving average of the weights from now on (see the `ema` module), starting at
-    /// the current weights; `decay` in (0, 1), e.g. 0.99.
-    pub fn enable_ema(&mut self, decay: f64) -> Result<()> {
-        if !(decay > 0.0 && decay < 1.0) {
-            return Err(ModelError::Input(format!("the moving average's decay {decay} must be above 0 and below 1")));
-        }
-        let ema = Ema::new(&self.gpu, &self.params.flat.value, decay)?;
-        let flat = &self.params.flat;
-        let (hyper, average) = (&self.adam_params, Some(&ema.average));
-        self.adam =
-            self.kernels.adam_with_average(&self.gpu, hyper, &flat.value, &flat.grad, &flat.m, &flat.v, average)?;
-        self.ema = Some(ema);
-        Ok(())
-    }
-
-    /// Whether a moving average is kept.
-    pub fn has_ema(&self) -> bool {
-        self.ema.is_some()
-    }
-
-    /// Runs `f` with the moving average standing in for the weights (evaluation, checkpoints),
-    /// then puts the weights back; without an average, `f` sees the weights.
-    pub fn with_average<T, E>(&mut self, f: impl FnOnce(&mut Model) -> Result<T, E>) -> Result<T, E> {
-        let Some(mut ema) = self.ema.take() else { return f(self) };
-        ema.swap(&self.gpu, &self.params.flat.value);
-        self.ema = Some(ema);
-        let out = f(self);
-        let mut ema = self.ema.take().expect("the average is kept while it stands in");
-        ema.swap(&self.gpu, &self.params.flat.value);
-        self.ema = Some(ema);
-        out
-    }
-
-    /// The moving average of every parameter, in state-dict order (as [`Model::parameters`]).
-    pub fn average_parameters(&self) -> Result<Option<NamedTensors>> {
-        let Some(ema) = &self.ema else { return Ok(None) };
-        // While the average stands in for the weights, it is in the parameter buffer.
-        let holder = if ema.swapped { &self.params.flat.value } else { &ema.average };
-        let all = holder.to_vec(&self.gpu)?;
-        let base = self.params.flat.value.offset;
-        let out = self
-            .params
-            .all()
-            .map(|p| {
-                let first = ((p.value.offset - base) / 4) as usize;
-                (p.name.clone(), p.shape.clone(), all[first..first + p.value.len()].to_vec())
-            })
-            .collect();
-        Ok(Some(out))
-    }
-
-    /// Replaces the moving average by name (resuming a run); the average must be on.
-    pub fn set_average_parameters(&mut self, values: &[(String, Vec<usize>, Vec<f32>)]) -> Result<()> {
-        let Some(ema) = self.ema.as_ref().filter(|e| !e.swapped) else {
-            return Err(ModelError::Input("no moving average is kept to set (or it stands in for the weights)".into()));
-        };
-        for (name, shape, data) in values {
-            let p = self.param_named(name, shape)?;
-            let offset = ema.average.offset + (p.value.offset - self.params.flat.value.offset);
-            Tensor::view(&ema.average.buffer, name, offset, shape)?.write(&self.gpu, data)?;
-        }
-        Ok(())
-    }
-
-    /// Replaces Adam's moments by name (resuming a run).
-    pub fn set_moments(&mut self, moments: &[(String, Vec<f32>, Vec<f32>)], step: u32) -> Result<()> {
-        for (name, m, v) in moments {
-            let p = self
-                .params
-                .by_name(name)
-                .ok_or_else(|| ModelError::Input(format!("the model has no parameter {name}")))?;
-            p.m.write(&self.gpu, m)?;
-            p.v.write(&self.gpu, v)?;
-        }
-        self.step = step;
-        Ok(())
     }
 }

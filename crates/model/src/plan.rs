@@ -101,9 +101,16 @@ impl Plan {
         Ok(Plan { input, from_bytes, labels, logits, forward, losses, backward, _buffers: buffers })
     }
 
-    /// Every operation of a training step but Adam, in recording order (slot 0's losses).
+    /// Every operation of a training step but Adam, in recording order, its losses written to
+    /// `slot` of the stats window: forward, the heads' losses, backward. The one place the
+    /// step's order is written.
+    pub fn step(&self, slot: usize) -> impl Iterator<Item = &Op> {
+        self.forward.iter().chain([&self.losses[slot]]).chain(&self.backward)
+    }
+
+    /// [`Plan::step`] with slot 0: the passes as the tuner and profilers see them.
     pub fn ops(&self) -> impl Iterator<Item = &Op> {
-        self.forward.iter().chain([&self.losses[0]]).chain(&self.backward)
+        self.step(0)
     }
 
     /// Bytes of GPU memory this plan holds beyond the parameters.

@@ -38,11 +38,6 @@ impl Gpu {
         self.device.limits()
     }
 
-    /// Whether the device was opened with subgroup operations.
-    pub fn has_subgroups(&self) -> bool {
-        self.device.features().contains(wgpu::Features::SUBGROUP)
-    }
-
     /// Checks that a storage buffer of `bytes` can be created and bound; `what` and `advice`
     /// go into the error (for example which batch size would fit).
     pub fn check_storage_size(&self, what: &str, bytes: u64, advice: &str) -> Result<()> {

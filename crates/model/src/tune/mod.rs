@@ -1,0 +1,169 @@
+//! Choosing kernels by measurement: for each matrix-product pass of a training step at the
+//! run's shapes, every variant is timed on this adapter and the fastest runs. A candidate step
+//! is built from a kernel set that runs the variant under test everywhere
+//! ([`kernels::Kernels::trying`]); the model's own set only ever receives the choices. What was
+//! chosen is remembered per adapter ([`cache`]) and said per layer ([`summary`]).
+
+mod cache;
+mod summary;
+mod timing;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use kernels::{Op, Variant};
+
+use crate::Result;
+use crate::model::Model;
+use crate::plan::Plan;
+
+/// A cap on the time kernel measurement may take, and where its progress lines go.
+pub struct TuneLimits {
+    pub budget: Duration,
+    pub progress: Box<dyn FnMut(&str) + Send>,
+    /// Set when the budget ran out: what was left to the best guess.
+    pub note: Option<String>,
+}
+
+impl Default for TuneLimits {
+    fn default() -> Self {
+        TuneLimits { budget: Duration::from_secs(3600), progress: Box::new(|_| {}), note: None }
+    }
+}
+
+/// The passes one measurement must still choose for: (place in the step, pass key).
+type Missing = Vec<(usize, String)>;
+
+impl Model {
+    /// Chooses the variant of every matrix-product pass at `batch` that has no choice yet: from
+    /// the cache when it knows this adapter, else by timing each variant (and caching it). The
+    /// first batch size prepared is the one measured; other sizes (an epoch's last, smaller
+    /// batch, validation) take the choice of the same pass at that size.
+    pub(crate) fn tune(&mut self, batch: usize, cache: Option<&Path>) -> Result<()> {
+        let plan = self.build_plan(batch)?;
+        self.name_passes(&plan);
+        let keys: Vec<String> = plan.ops().filter_map(|op| op.key.clone()).collect();
+        if let Some((_, measured)) = &self.tuned {
+            let chosen = self.kernels.choices();
+            for (key, main) in keys.iter().zip(measured) {
+                if !chosen.contains_key(key) {
+                    self.kernels.set_choice(key.clone(), self.kernels.variant_by_key(main));
+                }
+            }
+            return Ok(());
+        }
+        self.measure(batch, &keys, cache)?;
+        self.tuned = Some((batch, keys));
+        Ok(())
+    }
+
+    /// Measures (or reads from the cache) the variant of each of `keys`, the passes of `batch`.
+    fn measure(&mut self, batch: usize, keys: &[String], cache: Option<&Path>) -> Result<()> {
+        let adapter = cache::adapter_key(&self.gpu);
+        let known = cache.map(|p| cache::cached_choices(p, &adapter)).unwrap_or_default();
+        let missing = self.take_known(keys, &known);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        // The same step once per variant (the first guess first), its passes in the same order.
+        let first_guess = self.kernels.variant;
+        let variants: Vec<Variant> = std::iter::once(first_guess)
+            .chain(Variant::available(&self.gpu).into_iter().filter(|&v| v != first_guess))
+            .collect();
+        let plans = variants
+            .iter()
+            .map(|&v| self.build_plan_with(&self.kernels.trying(v), batch))
+            .collect::<Result<Vec<_>>>()?;
+        let (measured, unmeasured) = self.time_each(&variants, &plans, missing)?;
+        if let Some(path) = cache {
+            cache::remember(path, &adapter, &measured);
+        }
+        self.guess_unmeasured(&measured, unmeasured, first_guess);
+        Ok(())
+    }
+
+    /// Takes the choices the cache knows for `keys`; returns the passes still to measure.
+    fn take_known(&self, keys: &[String], known: &HashMap<String, Variant>) -> Missing {
+        let chosen = self.kernels.choices();
+        let mut missing = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            match known.get(key) {
+                _ if chosen.contains_key(key) => {}
+                Some(&v) => self.kernels.set_choice(key.clone(), v),
+                None => missing.push((i, key.clone())),
+            }
+        }
+        missing
+    }
+
+    /// Times every missing pass in each variant's plan (`plans[i]` runs `variants[i]`) until the
+    /// time limit; returns the choices made and the passes the limit left unmeasured.
+    fn time_each(
+        &mut self,
+        variants: &[Variant],
+        plans: &[Plan],
+        missing: Missing,
+    ) -> Result<(HashMap<String, Variant>, Vec<String>)> {
+        let ops: Vec<Vec<&Op>> = plans.iter().map(|p| p.ops().filter(|op| op.key.is_some()).collect()).collect();
+        let deadline = Instant::now() + self.tune_limits.budget;
+        let total = missing.len();
+        let (mut measured, mut unmeasured) = (HashMap::new(), Vec::new());
+        for (n, (i, key)) in missing.into_iter().enumerate() {
+            if Instant::now() >= deadline {
+                unmeasured.push(key);
+                continue;
+            }
+            // A variant that runs another's kernel for this pass is not timed twice.
+            let mut seen = Vec::new();
+            let (mut offered, mut candidates) = (Vec::new(), Vec::new());
+            for (&v, o) in variants.iter().zip(&ops) {
+                let kernel = o[i].dispatches[0].label;
+                if !seen.contains(&kernel) {
+                    seen.push(kernel);
+                    offered.push(v);
+                    candidates.push(o[i]);
+                }
+            }
+            let about = ops[0][i].about.as_deref().unwrap_or(&key);
+            (self.tune_limits.progress)(&format!("choosing kernels: pass {}/{total}, {about}", n + 1));
+            let best = timing::fastest(&self.gpu, &offered, &candidates, deadline)?;
+            self.kernels.set_choice(key.clone(), best);
+            measured.insert(key, best);
+        }
+        Ok((measured, unmeasured))
+    }
+
+    /// Gives the passes the time limit left unmeasured the variant that won most of the passes
+    /// measured, else the first guess; they are not cached, so the next run measures them.
+    fn guess_unmeasured(&mut self, measured: &HashMap<String, Variant>, unmeasured: Vec<String>, first: Variant) {
+        if unmeasured.is_empty() {
+            return;
+        }
+        let guess = timing::most_common(measured.values().copied()).unwrap_or(first);
+        for key in &unmeasured {
+            self.kernels.set_choice(key.clone(), guess);
+        }
+        let total = measured.len() + unmeasured.len();
+        self.tune_limits.note = Some(format!(
+            "the {:.0} s limit on choosing kernels ran out with {} of {total} passes measured; \
+             the other {} run {} (the best guess so far) and are measured again next run",
+            self.tune_limits.budget.as_secs_f64(),
+            measured.len(),
+            unmeasured.len(),
+            guess.name()
+        ));
+    }
+
+    /// Caps the time kernel measurement may take (what is left unmeasured runs the best guess so
+    /// far) and sends its progress lines to `progress`.
+    pub fn limit_tuning(&mut self, budget: Duration, progress: Box<dyn FnMut(&str) + Send>) {
+        self.tune_limits.budget = budget;
+        self.tune_limits.progress = progress;
+    }
+
+    /// Why the kernel choice is incomplete, when its time limit ran out.
+    pub fn tuning_note(&self) -> Option<&str> {
+        self.tune_limits.note.as_deref()
+    }
+}

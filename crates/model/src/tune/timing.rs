@@ -1,0 +1,88 @@
+//! Timing one pass's candidates on the device, and keeping the fastest.
+//!
+//! Tuning stays short even where one variant is far slower (the tiled kernels on lavapipe):
+//! each candidate after the first is probed on a 64th of its workgroups, and dropped when
+//! that part alone takes more than twice the best full time so far.
+
+use std::time::Instant;
+
+use kernels::{Op, Variant};
+use tensor::Gpu;
+
+use crate::Result;
+
+/// The smaller probe runs a 64th of each dispatch's workgroups but at least this many (so that
+/// both probes keep every thread of a CPU adapter busy and the time they add is the work's);
+/// the larger probe twice as many.
+const PROBE_MIN_GROUPS: u64 = 8;
+/// Full timings per candidate; the fastest counts (the first run also pays first-touch costs,
+/// which the second does not).
+const REPEATS: usize = 2;
+
+fn seconds(gpu: &Gpu, op: &Op) -> Result<f64> {
+    let start = Instant::now();
+    gpu.run(&op.name, |pass| op.record(pass))?;
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Runs `scale` times a 64th of each dispatch's workgroups (at least `scale` ×
+/// [`PROBE_MIN_GROUPS`]): (seconds, the largest fraction of a dispatch's work run).
+fn probe(gpu: &Gpu, op: &Op, scale: u64) -> Result<(f64, f64)> {
+    let mut fraction = 0.0f64;
+    let start = Instant::now();
+    gpu.run(&op.name, |pass| {
+        for d in &op.dispatches {
+            let groups = scale * (d.workgroups() / 64).max(PROBE_MIN_GROUPS);
+            fraction = fraction.max(d.record_part(pass, groups));
+        }
+    })?;
+    Ok((start.elapsed().as_secs_f64(), fraction))
+}
+
+/// A low estimate of a full run from two probes, one twice the other: the time added per unit
+/// of work, carried to the whole. A device that the probes do not fill (a big GPU) shows little
+/// added time, so the estimate stays low and the candidate is measured in full: a probe can
+/// only spare the time of a candidate, never lose one that would win.
+fn estimate(gpu: &Gpu, op: &Op) -> Result<f64> {
+    let (t1, f1) = probe(gpu, op, 1)?;
+    let (t2, f2) = probe(gpu, op, 2)?;
+    if f2 <= f1 {
+        return Ok(t2.max(t1));
+    }
+    let per_work = ((t2 - t1) / (f2 - f1)).max(0.0);
+    Ok(t2 + per_work * (1.0 - f2))
+}
+
+fn fastest_of_runs(gpu: &Gpu, op: &Op) -> Result<f64> {
+    (0..REPEATS).map(|_| seconds(gpu, op)).try_fold(f64::INFINITY, |best, t| Ok(best.min(t?)))
+}
+
+/// The fastest variant of one pass: `candidates[i]` is the pass built with `variants[i]`, the
+/// first being the first guess.
+/// Candidates not yet tried when `deadline` passes are left out (the best so far wins).
+pub(crate) fn fastest(gpu: &Gpu, variants: &[Variant], candidates: &[&Op], deadline: Instant) -> Result<Variant> {
+    let mut best = (fastest_of_runs(gpu, candidates[0])?, variants[0]);
+    for (&variant, op) in variants.iter().zip(candidates).skip(1) {
+        if Instant::now() >= deadline {
+            break;
+        }
+        if estimate(gpu, op)? > 2.0 * best.0 {
+            continue;
+        }
+        let t = fastest_of_runs(gpu, op)?;
+        if t < best.0 {
+            best = (t, variant);
+        }
+    }
+    Ok(best.1)
+}
+
+/// The variant that occurs most often (the first of equals in [`Variant::ALL`]'s order).
+pub(crate) fn most_common(choices: impl Iterator<Item = Variant>) -> Option<Variant> {
+    let mut counts = [0usize; Variant::ALL.len()];
+    for v in choices {
+        counts[Variant::ALL.iter().position(|&a| a == v).unwrap_or(0)] += 1;
+    }
+    let (i, &n) = counts.iter().enumerate().max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))?;
+    (n > 0).then(|| Variant::ALL[i])
+}
