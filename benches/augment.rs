@@ -4,8 +4,8 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use model::HeadSpec;
-use trainer::augment::{Augment, Augmenter};
 use trainer::data::Dataset;
+use trainer::data::augment::{Augment, Augmenter};
 
 const BATCH: usize = 32;
 const SIZE: usize = 96;

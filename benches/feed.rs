@@ -8,8 +8,8 @@
 
 use std::time::Instant;
 
-use trainer::augment::{Augment, Augmenter};
-use trainer::feed::{Batch, Feed};
+use trainer::data::augment::{Augment, Augmenter};
+use trainer::data::feed::{Batch, Feed};
 
 const BATCH: usize = 32;
 
@@ -37,7 +37,7 @@ fn main() {
     let heads = vec!["color".to_string(), "item".to_string()];
     let data = match trainer::data::load_folder(&photos, &heads, 96) {
         Ok((data, _)) => data,
-        Err(_) => trainer::synth::generate(1024, 96, 1),
+        Err(_) => trainer::data::synth::generate(1024, 96, 1),
     };
     let augmenter = Augmenter::new(&Augment::recommended(), &data).unwrap();
     let feed = Feed { data: &data, augmenter: &augmenter, seed: 0 };

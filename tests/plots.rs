@@ -17,7 +17,7 @@ fn a_run_folder_gets_loss_accuracy_and_confusion_plots() {
     )
     .unwrap();
     std::fs::write(d.join("confusion_item.csv"), "truth\\predicted,dress,jeans\ndress,4,1\njeans,2,6\n").unwrap();
-    let files = trainer::plot::plot_run(d).unwrap();
+    let files = trainer::run::plot::plot_run(d).unwrap();
     assert_eq!(files.len(), 4, "{files:?}");
     for name in ["loss.png", "accuracy.png", "confusion_color.png", "confusion_item.png"] {
         let img = image::open(d.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -31,6 +31,6 @@ fn a_run_folder_gets_loss_accuracy_and_confusion_plots() {
 #[test]
 fn plotting_a_folder_without_metrics_says_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
-    let err = format!("{:#}", trainer::plot::plot_run(dir.path()).unwrap_err());
+    let err = format!("{:#}", trainer::run::plot::plot_run(dir.path()).unwrap_err());
     assert!(err.contains("metrics.csv"), "{err}");
 }

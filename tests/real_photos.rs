@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use image::ImageReader;
 use model::ModelSpec;
 use trainer::data::{Dataset, load_folder};
-use trainer::train::{TrainControl, TrainOptions, run};
+use trainer::run::{TrainControl, TrainOptions, run};
 use twinhead::photos;
 
 fn heads() -> Vec<String> {

@@ -7,9 +7,9 @@
 use std::sync::Arc;
 
 use model::{ModelSpec, load_checkpoint};
-use trainer::augment::Augment;
-use trainer::synth;
-use trainer::train::{Ending, LrSchedule, TrainControl, TrainOptions, run};
+use trainer::data::augment::Augment;
+use trainer::data::synth;
+use trainer::run::{Ending, LrSchedule, TrainControl, TrainOptions, run};
 
 fn gpu() -> Arc<tensor::Gpu> {
     Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("needs a GPU adapter"))

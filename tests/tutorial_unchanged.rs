@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use model::{KernelChoice, ModelSpec, Variant, load_checkpoint};
-use trainer::synth;
-use trainer::train::{TrainControl, TrainOptions, run};
+use trainer::data::synth;
+use trainer::run::{TrainControl, TrainOptions, run};
 
 /// FNV-1a over every tensor's name and f32 bits, in name order, of last.safetensors.
 const LAVAPIPE_FINGERPRINT: u64 = 0x988c_03b4_f4be_3f46;

@@ -1,3 +1,6 @@
+//! What can go wrong in the model crate: a spec that cannot be built, input of the wrong shape,
+//! a checkpoint that does not fit, or the GPU layer's errors.
+
 use thiserror::Error;
 
 /// What can go wrong in the model layer; each message says what to do.

@@ -13,6 +13,7 @@
 //! checkpoints are safetensors files with exactly the state dict of the reference PyTorch
 //! module (`conv1.weight` … `heads.item.bias`), so weights move between the two unchanged.
 
+mod average;
 mod checkpoint;
 mod ema;
 mod error;

@@ -11,7 +11,7 @@ use tensor::{Gpu, GpuError};
 use crate::ema::Ema;
 use crate::parameters::Parameters;
 use crate::plan::{Plan, STATS_WINDOW};
-use crate::tune::TuneLimits;
+use crate::tune::limits::TuneLimits;
 use crate::{ModelError, ModelSpec, Result};
 
 /// One parameter's Adam moments: its name, m and v.

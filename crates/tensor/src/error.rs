@@ -1,3 +1,6 @@
+//! What can go wrong talking to the GPU: no adapter, a device error, a shape or size the device
+//! or an operation cannot take.
+
 use thiserror::Error;
 
 /// What can go wrong at the GPU layer. Every message says what to do about it.

@@ -1,8 +1,8 @@
 //! The feed makes the same batch on any number of threads (each image has its own random
 //! stream), augments with the recommended set, and leaves images alone without augmentation.
 
-use trainer::augment::{Augment, Augmenter};
-use trainer::feed::{Batch, Feed};
+use trainer::data::augment::{Augment, Augmenter};
+use trainer::data::feed::{Batch, Feed};
 
 fn batch_on(threads: usize, feed: &Feed<'_>, indices: &[usize], step: usize) -> Batch {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
@@ -13,7 +13,7 @@ fn batch_on(threads: usize, feed: &Feed<'_>, indices: &[usize], step: usize) -> 
 
 #[test]
 fn a_batch_is_the_same_on_one_thread_or_several() {
-    let data = trainer::synth::generate(40, 32, 4);
+    let data = trainer::data::synth::generate(40, 32, 4);
     let augmenter = Augmenter::new(&Augment::recommended(), &data).unwrap();
     let feed = Feed { data: &data, augmenter: &augmenter, seed: 9 };
     let indices: Vec<usize> = (0..40).rev().step_by(2).collect();
@@ -29,7 +29,7 @@ fn a_batch_is_the_same_on_one_thread_or_several() {
 
 #[test]
 fn without_augmentation_the_batch_is_the_data() {
-    let data = trainer::synth::generate(12, 32, 4);
+    let data = trainer::data::synth::generate(12, 32, 4);
     let augmenter = Augmenter::new(&Augment::default(), &data).unwrap();
     let feed = Feed { data: &data, augmenter: &augmenter, seed: 9 };
     let indices = [3, 1, 7];

@@ -21,7 +21,7 @@ fn column(csv: &str, name: &str) -> Vec<f64> {
 fn three_heads_from_folder_names_flow_everywhere() {
     let tmp = tempfile::tempdir().unwrap();
     let photos = tmp.path().join("photos");
-    write_dataset(&photos, &trainer::synth::generate_with_background(72, 32, 4));
+    write_dataset(&photos, &trainer::data::synth::generate_with_background(72, 32, 4));
     let (d, r) = (photos.to_str().unwrap(), tmp.path().join("runs"));
     let args = ["--data", d, "--heads", "color,item,background", "--epochs", "2", "--batch-size", "8"];
     let (ok, text) = trainer(&[&args[..], &["--runs-dir", r.to_str().unwrap(), "--run-name", "three"]].concat(), &FAST);
@@ -91,7 +91,7 @@ fn write_table(photos: &Path, data: &trainer::data::Dataset) -> String {
 fn a_label_table_with_holes_trains_both_heads() {
     let tmp = tempfile::tempdir().unwrap();
     let photos = tmp.path().join("photos");
-    let table = write_table(&photos, &trainer::synth::generate(60, 32, 8));
+    let table = write_table(&photos, &trainer::data::synth::generate(60, 32, 8));
     let labels = tmp.path().join("labels.csv");
     std::fs::write(&labels, &table).unwrap();
     let (d, l, r) = (photos.to_str().unwrap(), labels.to_str().unwrap(), tmp.path().join("runs"));
@@ -114,7 +114,7 @@ fn a_label_table_with_holes_trains_both_heads() {
 fn label_table_problems_are_reported_with_their_line() {
     let tmp = tempfile::tempdir().unwrap();
     let photos = tmp.path().join("photos");
-    let good = write_table(&photos, &trainer::synth::generate(12, 32, 9));
+    let good = write_table(&photos, &trainer::data::synth::generate(12, 32, 9));
     let rows: Vec<&str> = good.lines().collect();
     let cases = [
         (format!("{}\nall/none.png,red,shirt\n", good.trim_end()), "line 14: no file all/none.png"),

@@ -373,7 +373,7 @@ fn a_failed_save_leaves_no_temporary_file() {
     let target = tmp.path().join("last.safetensors");
     std::fs::create_dir(&target).unwrap();
     std::fs::write(target.join("keep"), "x").unwrap();
-    let spec = model::ModelSpec::tutorial(trainer::synth::generate(8, 32, 1).heads);
+    let spec = model::ModelSpec::tutorial(trainer::data::synth::generate(8, 32, 1).heads);
     let err = model::save_checkpoint(&target, &spec, &[], &Default::default()).unwrap_err();
     assert!(err.to_string().contains("last.safetensors"), "{err}");
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();

@@ -5,8 +5,11 @@
 //! chosen is remembered per adapter ([`cache`]) and said per layer ([`summary`]).
 
 mod cache;
+pub(crate) mod limits;
 mod summary;
 mod timing;
+
+pub use limits::TuneLimits;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,20 +20,6 @@ use kernels::{Op, Variant};
 use crate::Result;
 use crate::model::Model;
 use crate::plan::Plan;
-
-/// A cap on the time kernel measurement may take, and where its progress lines go.
-pub struct TuneLimits {
-    pub budget: Duration,
-    pub progress: Box<dyn FnMut(&str) + Send>,
-    /// Set when the budget ran out: what was left to the best guess.
-    pub note: Option<String>,
-}
-
-impl Default for TuneLimits {
-    fn default() -> Self {
-        TuneLimits { budget: Duration::from_secs(3600), progress: Box::new(|_| {}), note: None }
-    }
-}
 
 /// The passes one measurement must still choose for: (place in the step, pass key).
 type Missing = Vec<(usize, String)>;

@@ -17,7 +17,7 @@ pub fn trainer(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
 
 /// Writes a generated set as PNGs in `<color>_<item>` folders, the layout of real photos.
 pub fn write_folder(dir: &std::path::Path, count: usize) {
-    write_dataset(dir, &trainer::synth::generate(count, 32, 11));
+    write_dataset(dir, &trainer::data::synth::generate(count, 32, 11));
 }
 
 /// Writes `data` as PNGs in folders named by each image's combination (`red_shirt_plain`).

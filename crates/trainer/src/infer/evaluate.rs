@@ -37,6 +37,18 @@ impl Evaluation {
     }
 }
 
+/// A share as a percentage with one decimal: `97.0%`.
+pub fn pct(v: f64) -> String {
+    format!("{:.1}%", 100.0 * v)
+}
+
+/// "color 97.0% item 95.1% both 93.2%".
+pub fn accuracies(e: &Evaluation, data: &Dataset) -> String {
+    let heads: Vec<String> =
+        data.heads.iter().enumerate().map(|(i, h)| format!("{} {}", h.name, pct(e.accuracy(i)))).collect();
+    format!("{} both {}", heads.join(" "), pct(e.all_accuracy()))
+}
+
 /// Index of the first largest value.
 pub fn argmax(row: &[f32]) -> usize {
     (0..row.len()).fold(0, |best, c| if row[c] > row[best] { c } else { best })

@@ -8,8 +8,8 @@
 
 use rayon::prelude::*;
 
-use crate::augment::Augmenter;
-use crate::data::Dataset;
+use super::Dataset;
+use super::augment::Augmenter;
 
 /// Makes training batches of one run.
 pub struct Feed<'a> {

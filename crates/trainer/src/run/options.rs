@@ -4,7 +4,7 @@
 use anyhow::{Result, ensure};
 use model::KernelChoice;
 
-use crate::augment::Augment;
+use crate::data::augment::Augment;
 
 /// The tutorial's settings, the defaults of every run.
 pub mod defaults {

@@ -4,7 +4,7 @@
 use model::StepStats;
 
 use crate::data::Dataset;
-use crate::evaluate::Evaluation;
+use crate::infer::evaluate::{Evaluation, accuracies, pct};
 
 /// One epoch's figures.
 #[derive(Clone, Debug)]
@@ -22,17 +22,6 @@ pub struct EpochReport {
     pub unseen_weights: Option<Evaluation>,
     pub seconds: f64,
     pub images_per_second: f64,
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.1}%", 100.0 * v)
-}
-
-/// "color 97.0% item 95.1% both 93.2%".
-pub fn accuracies(e: &Evaluation, data: &Dataset) -> String {
-    let heads: Vec<String> =
-        data.heads.iter().enumerate().map(|(i, h)| format!("{} {}", h.name, pct(e.accuracy(i)))).collect();
-    format!("{} both {}", heads.join(" "), pct(e.all_accuracy()))
 }
 
 /// The line printed at the end of an epoch.

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use model::{HeadSpec, IGNORE};
 
-use crate::data::{Dataset, Skipped, assemble};
+use super::decode::assemble;
+use super::{Dataset, Skipped};
 
 /// The rows of a label table, checked: per image its path and, per head, its class name or none.
 struct Table {
@@ -44,6 +45,30 @@ impl FileIdentity {
     }
 }
 
+/// The header's head names (after `path`): non-empty, without '.', not repeated.
+fn head_names(header: &[String], at: &str) -> Result<Vec<String>> {
+    let heads: Vec<String> = header[1..].to_vec();
+    for (i, h) in heads.iter().enumerate() {
+        if h.is_empty() || h.contains('.') || heads[..i].contains(h) {
+            bail!("{at}: head name {h:?} must be non-empty, without '.', and not repeated");
+        }
+    }
+    Ok(heads)
+}
+
+/// The file a row's path cell names: a relative path inside `data_dir` to a file that exists.
+fn listed_file(cell: &str, data_dir: &Path, at: &str) -> Result<PathBuf> {
+    let rel = PathBuf::from(cell);
+    if cell.is_empty() || rel.is_absolute() || rel.components().any(|c| c == std::path::Component::ParentDir) {
+        bail!("{at}: {cell:?} is not a path inside {}", data_dir.display());
+    }
+    let path = data_dir.join(&rel);
+    if !path.is_file() {
+        bail!("{at}: no file {} in {}", rel.display(), data_dir.display());
+    }
+    Ok(path)
+}
+
 fn read_table(csv_path: &Path, data_dir: &Path) -> Result<Table> {
     if csv_path.is_dir() {
         bail!("--labels {} is a folder; it takes a CSV file path,<head>,<head>,…", csv_path.display());
@@ -63,12 +88,7 @@ fn read_table(csv_path: &Path, data_dir: &Path) -> Result<Table> {
     if header.first().map(String::as_str) != Some("path") || header.len() < 2 {
         bail!("{}: the header must be path,<head>,<head>,… (found {:?})", where_(1), header.join(","));
     }
-    let heads: Vec<String> = header[1..].to_vec();
-    for (i, h) in heads.iter().enumerate() {
-        if h.is_empty() || h.contains('.') || heads[..i].contains(h) {
-            bail!("{}: head name {h:?} must be non-empty, without '.', and not repeated", where_(1));
-        }
-    }
+    let heads = head_names(&header, &where_(1))?;
     let mut rows = Vec::new();
     let mut seen: HashMap<FileIdentity, (u64, String)> = HashMap::new();
     for record in reader.records() {
@@ -82,14 +102,7 @@ fn read_table(csv_path: &Path, data_dir: &Path) -> Result<Table> {
                 header.len()
             );
         }
-        let rel = PathBuf::from(&record[0]);
-        if record[0].is_empty() || rel.is_absolute() || rel.components().any(|c| c == std::path::Component::ParentDir) {
-            bail!("{}: {:?} is not a path inside {}", where_(line), &record[0], data_dir.display());
-        }
-        let path = data_dir.join(&rel);
-        if !path.is_file() {
-            bail!("{}: no file {} in {}", where_(line), rel.display(), data_dir.display());
-        }
+        let path = listed_file(&record[0], data_dir, &where_(line))?;
         if let Some((first, as_written)) = seen.insert(FileIdentity::of(&path)?, (line, record[0].to_string())) {
             let spelled = if as_written == record[0] { String::new() } else { format!(", as {as_written}") };
             bail!(

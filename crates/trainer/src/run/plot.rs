@@ -120,6 +120,31 @@ fn line_chart(
         .label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
         .draw()?;
+    draw_series(&mut chart, series)?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 16))
+        .position(legend_at)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// Draws each series: a head keeps its colour in training (thin, dashed) and validation (thick,
+/// with points).
+fn draw_series<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    series: Vec<(String, Vec<(f64, f64)>)>,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
     let mut heads_seen: Vec<String> = Vec::new();
     for (label, points) in series {
         // "train color" and "validation color" share a colour: the head is the last word.
@@ -147,14 +172,6 @@ fn line_chart(
             chart.draw_series(points.into_iter().map(move |p| Circle::new(p, 4, color.filled())))?;
         }
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 16))
-        .position(legend_at)
-        .draw()?;
-    root.present()?;
     Ok(())
 }
 

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use tensor::Gpu;
 
-use crate::data::{Dataset, Skipped, load_folder};
-use crate::evaluate::{confusion_table, evaluate};
-use crate::predict::{model_from_checkpoint, name_classes, no_class_names};
-use crate::report::accuracies;
+use model::Model;
+
+use super::checkpoint::{model_from_checkpoint, name_classes, no_class_names};
+use super::evaluate::{accuracies, confusion_table, evaluate};
+use crate::data::{DataSource, Dataset, Skipped};
 
 /// `trainer eval`'s findings: the report to print, and the files that could not be read.
 pub struct CheckpointReport {
@@ -33,12 +34,15 @@ pub fn evaluate_checkpoint(
     anyhow::ensure!(batch_size > 0, "--batch-size must be at least 1");
     let (mut model, ckpt) = model_from_checkpoint(gpu, checkpoint)?;
     name_classes(&mut model, classes, false)?;
-    let mut out = String::new();
     let heads: Vec<String> = model.spec.heads.iter().map(|h| h.name.clone()).collect();
-    let (set, skipped) = match labels {
-        Some(table) => crate::labels_csv::load_table(data, table, model.spec.image_size)?,
-        None => load_folder(data, &heads, model.spec.image_size)?,
+    // A label table names its heads in its header; a folder's parts are the checkpoint's heads.
+    let source = DataSource {
+        folder: Some(data.to_path_buf()),
+        synthetic_images: 0,
+        heads: labels.is_none().then(|| heads.clone()),
+        labels: labels.map(Path::to_path_buf),
     };
+    let (set, skipped) = source.load(model.spec.image_size)?;
     let names: Vec<&str> = set.heads.iter().map(|h| h.name.as_str()).collect();
     anyhow::ensure!(
         names == heads.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -48,59 +52,62 @@ pub fn evaluate_checkpoint(
         heads.join(", ")
     );
     if !ckpt.named_classes && classes.is_empty() {
-        // A plain state dict: the folder names the classes, when it has them all.
-        for (h, folder) in set.heads.iter().enumerate() {
-            let wanted = model.spec.heads[h].classes.len();
-            if wanted != folder.classes.len() {
-                return Err(no_class_names(&model, checkpoint).context(format!(
-                    "the folder has {} {} classes ({}), the checkpoint {wanted}",
-                    folder.classes.len(),
-                    folder.name,
-                    folder.classes.join(", "),
-                )));
-            }
-            model.spec.heads[h].classes = folder.classes.clone();
-        }
+        classes_from_folder(&mut model, &set, checkpoint)?;
     }
     let set = align_classes(set, &model.spec.heads)
         .with_context(|| format!("evaluating {} on {}", checkpoint.display(), data.display()))?;
-    let all: Vec<usize> = (0..set.len()).collect();
-    let e = evaluate(&mut model, &set, &all, batch_size)?;
-    writeln!(out, "{} images: accuracy {}  loss {:.3}", e.count, accuracies(&e, &set), e.total_loss())?;
-    // Combinations the checkpoint was trained on, when it says: report the others apart.
+    // Combinations the checkpoint was trained on, when it says: reported apart.
     let trained_on = ckpt.extra.get("trainer.trained_on").and_then(|j| serde_json::from_str::<Vec<String>>(j).ok());
-    if let Some(trained_on) = &trained_on {
+    let text = report(&mut model, &set, batch_size, trained_on.as_deref())?;
+    Ok(CheckpointReport { text, skipped })
+}
+
+/// A plain state dict names no classes: the folder names them, when it has them all.
+fn classes_from_folder(model: &mut Model, set: &Dataset, checkpoint: &Path) -> Result<()> {
+    for (h, folder) in set.heads.iter().enumerate() {
+        let wanted = model.spec.heads[h].classes.len();
+        if wanted != folder.classes.len() {
+            return Err(no_class_names(model, checkpoint).context(format!(
+                "the folder has {} {} classes ({}), the checkpoint {wanted}",
+                folder.classes.len(),
+                folder.name,
+                folder.classes.join(", "),
+            )));
+        }
+        model.spec.heads[h].classes = folder.classes.clone();
+    }
+    Ok(())
+}
+
+/// The report's text: the whole set, seen and unseen apart, per combination, confusion matrices.
+fn report(model: &mut Model, set: &Dataset, batch_size: usize, trained_on: Option<&[String]>) -> Result<String> {
+    let mut out = String::new();
+    let all: Vec<usize> = (0..set.len()).collect();
+    let e = evaluate(model, set, &all, batch_size)?;
+    writeln!(out, "{} images: accuracy {}  loss {:.3}", e.count, accuracies(&e, set), e.total_loss())?;
+    if let Some(trained_on) = trained_on {
         let (seen, unseen): (Vec<usize>, Vec<usize>) =
             all.iter().partition(|&&i| trained_on.contains(&set.combination(i)));
         for (what, idx) in [("seen in training", seen), ("never seen in training", unseen)] {
             if !idx.is_empty() {
-                let mut combos: Vec<String> = idx.iter().map(|&i| set.combination(i)).collect();
-                combos.sort();
-                combos.dedup();
-                let e = evaluate(&mut model, &set, &idx, batch_size)?;
-                let (count, combos, acc) = (e.count, combos.join(", "), accuracies(&e, &set));
+                let combos = set.combinations(idx.iter().copied()).join(", ");
+                let e = evaluate(model, set, &idx, batch_size)?;
+                let (count, acc) = (e.count, accuracies(&e, set));
                 writeln!(out, "{count} images of combinations {what} ({combos}): accuracy {acc}")?;
             }
         }
     }
-    writeln!(out, "{}", by_combination(&mut model, &set, batch_size, trained_on.as_deref())?)?;
+    writeln!(out, "{}", by_combination(model, set, batch_size, trained_on)?)?;
     for (h, head) in set.heads.iter().enumerate() {
         write!(out, "confusion matrix, {}:\n{}", head.name, confusion_table(&head.classes, &e.confusion[h]))?;
     }
-    Ok(CheckpointReport { text: out.trim_end().to_string(), skipped })
+    Ok(out.trim_end().to_string())
 }
 
 /// Accuracy per colour/item combination as a table; combinations the checkpoint was not
 /// trained on (when it says) are marked, since those are the ones a two-head network must infer.
-fn by_combination(
-    model: &mut model::Model,
-    set: &Dataset,
-    batch: usize,
-    trained_on: Option<&[String]>,
-) -> Result<String> {
-    let mut combos: Vec<String> = (0..set.len()).map(|i| set.combination(i)).collect();
-    combos.sort();
-    combos.dedup();
+fn by_combination(model: &mut Model, set: &Dataset, batch: usize, trained_on: Option<&[String]>) -> Result<String> {
+    let combos = set.combinations(0..set.len());
     let width = combos.iter().map(|c| c.len() + 1).max().unwrap_or(0).max(11);
     let mut out = format!("{:<width$} {:>6}", "combination", "images");
     for head in &set.heads {

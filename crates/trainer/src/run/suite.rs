@@ -10,7 +10,18 @@
 //! - `blue_dress,red_shirt`: every item in one colour only (dresses red, shirts blue, shoes
 //!   black), each moved to the other.
 
-use crate::report::EpochReport;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use tensor::Gpu;
+
+use super::config::RunConfig;
+use super::folder;
+use super::options::defaults;
+use super::report::EpochReport;
+use super::session::{self, Ending, TrainControl};
+use super::start::{self, NewRun, Start, TrainRequest};
+use crate::data::source::check_head_names;
 
 /// The suite's pairs, as `--hold-out` values.
 pub const PAIRS: [&str; 3] = ["blue_shirt,black_jeans", "blue_jeans,red_dress", "blue_dress,red_shirt"];
@@ -121,6 +132,95 @@ pub fn table(runs: &[SuiteRun], heads: &[String]) -> String {
         }
     }
     out
+}
+
+/// How a suite ended: every run finished, or one was stopped (Ctrl-C) and the suite with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuiteEnd {
+    Finished,
+    Stopped,
+}
+
+/// `trainer suite`: every pair × seed as a training run of its own in one suite folder, the
+/// table printed after each run and kept in the folder's suite.md. `request` is a new run's
+/// (each run sets its own hold-out, seed and name); `pairs` None runs [`PAIRS`].
+pub fn run_suite(
+    gpu: Arc<Gpu>,
+    request: &TrainRequest,
+    pairs: Option<Vec<String>>,
+    seeds: &[u64],
+    control: TrainControl,
+) -> Result<SuiteEnd> {
+    let Start::New(base) = &request.start else { bail!(REFUSED) };
+    if !base.options.hold_out.is_empty() {
+        bail!(REFUSED);
+    }
+    let pairs = pairs.unwrap_or_else(|| PAIRS.iter().map(|p| p.to_string()).collect());
+    check_suite(base, &pairs, seeds)?;
+    folder::check_runs_dir(&base.runs_dir)?;
+    let dir = (1..).map(|i| base.runs_dir.join(format!("suite-{i:03}"))).find(|p| !p.exists()).unwrap();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let total = pairs.len() * seeds.len();
+    eprintln!("suite: {total} runs ({} pairs × seeds {seeds:?}) in {}", pairs.len(), dir.display());
+    let (mut runs, mut heads) = (Vec::new(), Vec::new());
+    for (pair, &seed) in pairs.iter().flat_map(|p| seeds.iter().map(move |s| (p, s))) {
+        let start = std::time::Instant::now();
+        let one = TrainRequest { start: Start::New(Box::new(one_run(base, pair, seed, &dir))), ..request.clone() };
+        eprintln!("suite: run {} of {total}: --hold-out {pair} --seed {seed}", runs.len() + 1);
+        let summary = start::check_location(&one).and_then(|_| start::train(gpu.clone(), &one, control.clone()));
+        let summary = summary.inspect_err(|_| {
+            // A suite folder that holds nothing yet is not left behind.
+            let _ = std::fs::remove_dir(&dir);
+        })?;
+        let Ending::Finished { best_epoch } = summary.ending else { return Ok(SuiteEnd::Stopped) };
+        if heads.is_empty() {
+            heads = RunConfig::read(&summary.dir)?.heads.into_iter().map(|h| h.0).collect();
+        }
+        let run = SuiteRun::new(pair, seed, &summary.epochs, best_epoch)
+            .context("a suite run ended without held-out figures")?;
+        runs.push(run);
+        let table = table(&runs, &heads);
+        folder::write(&dir, "suite.md", &table)?;
+        crate::stdout::training_line(&table);
+        eprintln!("suite: that run took {:.1} min", start.elapsed().as_secs_f64() / 60.0);
+    }
+    Ok(SuiteEnd::Finished)
+}
+
+const REFUSED: &str =
+    "trainer suite chooses --hold-out per run (--pairs) and starts fresh runs: leave --hold-out and --resume out";
+
+/// One run of the suite: the base run with this pair held out, this seed, in the suite folder.
+fn one_run(base: &NewRun, pair: &str, seed: u64, dir: &std::path::Path) -> NewRun {
+    let mut one = base.clone();
+    one.options.hold_out = pair.split(',').map(|s| s.trim().to_string()).collect();
+    one.options.seed = seed;
+    one.runs_dir = dir.to_path_buf();
+    one.run_name = Some(format!("{}-seed{seed}", pair.replace(',', "-")));
+    one
+}
+
+/// Everything a suite's runs would refuse, checked before the first of them: seeds given twice,
+/// pairs the data lacks, options no run can use.
+fn check_suite(base: &NewRun, pairs: &[String], seeds: &[u64]) -> Result<()> {
+    if let Some((i, seed)) = seeds.iter().enumerate().find(|(i, s)| seeds[..*i].contains(s)) {
+        bail!("--seeds names seed {seed} twice (at place {}): each run of a pair needs its own seed", i + 1);
+    }
+    if let Some(pair) = pairs.iter().find(|p| pairs.iter().filter(|q| q == p).count() > 1) {
+        bail!("--pairs names {pair} twice");
+    }
+    if let Some(heads) = &base.source.heads {
+        check_head_names(heads)?;
+    }
+    let (data, _) = base.source.load(defaults::IMAGE_SIZE)?;
+    for pair in pairs {
+        let mut opts = one_run(base, pair, base.options.seed, &base.runs_dir).options;
+        if opts.loss_weights.is_empty() {
+            opts.loss_weights = vec![1.0; data.heads.len()];
+        }
+        session::check(&data, &opts).with_context(|| format!("--pairs {pair}"))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use model::HeadSpec;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
-use crate::data::Dataset;
+use super::Dataset;
 
 pub const COLORS: [&str; 3] = ["black", "blue", "red"];
 pub const ITEMS: [&str; 4] = ["dress", "jeans", "shirt", "shoes"];

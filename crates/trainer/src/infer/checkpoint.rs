@@ -1,4 +1,5 @@
-//! Prediction and evaluation with a saved checkpoint.
+//! A checkpoint made a model: its weights loaded (a training state refused), its classes named
+//! from `--classes` when it does not name them itself.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -6,9 +7,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use model::{Checkpoint, Model, TrainConfig, load_checkpoint};
 use tensor::Gpu;
-
-use crate::data::load_image;
-use crate::evaluate::{argmax, softmax};
 
 /// A model with the checkpoint's weights.
 pub fn model_from_checkpoint(gpu: Arc<Gpu>, path: &Path) -> Result<(Model, Checkpoint)> {
@@ -95,35 +93,4 @@ pub fn no_class_names(model: &Model, path: &Path) -> anyhow::Error {
         path.display(),
         example.join(" ")
     )
-}
-
-/// One image's answer per head: (head name, class, probability).
-pub type Prediction = Vec<(String, String, f64)>;
-
-/// Predicts every image; a file that cannot be read is reported in its place.
-pub fn predict(model: &mut Model, images: &[impl AsRef<Path>]) -> Result<Vec<Result<Prediction>>> {
-    let mut out = Vec::new();
-    for path in images {
-        let path = path.as_ref();
-        let planes = match load_image(path, model.spec.image_size) {
-            Ok(p) => p,
-            Err(e) => {
-                out.push(Err(e.context(format!("{}", path.display()))));
-                continue;
-            }
-        };
-        let logits = model.logits_bytes(&planes, 1).with_context(|| format!("predicting {}", path.display()))?;
-        let answer = model
-            .spec
-            .heads
-            .iter()
-            .zip(&logits)
-            .map(|(h, row)| {
-                let c = argmax(row);
-                (h.name.clone(), h.classes[c].clone(), softmax(row)[c])
-            })
-            .collect();
-        out.push(Ok(answer));
-    }
-    Ok(out)
 }
