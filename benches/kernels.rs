@@ -175,7 +175,7 @@ fn bench_kernels(c: &mut Criterion) {
 fn tutorial_model(gpu: Arc<Gpu>) -> Model {
     let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
     let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
-    let kernels = match std::env::var("TWINHEAD_KERNELS").ok().as_deref().and_then(Variant::from_name) {
+    let kernels = match Variant::from_env().expect("TWINHEAD_KERNELS") {
         Some(v) => KernelChoice::Fixed(v),
         None => KernelChoice::Measure { cache: None },
     };

@@ -18,7 +18,7 @@ use crate::infer::eval::evaluate_checkpoint;
 use crate::infer::predict::{PredictFormat, predict_files};
 use crate::run::options::defaults;
 use crate::run::plot::plot_run;
-use crate::run::start::{self, skipped_text};
+use crate::run::start;
 use crate::run::suite::{SuiteEnd, run_suite};
 use crate::run::{Ending, TrainControl};
 use crate::stdout;
@@ -126,11 +126,7 @@ pub fn dispatch(cli: Cli, given: &[String], stop_on_ctrl_c: StopOnCtrlC) -> Resu
         }
         Some(Command::Eval { checkpoint, data, batch_size, classes, labels, device }) => {
             let Some(gpu) = open(&device)? else { return Ok(Outcome::Done) };
-            let report = evaluate_checkpoint(gpu, &checkpoint, &data, batch_size, &classes, labels.as_deref())?;
-            stdout::line(&report.text)?;
-            if !report.skipped.is_empty() {
-                eprint!("{}", skipped_text(&report.skipped));
-            }
+            evaluate_checkpoint(gpu, &checkpoint, &data, batch_size, &classes, labels.as_deref())?.print()?;
             Ok(Outcome::Done)
         }
     }

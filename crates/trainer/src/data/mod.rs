@@ -97,3 +97,12 @@ impl Dataset {
         combos
     }
 }
+
+/// The files a load skipped, and why, as the run folder's skipped.txt and the closing lines say.
+pub fn skipped_text(skipped: &[Skipped]) -> String {
+    let mut out = format!("{} files could not be read and were skipped:\n", skipped.len());
+    for s in skipped {
+        out += &format!("  {}: {}\n", s.path.display(), s.reason);
+    }
+    out
+}

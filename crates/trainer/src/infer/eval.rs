@@ -12,12 +12,24 @@ use model::Model;
 
 use super::checkpoint::{model_from_checkpoint, name_classes, no_class_names};
 use super::evaluate::{accuracies, confusion_table, evaluate};
-use crate::data::{DataSource, Dataset, Skipped};
+use crate::data::{DataSource, Dataset, Skipped, skipped_text};
+use crate::stdout;
 
 /// `trainer eval`'s findings: the report to print, and the files that could not be read.
 pub struct CheckpointReport {
     pub text: String,
     pub skipped: Vec<Skipped>,
+}
+
+impl CheckpointReport {
+    /// The report on standard output, the skipped files on standard error.
+    pub fn print(&self) -> Result<()> {
+        stdout::line(&self.text)?;
+        if !self.skipped.is_empty() {
+            eprint!("{}", skipped_text(&self.skipped));
+        }
+        Ok(())
+    }
 }
 
 /// Evaluates a checkpoint on a whole folder of labelled images: accuracy, seen and unseen

@@ -17,7 +17,7 @@ use super::session::{self, Ending, RunSummary, TrainControl};
 use super::state;
 use crate::data::augment::{Augment, AugmentMode, AugmentOverrides};
 use crate::data::source::check_head_names;
-use crate::data::{DataSource, Dataset, Skipped};
+use crate::data::{DataSource, Dataset, Skipped, skipped_text};
 use crate::stdout;
 
 /// What `trainer train` is asked to do.
@@ -214,13 +214,4 @@ fn train_in(
         eprintln!("run folder: {} (best epoch {best_epoch})", summary.dir.display());
     }
     Ok(summary)
-}
-
-/// The files a load skipped, and why, as the run folder's skipped.txt and the closing lines say.
-pub fn skipped_text(skipped: &[Skipped]) -> String {
-    let mut out = format!("{} files could not be read and were skipped:\n", skipped.len());
-    for s in skipped {
-        out += &format!("  {}: {}\n", s.path.display(), s.reason);
-    }
-    out
 }
