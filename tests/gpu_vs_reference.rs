@@ -15,7 +15,7 @@
 //! order of the sums differs (the fused conv + pool sums over input channels outside the taps).
 
 use kernels::{Conv2dShape, HeadLoss, LinearShape, Pool2dShape, Tensor};
-use twinhead::{Tolerance, assert_close, gpu, max_abs, random, random_labels, variants, wide};
+use twinhead::{Tolerance, assert_close, gpu, max_abs, random, random_labels, shaped_sets, variants, wide};
 
 fn upload(label: &str, shape: &[usize], data: &[f32]) -> Tensor {
     Tensor::from_slice(&gpu().0, label, shape, data).unwrap()
@@ -67,7 +67,7 @@ fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
     let (tx, tw, tb, tdy) =
         (upload("x", &xs, &x), upload("w", &s.weight_shape(), &w), upload("b", &[s.c_out], &b), upload("dy", &ys, &dy));
     let k_len = s.c_in * s.kh * s.kw;
-    let name = format!("{s:?} ({:?})", k.variant);
+    let name = format!("{s:?} ({:?}, block {:?})", k.variant, k.block);
 
     let expected = reference::conv2d_forward(&r, &wide(&x), &wide(&w), &wide(&b));
     let ty = zeros("y", &ys);
@@ -245,7 +245,7 @@ fn maxpool2d_awkward_shapes() {
 }
 
 fn linear_case(s: LinearShape, seed: u64) {
-    for k in variants() {
+    for k in variants().iter().chain(shaped_sets()) {
         linear_case_with(k, s, seed);
     }
 }
@@ -257,7 +257,7 @@ fn linear_case_with(k: &kernels::Kernels, s: LinearShape, seed: u64) {
     let w = random(s.outputs * s.inputs, seed + 1, -1.0, 1.0);
     let b = random(s.outputs, seed + 2, -1.0, 1.0);
     let dy = random(s.batch * s.outputs, seed + 3, -1.0, 1.0);
-    let name = format!("{s:?} ({:?})", k.variant);
+    let name = format!("{s:?} ({:?}, block {:?})", k.variant, k.block);
     let (tx, tw, tb) =
         (upload("x", &[s.batch, s.inputs], &x), upload("w", &[s.outputs, s.inputs], &w), upload("b", &[s.outputs], &b));
     let tdy = upload("dy", &[s.batch, s.outputs], &dy);

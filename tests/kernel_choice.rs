@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use model::{HeadSpec, KernelChoice, Model, ModelSpec, TrainConfig, Variant};
+use model::{HeadSpec, KernelChoice, Model, ModelSpec, Pick, TrainConfig, Variant};
 
 fn gpu() -> Arc<tensor::Gpu> {
     Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("needs a GPU adapter"))
@@ -31,7 +31,7 @@ fn measured_choices_are_cached_and_reused() {
     a.prepare(3).unwrap();
     let chosen = a.kernel_choices();
     assert_eq!(chosen.len(), TUNED_PASSES, "{chosen:?}");
-    assert!(chosen.values().all(|v| Variant::from_name(v).is_some()));
+    assert!(chosen.values().all(|v| Pick::from_name(v).is_some()), "{chosen:?}");
     let file: BTreeMap<String, BTreeMap<String, String>> =
         serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
     assert_eq!(file.len(), 1, "one adapter");
@@ -55,17 +55,23 @@ fn measured_choices_are_cached_and_reused() {
 
 #[test]
 fn recorded_choices_are_used_as_given() {
-    // Every pass blocked except the first one listed, which is tiled.
+    // Every pass blocked except the first one listed, which is tiled, and the shared layer's
+    // forward, which runs the blocked kernel in 4×4 blocks.
     let mut a = small_model(KernelChoice::Measure { cache: None });
     a.prepare(2).unwrap();
     let keys: Vec<String> = a.kernel_choices().into_keys().collect();
-    let mut recorded: HashMap<String, Variant> = keys.iter().map(|k| (k.clone(), Variant::Blocked)).collect();
-    recorded.insert(keys[0].clone(), Variant::Tiled);
+    let mut recorded: HashMap<String, Pick> = keys.iter().map(|k| (k.clone(), Pick::from(Variant::Blocked))).collect();
+    recorded.insert(keys[0].clone(), Pick::from(Variant::Tiled));
+    let forward =
+        keys.iter().find(|k| k.starts_with("LinearForward") && k.contains("outputs: 16")).expect("the shared layer");
+    recorded.insert(forward.clone(), Pick { variant: Variant::Blocked, block: Some((4, 4)) });
     let mut b = small_model(KernelChoice::Recorded { choices: recorded.clone(), cache: None });
     b.prepare(2).unwrap();
-    let got: HashMap<String, Variant> =
-        b.kernel_choices().into_iter().map(|(k, v)| (k, Variant::from_name(&v).unwrap())).collect();
+    let got: HashMap<String, Pick> =
+        b.kernel_choices().into_iter().map(|(k, v)| (k, Pick::from_name(&v).unwrap())).collect();
     assert_eq!(got, recorded);
+    let ops = b.step_ops(2).unwrap();
+    assert!(ops.iter().any(|op| op.dispatches.iter().any(|d| d.label == "linear_forward 4x4")), "the 4×4 kernel runs");
 }
 
 #[test]

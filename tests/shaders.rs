@@ -30,8 +30,10 @@ fn every_shader_file_is_a_known_kernel() {
         .filter(|n| n.ends_with(".wgsl"))
         .collect();
     files.sort();
+    // A file with several register blocks is several kernels of the catalogue, one file.
     let mut known: Vec<String> = Kernel::ALL.iter().map(|k| format!("{}.wgsl", k.name())).collect();
     known.sort();
+    known.dedup();
     assert_eq!(files, known, "shaders/ and the kernel catalogue disagree");
 }
 
@@ -133,13 +135,37 @@ fn every_pass_has_one_kernel_per_variant() {
     use kernels::{Pass, Variant};
     for pass in Pass::ALL {
         for variant in Variant::ALL {
-            let n =
-                Kernel::ALL.iter().filter(|k| k.desc().pass == Some(pass) && k.desc().variant == Some(variant)).count();
+            // Its own kernel; other register blocks of it are alternatives the tuner may pick.
+            let own = |k: &&Kernel| !k.desc().alternative;
+            let n = Kernel::ALL
+                .iter()
+                .filter(own)
+                .filter(|k| k.desc().pass == Some(pass) && k.desc().variant == Some(variant))
+                .count();
             // The subgroup variant may leave a pass to the blocked kernel.
             let allowed = if variant == Variant::Subgroup { 0..=1 } else { 1..=1 };
             assert!(allowed.contains(&n), "{pass:?} has {n} {variant:?} kernels");
         }
     }
+}
+
+#[test]
+fn a_shaped_kernel_covers_the_blocks_its_constants_say() {
+    use kernels::Grid;
+    for kernel in Kernel::ALL {
+        let d = kernel.desc();
+        let Some((rows, cols)) = d.block else { continue };
+        let constants = format!("const BR: u32 = {rows}u;\nconst BC: u32 = {cols}u;\n");
+        assert!(d.source.starts_with(&constants), "{}: its source begins with its block's constants", d.label);
+        assert_eq!(d.grid, Grid::Blocks { rows: rows as usize, cols: cols as usize }, "{}", d.label);
+        if d.alternative {
+            let own = Kernel::declared_for(d.pass.expect("a pass"), d.variant.expect("a variant")).unwrap();
+            assert_eq!(own.desc().name, d.name, "{}: an alternative shape of its variant's own kernel", d.label);
+            assert_eq!(own.shaped(d.block), *kernel);
+        }
+    }
+    assert_eq!(Kernel::LinearForward.shaped(Some((4, 4))), Kernel::LinearForward4x4);
+    assert_eq!(Kernel::Conv2dForward.shaped(Some((4, 4))), Kernel::Conv2dForward, "no such shape: its own");
 }
 
 #[test]

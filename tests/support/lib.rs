@@ -66,6 +66,21 @@ pub fn variants() -> &'static [Kernels] {
     })
 }
 
+/// A kernel set per register block a variant's kernels offer beside their own (every pass whose
+/// kernel has the block runs it): the shapes the tuner may pick, checked like the variants.
+pub fn shaped_sets() -> &'static [Kernels] {
+    static SETS: OnceLock<Vec<Kernels>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let mut sets = Vec::new();
+        for k in variants() {
+            for block in kernels::Kernel::alternative_blocks(k.variant) {
+                sets.push(k.trying(kernels::Pick { variant: k.variant, block: Some(block) }));
+            }
+        }
+        sets
+    })
+}
+
 /// `|actual − expected| <= atol + rtol · |expected|`, element by element.
 #[derive(Clone, Copy, Debug)]
 pub struct Tolerance {

@@ -122,9 +122,19 @@ pub enum Grid {
 /// One kernel, declared once.
 #[derive(Debug)]
 pub struct KernelDesc {
-    /// The file name without `.wgsl`, and the wgpu label of its pipeline and dispatches.
+    /// The file name without `.wgsl`.
     pub name: &'static str,
+    /// The wgpu label of its pipeline and dispatches: the name, with the shape when it is one of
+    /// several of a file (`linear_forward 4x4`).
+    pub label: &'static str,
+    /// The shape's `const` declarations (`BR`, `BC`: the register block), the shared parts, the
+    /// kernel's own file.
     pub source: &'static str,
+    /// The register block (rows, columns) a shaped kernel's constants set.
+    pub block: Option<(u32, u32)>,
+    /// Another shape of the kernel its variant declares for its pass, run only where the tuner
+    /// measured it faster ([`Kernel::shaped`]).
+    pub alternative: bool,
     /// The variant whose passes use it; `None` for kernels every variant uses.
     pub variant: Option<Variant>,
     /// The matrix-product pass it implements, if it is one.
@@ -159,10 +169,23 @@ impl KernelDesc {
     }
 }
 
+/// `true` when a shape was given (an alternative entry).
+macro_rules! given {
+    () => {
+        false
+    };
+    ($x:literal) => {
+        true
+    };
+}
+
 /// Declares every kernel: the [`Kernel`] enum, [`Kernel::ALL`] and each kernel's [`KernelDesc`].
+/// `block R x C` gives the variant's own kernel for its pass its register block; `shape R x C` an
+/// alternative shape of it (same file, other constants).
 macro_rules! catalogue {
     ($(
-        $kernel:ident: $file:literal $(after $($common:literal)+)?, $variant:expr, $pass:expr, workgroup $wg:literal, $grid:expr,
+        $kernel:ident: $file:literal $(block $br:literal x $bc:literal)? $(shape $sr:literal x $sc:literal)?
+            $(after $($common:literal)+)?, $variant:expr, $pass:expr, workgroup $wg:literal, $grid:expr,
             $params:ident, [$($binding:ident),*];
     )*) => {
         /// Every WGSL kernel twinhead has, one per file under `shaders/`.
@@ -178,11 +201,17 @@ macro_rules! catalogue {
                     $(Kernel::$kernel => {
                         const DESC: KernelDesc = KernelDesc {
                             name: $file,
-                            // The shared parts (shaders/common/), if any, then the kernel's own file.
+                            label: concat!($file $(, " ", $sr, "x", $sc)?),
+                            // The shape's constants, the shared parts (shaders/common/), if any,
+                            // then the kernel's own file.
                             source: concat!(
+                                $("const BR: u32 = ", $br, "u;\nconst BC: u32 = ", $bc, "u;\n",)?
+                                $("const BR: u32 = ", $sr, "u;\nconst BC: u32 = ", $sc, "u;\n",)?
                                 $($(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/common/", $common, ".wgsl")),)+)?
                                 include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/", $file, ".wgsl"))
                             ),
+                            block: [None $(, Some(($br, $bc)))? $(, Some(($sr, $sc)))?][given!($($br)?) as usize + given!($($sr)?) as usize],
+                            alternative: given!($($sr)?),
                             variant: $variant,
                             pass: $pass,
                             entry_point: "main",
@@ -253,8 +282,14 @@ catalogue! {
         Elementwise, [x, y];
     ReluBackward: "relu_backward", None, None, workgroup 64, Grid::Items,
         Elementwise, [y, dy, dx];
-    LinearForward: "linear_forward" after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64, BLOCK,
+    LinearForward: "linear_forward" block 8 x 8 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64, BLOCK,
         LinearForward, [x, weight, bias, y];
+    LinearForward8x4: "linear_forward" shape 8 x 4 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64,
+        Grid::Blocks { rows: 8, cols: 4 }, LinearForward, [x, weight, bias, y];
+    LinearForward4x8: "linear_forward" shape 4 x 8 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64,
+        Grid::Blocks { rows: 4, cols: 8 }, LinearForward, [x, weight, bias, y];
+    LinearForward4x4: "linear_forward" shape 4 x 4 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64,
+        Grid::Blocks { rows: 4, cols: 4 }, LinearForward, [x, weight, bias, y];
     LinearForwardTiled: "linear_forward_tiled" after "linear_forward" "tile_product", Some(Tiled), Some(LinearForward), workgroup 256, TILE,
         LinearForward, [x, weight, bias, y];
     LinearForwardSubgroup: "linear_forward_subgroup" after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64, SHARED_ROWS,
@@ -303,13 +338,38 @@ impl Kernel {
         }
     }
 
-    /// The kernel `variant` itself declares for `pass`, if any.
+    /// The kernel `variant` itself declares for `pass`, if any (its shape alternatives aside).
     pub fn declared_for(pass: Pass, variant: Variant) -> Option<Kernel> {
-        Kernel::ALL.iter().copied().find(|k| k.desc().pass == Some(pass) && k.desc().variant == Some(variant))
+        Kernel::ALL
+            .iter()
+            .copied()
+            .find(|k| k.desc().pass == Some(pass) && k.desc().variant == Some(variant) && !k.desc().alternative)
     }
 
-    /// The kernel that implements `pass` in `variant`: its own, or the blocked one where the
-    /// variant has none for this pass.
+    /// This kernel in the register block `block`: the alternative of the same file that has it,
+    /// else this kernel (a pass whose kernel offers no such shape runs its own).
+    pub fn shaped(self, block: Option<(u32, u32)>) -> Kernel {
+        let own = self.desc();
+        let found = Kernel::ALL.iter().copied().find(|k| {
+            let d = k.desc();
+            d.name == own.name && d.pass == own.pass && d.block == block && block.is_some()
+        });
+        found.unwrap_or(self)
+    }
+
+    /// The register blocks `variant`'s kernels offer beside their own, each once.
+    pub fn alternative_blocks(variant: Variant) -> Vec<(u32, u32)> {
+        let mut blocks = Vec::new();
+        for k in Kernel::ALL.iter().map(|k| k.desc()).filter(|d| d.alternative && d.variant == Some(variant)) {
+            if let Some(b) = k.block.filter(|b| !blocks.contains(b)) {
+                blocks.push(b);
+            }
+        }
+        blocks
+    }
+
+    /// The kernel that implements `pass` in `variant` (its own shape): its own, or the blocked
+    /// one where the variant has none for this pass.
     pub fn for_pass(pass: Pass, variant: Variant) -> Kernel {
         let found = Kernel::declared_for(pass, variant).or(Kernel::declared_for(pass, Variant::Blocked));
         found.unwrap_or_else(|| panic!("the catalogue has no {variant:?} kernel for {pass:?}"))

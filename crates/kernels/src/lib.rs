@@ -18,6 +18,7 @@ mod linear;
 mod loss;
 mod op;
 pub mod params;
+mod pick;
 use params::ParamsBlock;
 mod pool;
 mod relu;
@@ -30,6 +31,7 @@ pub use conv::WeightSegment;
 pub use kernel::{Grid, Kernel, KernelDesc, Pass, Variant};
 pub use loss::HeadLoss;
 pub use op::{Dispatch, Op, Work};
+pub use pick::Pick;
 pub use relu::unit_table;
 pub use shapes::{Conv2dShape, LinearShape, PassShape, Pool2dShape};
 pub use split::{MAX_SERIAL, MIN_INVOCATIONS, SplitRule, WIDE_OUTPUT, split_reduction};
@@ -45,7 +47,9 @@ pub struct Kernels {
     /// Shared with the kernel sets [`Kernels::trying`] makes: a pipeline is compiled once.
     pipelines: Arc<Mutex<HashMap<Kernel, wgpu::ComputePipeline>>>,
     pub variant: Variant,
-    choices: Mutex<HashMap<String, Variant>>,
+    /// The register block every pass runs in unless chosen otherwise (None: each kernel's own).
+    pub block: Option<(u32, u32)>,
+    choices: Mutex<HashMap<String, Pick>>,
 }
 
 impl Variant {
@@ -81,17 +85,19 @@ impl Kernels {
                 ),
             ));
         }
-        let k = Kernels { pipelines: Default::default(), variant, choices: Mutex::new(HashMap::new()) };
+        let k = Kernels { pipelines: Default::default(), variant, block: None, choices: Mutex::new(HashMap::new()) };
         for &kernel in Kernel::ALL.iter().filter(|k| k.used_by(variant)) {
             k.pipeline(gpu, kernel)?;
         }
         Ok(k)
     }
 
-    /// A kernel set in which every matrix-product pass runs `variant`, whatever was chosen here:
-    /// what the tuner builds a candidate step from. It shares this set's compiled pipelines.
-    pub fn trying(&self, variant: Variant) -> Kernels {
-        Kernels { pipelines: self.pipelines.clone(), variant, choices: Mutex::new(HashMap::new()) }
+    /// A kernel set in which every matrix-product pass runs `pick` (a pass whose kernel lacks
+    /// its block runs its own), whatever was chosen here: what the tuner builds a candidate step
+    /// from. It shares this set's compiled pipelines.
+    pub fn trying(&self, pick: Pick) -> Kernels {
+        let (variant, block) = (pick.variant, pick.block);
+        Kernels { pipelines: self.pipelines.clone(), variant, block, choices: Mutex::new(HashMap::new()) }
     }
 
     /// The pipeline of `kernel`, compiled on first use.
@@ -101,39 +107,41 @@ impl Kernels {
             return Ok(p.clone());
         }
         let desc = kernel.desc();
-        let p = gpu.compute_pipeline(desc.name, desc.source, desc.entry_point, &[])?;
+        let p = gpu.compute_pipeline(desc.label, desc.source, desc.entry_point, &[])?;
         pipelines.insert(kernel, p.clone());
         Ok(p)
     }
 
-    /// Runs `variant` for `pass` at `shape` from now on (ops built before keep their kernel).
-    pub fn choose(&self, pass: Pass, shape: &impl std::fmt::Debug, variant: Variant) {
-        self.set_choice(pass_key(pass, shape), variant);
+    /// Runs `pick` for `pass` at `shape` from now on (ops built before keep their kernel).
+    pub fn choose(&self, pass: Pass, shape: &impl std::fmt::Debug, pick: impl Into<Pick>) {
+        self.set_choice(pass_key(pass, shape), pick.into());
     }
 
     /// Like [`Self::choose`], by key (see [`pass_key`]).
-    pub fn set_choice(&self, key: String, variant: Variant) {
-        self.choices.lock().expect("choices poisoned").insert(key, variant);
+    pub fn set_choice(&self, key: String, pick: Pick) {
+        self.choices.lock().expect("choices poisoned").insert(key, pick);
     }
 
     /// Every choice made, by pass key.
-    pub fn choices(&self) -> HashMap<String, Variant> {
+    pub fn choices(&self) -> HashMap<String, Pick> {
         self.choices.lock().expect("choices poisoned").clone()
+    }
+
+    /// What the pass with this key runs: its choice, else this set's default.
+    pub fn pick_by_key(&self, key: &str) -> Pick {
+        let default = Pick { variant: self.variant, block: self.block };
+        self.choices.lock().expect("choices poisoned").get(key).copied().unwrap_or(default)
     }
 
     /// The variant `pass` runs at `shape`.
     pub fn variant_for(&self, pass: Pass, shape: &impl std::fmt::Debug) -> Variant {
-        self.choices.lock().expect("choices poisoned").get(&pass_key(pass, shape)).copied().unwrap_or(self.variant)
+        self.pick_by_key(&pass_key(pass, shape)).variant
     }
 
-    /// The variant the pass with this key runs.
-    pub fn variant_by_key(&self, key: &str) -> Variant {
-        self.choices.lock().expect("choices poisoned").get(key).copied().unwrap_or(self.variant)
-    }
-
-    /// The kernel a matrix-product pass runs at `shape`.
+    /// The kernel a matrix-product pass runs at `shape`: its pick's variant's, in its pick's block.
     fn kernel_for(&self, pass: Pass, shape: &impl std::fmt::Debug) -> Kernel {
-        Kernel::for_pass(pass, self.variant_for(pass, shape))
+        let pick = self.pick_by_key(&pass_key(pass, shape));
+        Kernel::for_pass(pass, pick.variant).shaped(pick.block)
     }
 
     /// One dispatch of `kernel` over `invocations` threads with `params` in binding 0 and the
@@ -177,11 +185,11 @@ impl Kernels {
             entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: t.binding() });
         }
         let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(desc.name),
+            label: Some(desc.label),
             layout: &pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
-        let mut d = Dispatch::new(desc.name, pipeline, bind_group, uniform, work, desc.workgroup_size as u64);
+        let mut d = Dispatch::new(desc.label, pipeline, bind_group, uniform, work, desc.workgroup_size as u64);
         d.bytes = bindings.iter().map(|(_, t)| t.bytes()).sum();
         Ok(d)
     }

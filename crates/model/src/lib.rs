@@ -27,7 +27,7 @@ mod weights;
 
 pub use checkpoint::{Checkpoint, NamedTensors, load_checkpoint, save_checkpoint};
 pub use error::ModelError;
-pub use kernels::Variant;
+pub use kernels::{Pick, Variant};
 pub use model::{IGNORE, KernelChoice, Model, StepStats, TrainConfig};
 pub use plan::STATS_WINDOW;
 pub use spec::{HeadSpec, ModelSpec};

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kernels::{AdamHyper, Kernels, Op, Tensor, Variant};
+use kernels::{AdamHyper, Kernels, Op, Pick, Tensor, Variant};
 use tensor::{Gpu, GpuError};
 
 use crate::ema::Ema;
@@ -37,12 +37,12 @@ pub enum KernelChoice {
     Guess,
     /// One variant for every pass.
     Fixed(Variant),
-    /// Time every variant at each pass's shape on this adapter and run the fastest (the trainer;
+    /// Time every variant (and register block) at each pass's shape on this adapter and run the fastest (the trainer;
     /// see `tune.rs`), remembering the choice in `cache` when given and reading it from there.
     Measure { cache: Option<std::path::PathBuf> },
-    /// The choices a run made before (pass key → variant), so a resumed run computes exactly as
-    /// it did; passes not listed are measured.
-    Recorded { choices: HashMap<String, Variant>, cache: Option<std::path::PathBuf> },
+    /// The choices a run made before (pass key → variant and block), so a resumed run computes
+    /// exactly as it did; passes not listed are measured.
+    Recorded { choices: HashMap<String, Pick>, cache: Option<std::path::PathBuf> },
 }
 
 /// What one training step reported: per head, the batch-mean loss and the rows it got right.

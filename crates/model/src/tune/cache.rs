@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use kernels::{Kernel, Variant};
+use kernels::{Kernel, Pick};
 use tensor::Gpu;
 
 /// The cache file's contents: per adapter key, per pass key, the chosen variant's name.
@@ -24,7 +24,7 @@ pub(crate) fn adapter_key(gpu: &Gpu) -> String {
 }
 
 /// The cache's well-formed entries. A missing or unreadable file only means measuring again; an
-/// entry that is not a known variant's name (an older version's, or a hand edit) is dropped on
+/// entry that is not a known variant's name (and block) (an older version's, or a hand edit) is dropped on
 /// its own, keeping every other adapter's and pass's measurements.
 pub(crate) fn read_cache(path: &Path) -> Cache {
     let Some(serde_json::Value::Object(adapters)) =
@@ -37,7 +37,7 @@ pub(crate) fn read_cache(path: &Path) -> Cache {
         let serde_json::Value::Object(passes) = passes else { continue };
         let valid = passes.into_iter().filter_map(|(key, v)| {
             let name = v.as_str()?;
-            Variant::from_name(name).map(|_| (key, name.to_string()))
+            Pick::from_name(name).map(|_| (key, name.to_string()))
         });
         cache.insert(adapter, valid.collect());
     }
@@ -58,19 +58,19 @@ pub(crate) fn write_cache(path: &Path, cache: &Cache) {
     }
 }
 
-/// The cached choices for this adapter, as pass key → variant.
-pub(crate) fn cached_choices(path: &Path, adapter: &str) -> HashMap<String, Variant> {
+/// The cached choices for this adapter, as pass key → pick.
+pub(crate) fn cached_choices(path: &Path, adapter: &str) -> HashMap<String, Pick> {
     let cache = read_cache(path);
     let mine = cache.get(adapter).cloned().unwrap_or_default();
-    mine.into_iter().filter_map(|(k, v)| Some((k, Variant::from_name(&v)?))).collect()
+    mine.into_iter().filter_map(|(k, v)| Some((k, Pick::from_name(&v)?))).collect()
 }
 
 /// Adds `choices` to the cache file under `adapter`.
-pub(crate) fn remember(path: &Path, adapter: &str, choices: &HashMap<String, Variant>) {
+pub(crate) fn remember(path: &Path, adapter: &str, choices: &HashMap<String, Pick>) {
     let mut cache = read_cache(path);
     let mine = cache.entry(adapter.to_string()).or_default();
     for (k, v) in choices {
-        mine.insert(k.clone(), v.name().to_string());
+        mine.insert(k.clone(), v.name());
     }
     write_cache(path, &cache);
 }
@@ -96,7 +96,11 @@ mod tests {
         assert_eq!(cache["gpu B"]["pass 1"], "tiled");
         assert!(!cache.contains_key("gpu C"));
         // Remembering a new choice keeps every good entry of the file.
-        remember(&path, "gpu B", &[("pass 2".to_string(), Variant::Blocked)].into());
+        remember(
+            &path,
+            "gpu B",
+            &[("pass 2".to_string(), Pick { variant: kernels::Variant::Blocked, block: Some((4, 4)) })].into(),
+        );
         let again = read_cache(&path);
         assert_eq!(again["gpu A"]["pass 1"], "subgroup");
         assert_eq!(again["gpu B"].len(), 2);

@@ -1,7 +1,8 @@
 //! Choosing kernels by measurement: for each matrix-product pass of a training step at the
-//! run's shapes, every variant is timed on this adapter and the fastest runs. A candidate step
-//! is built from a kernel set that runs the variant under test everywhere
-//! ([`kernels::Kernels::trying`]); the model's own set only ever receives the choices. What was
+//! run's shapes, every variant — and every register block a variant's kernels offer — is timed
+//! on this adapter and the fastest runs. A candidate step is built from a kernel set that runs
+//! the pick under test everywhere ([`kernels::Kernels::trying`]); the model's own set only ever
+//! receives the choices. What was
 //! chosen is remembered per adapter ([`cache`]) and said per layer ([`summary`]).
 
 mod cache;
@@ -15,7 +16,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use kernels::{Op, Variant};
+use kernels::{Kernel, Op, Pick, Variant};
 
 use crate::Result;
 use crate::model::Model;
@@ -37,7 +38,7 @@ impl Model {
             let chosen = self.kernels.choices();
             for (key, main) in keys.iter().zip(measured) {
                 if !chosen.contains_key(key) {
-                    self.kernels.set_choice(key.clone(), self.kernels.variant_by_key(main));
+                    self.kernels.set_choice(key.clone(), self.kernels.pick_by_key(main));
                 }
             }
             return Ok(());
@@ -55,16 +56,12 @@ impl Model {
         if missing.is_empty() {
             return Ok(());
         }
-        // The same step once per variant (the first guess first), its passes in the same order.
-        let first_guess = self.kernels.variant;
-        let variants: Vec<Variant> = std::iter::once(first_guess)
-            .chain(Variant::available(&self.gpu).into_iter().filter(|&v| v != first_guess))
-            .collect();
-        let plans = variants
-            .iter()
-            .map(|&v| self.build_plan_with(&self.kernels.trying(v), batch))
-            .collect::<Result<Vec<_>>>()?;
-        let (measured, unmeasured) = self.time_each(&variants, &plans, missing)?;
+        // The same step once per pick (the first guess first), its passes in the same order.
+        let first_guess = Pick::from(self.kernels.variant);
+        let picks = candidates(&self.gpu, first_guess.variant);
+        let plans =
+            picks.iter().map(|&p| self.build_plan_with(&self.kernels.trying(p), batch)).collect::<Result<Vec<_>>>()?;
+        let (measured, unmeasured) = self.time_each(&picks, &plans, missing)?;
         if let Some(path) = cache {
             cache::remember(path, &adapter, &measured);
         }
@@ -73,7 +70,7 @@ impl Model {
     }
 
     /// Takes the choices the cache knows for `keys`; returns the passes still to measure.
-    fn take_known(&self, keys: &[String], known: &HashMap<String, Variant>) -> Missing {
+    fn take_known(&self, keys: &[String], known: &HashMap<String, Pick>) -> Missing {
         let chosen = self.kernels.choices();
         let mut missing = Vec::new();
         for (i, key) in keys.iter().enumerate() {
@@ -86,14 +83,14 @@ impl Model {
         missing
     }
 
-    /// Times every missing pass in each variant's plan (`plans[i]` runs `variants[i]`) until the
-    /// time limit; returns the choices made and the passes the limit left unmeasured.
+    /// Times every missing pass in each pick's plan (`plans[i]` runs `picks[i]`) until the time
+    /// limit; returns the choices made and the passes the limit left unmeasured.
     fn time_each(
         &mut self,
-        variants: &[Variant],
+        picks: &[Pick],
         plans: &[Plan],
         missing: Missing,
-    ) -> Result<(HashMap<String, Variant>, Vec<String>)> {
+    ) -> Result<(HashMap<String, Pick>, Vec<String>)> {
         let ops: Vec<Vec<&Op>> = plans.iter().map(|p| p.ops().filter(|op| op.key.is_some()).collect()).collect();
         let deadline = Instant::now() + self.tune_limits.budget;
         let total = missing.len();
@@ -103,10 +100,10 @@ impl Model {
                 unmeasured.push(key);
                 continue;
             }
-            // A variant that runs another's kernel for this pass is not timed twice.
+            // A pick that runs another's kernel for this pass is not timed twice.
             let mut seen = Vec::new();
             let (mut offered, mut candidates) = (Vec::new(), Vec::new());
-            for (&v, o) in variants.iter().zip(&ops) {
+            for (&v, o) in picks.iter().zip(&ops) {
                 let kernel = o[i].dispatches[0].label;
                 if !seen.contains(&kernel) {
                     seen.push(kernel);
@@ -125,7 +122,7 @@ impl Model {
 
     /// Gives the passes the time limit left unmeasured the variant that won most of the passes
     /// measured, else the first guess; they are not cached, so the next run measures them.
-    fn guess_unmeasured(&mut self, measured: &HashMap<String, Variant>, unmeasured: Vec<String>, first: Variant) {
+    fn guess_unmeasured(&mut self, measured: &HashMap<String, Pick>, unmeasured: Vec<String>, first: Pick) {
         if unmeasured.is_empty() {
             return;
         }
@@ -155,4 +152,16 @@ impl Model {
     pub fn tuning_note(&self) -> Option<&str> {
         self.tune_limits.note.as_deref()
     }
+}
+
+/// What the tuner tries, the first guess first: every variant the adapter runs, each in its
+/// kernels' own shapes, then each register block the variant's kernels offer beside them.
+fn candidates(gpu: &tensor::Gpu, first: Variant) -> Vec<Pick> {
+    let variants = std::iter::once(first).chain(Variant::available(gpu).into_iter().filter(|&v| v != first));
+    let mut picks = Vec::new();
+    for v in variants {
+        picks.push(Pick::from(v));
+        picks.extend(Kernel::alternative_blocks(v).into_iter().map(|b| Pick { variant: v, block: Some(b) }));
+    }
+    picks
 }

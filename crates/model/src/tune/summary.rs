@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use kernels::Variant;
+use kernels::Pick;
 
 use crate::model::Model;
 use crate::plan::Plan;
 
 /// One layer's name and its passes grouped by the variant they run (for the summary).
-type LayerKernels = (String, Vec<(Variant, Vec<String>)>);
+type LayerKernels = (String, Vec<(Pick, Vec<String>)>);
 
 impl Model {
     /// Remembers what each matrix-product pass of `plan` is called.
@@ -27,12 +27,9 @@ impl Model {
     /// the cache or forced alike (pass key → variant name): what a run records so that a resumed
     /// run computes exactly as it did.
     pub fn kernel_choices(&self) -> BTreeMap<String, String> {
-        let mut all: BTreeMap<String, String> = self
-            .pass_names
-            .iter()
-            .map(|(k, _)| (k.clone(), self.kernels.variant_by_key(k).name().to_string()))
-            .collect();
-        all.extend(self.kernels.choices().into_iter().map(|(k, v)| (k, v.name().to_string())));
+        let mut all: BTreeMap<String, String> =
+            self.pass_names.iter().map(|(k, _)| (k.clone(), self.kernels.pick_by_key(k).name())).collect();
+        all.extend(self.kernels.choices().into_iter().map(|(k, v)| (k, v.name())));
         all
     }
 

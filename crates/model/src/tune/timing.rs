@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use kernels::{Op, Variant};
+use kernels::{Op, Pick};
 use tensor::Gpu;
 
 use crate::Result;
@@ -57,12 +57,12 @@ fn fastest_of_runs(gpu: &Gpu, op: &Op) -> Result<f64> {
     (0..REPEATS).map(|_| seconds(gpu, op)).try_fold(f64::INFINITY, |best, t| Ok(best.min(t?)))
 }
 
-/// The fastest variant of one pass: `candidates[i]` is the pass built with `variants[i]`, the
-/// first being the first guess.
+/// The fastest pick of one pass: `candidates[i]` is the pass built with `picks[i]`, the first
+/// being the first guess.
 /// Candidates not yet tried when `deadline` passes are left out (the best so far wins).
-pub(crate) fn fastest(gpu: &Gpu, variants: &[Variant], candidates: &[&Op], deadline: Instant) -> Result<Variant> {
-    let mut best = (fastest_of_runs(gpu, candidates[0])?, variants[0]);
-    for (&variant, op) in variants.iter().zip(candidates).skip(1) {
+pub(crate) fn fastest(gpu: &Gpu, picks: &[Pick], candidates: &[&Op], deadline: Instant) -> Result<Pick> {
+    let mut best = (fastest_of_runs(gpu, candidates[0])?, picks[0]);
+    for (&pick, op) in picks.iter().zip(candidates).skip(1) {
         if Instant::now() >= deadline {
             break;
         }
@@ -71,18 +71,21 @@ pub(crate) fn fastest(gpu: &Gpu, variants: &[Variant], candidates: &[&Op], deadl
         }
         let t = fastest_of_runs(gpu, op)?;
         if t < best.0 {
-            best = (t, variant);
+            best = (t, pick);
         }
     }
     Ok(best.1)
 }
 
-/// The variant that occurs most often (the first of equals in [`Variant::ALL`]'s order).
-pub(crate) fn most_common(choices: impl Iterator<Item = Variant>) -> Option<Variant> {
-    let mut counts = [0usize; Variant::ALL.len()];
-    for v in choices {
-        counts[Variant::ALL.iter().position(|&a| a == v).unwrap_or(0)] += 1;
+/// The pick that occurs most often (of equals, the first by name).
+pub(crate) fn most_common(choices: impl Iterator<Item = Pick>) -> Option<Pick> {
+    let mut counts: Vec<(Pick, usize)> = Vec::new();
+    for p in choices {
+        match counts.iter_mut().find(|c| c.0 == p) {
+            Some(c) => c.1 += 1,
+            None => counts.push((p, 1)),
+        }
     }
-    let (i, &n) = counts.iter().enumerate().max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))?;
-    (n > 0).then(|| Variant::ALL[i])
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.name().cmp(&b.0.name())));
+    counts.first().map(|c| c.0)
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use model::{KernelChoice, Variant};
+use model::{KernelChoice, Pick};
 
 use super::folder::{CONFIG_FILE, write};
 use super::options::TrainOptions;
@@ -44,7 +44,7 @@ impl RunConfig {
 
     /// The recorded kernel choices as the model takes them, measuring what they lack.
     pub fn kernel_choice(&self, cache: Option<PathBuf>) -> KernelChoice {
-        let choices = self.kernels.iter().filter_map(|(k, v)| Some((k.clone(), Variant::from_name(v)?))).collect();
+        let choices = self.kernels.iter().filter_map(|(k, v)| Some((k.clone(), Pick::from_name(v)?))).collect();
         KernelChoice::Recorded { choices, cache }
     }
 
