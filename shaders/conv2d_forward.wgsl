@@ -3,8 +3,10 @@
 //   (taps that fall in the zero padding contribute nothing)
 // Layouts, row-major: x [N, C_in, H, W], weight [C_out, C_in, KH, KW], bias [C_out], y [N, C_out, OH, OW].
 // An implicit GEMM: rows m = (n, oy, ox), columns co, reduction over (ky, kx, ci), nothing unfolded in memory.
-// One invocation computes an 8-pixel × 8-channel block of y: per k it loads 8 values of x and 8 of
-// weight and does 64 multiply-adds into 16 vec4 accumulators (4 pixels each). Register blocking is
+// One invocation computes a BR-pixel × BC-channel block of y (8 × 8: per k 8 values of x and 8 of
+// weight, 64 multiply-adds into 16 vec4 accumulators of 4 pixels each). BR and BC (each 4 or 8)
+// are the shape's constants, joined in front by the catalogue; the parts a smaller block does not
+// use sit behind `if` on them, which the compiler removes (see linear_forward.wgsl). Register blocking is
 // what makes this fast on every adapter (on lavapipe, 1 output per invocation is 20–40× slower).
 // Where a tap lands (and whether it falls in the padding) depends only on the pixel and the tap,
 // so it is worked out once per tap, outside the loop over input channels.
@@ -12,12 +14,12 @@
 
 // Params, bindings 0–4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
 
-// Writes one output channel of the block: 8 pixels starting at row m0.
+// Writes one output channel of the block: BR pixels starting at row m0.
 fn store(co: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     let rows = p.batch * p.out_h * p.out_w;
     let plane = p.out_h * p.out_w;
     if co >= p.c_out { return; }
-    for (var j = 0u; j < 8u; j++) {
+    for (var j = 0u; j < BR; j++) {
         let m = m0 + j;
         if m >= rows { return; }
         var v = bias[co];
@@ -32,12 +34,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
     let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
     let rows = p.batch * p.out_h * p.out_w;
-    let tiles_m = (rows + 7u) / 8u;
-    let tiles_n = (p.c_out + 7u) / 8u;
+    let tiles_m = (rows + BR - 1u) / BR;
+    let tiles_n = (p.c_out + BC - 1u) / BC;
     if inv >= tiles_m * tiles_n { return; }
     // Neighbouring invocations take neighbouring pixels of the same channels.
-    let m0 = (inv % tiles_m) * 8u;
-    let co0 = (inv / tiles_m) * 8u;
+    let m0 = (inv % tiles_m) * BR;
+    let co0 = (inv / tiles_m) * BC;
     let plane = p.out_h * p.out_w;
     let chw = p.c_in * p.h * p.w;
     let k_len = p.c_in * p.kh * p.kw;
@@ -48,12 +50,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var ix0: array<i32, 8>;
     var wr: array<u32, 8>;
     for (var j = 0u; j < 8u; j++) {
-        let m = min(m0 + j, rows - 1u);
+        let m = min(m0 + min(j, BR - 1u), rows - 1u);
         let r = m % plane;
         xb[j] = (m / plane) * chw;
         iy0[j] = i32((r / p.out_w) * p.stride) - i32(p.pad);
         ix0[j] = i32((r % p.out_w) * p.stride) - i32(p.pad);
-        wr[j] = min(co0 + j, p.c_out - 1u) * k_len;
+        wr[j] = min(co0 + min(j, BC - 1u), p.c_out - 1u) * k_len;
     }
 
     var c0l = vec4<f32>(0.0); var c0h = vec4<f32>(0.0);
@@ -82,25 +84,31 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
                 let cp = ci * hw;
                 let k = ci * taps + tk;
                 let lo = vec4<f32>(x[t0.at + cp], x[t1.at + cp], x[t2.at + cp], x[t3.at + cp]) * mask_lo;
-                let hi = vec4<f32>(x[t4.at + cp], x[t5.at + cp], x[t6.at + cp], x[t7.at + cp]) * mask_hi;
                 let w0 = weight[wr[0] + k]; let w1 = weight[wr[1] + k];
                 let w2 = weight[wr[2] + k]; let w3 = weight[wr[3] + k];
-                let w4 = weight[wr[4] + k]; let w5 = weight[wr[5] + k];
-                let w6 = weight[wr[6] + k]; let w7 = weight[wr[7] + k];
-                c0l += lo * w0; c0h += hi * w0;
-                c1l += lo * w1; c1h += hi * w1;
-                c2l += lo * w2; c2h += hi * w2;
-                c3l += lo * w3; c3h += hi * w3;
-                c4l += lo * w4; c4h += hi * w4;
-                c5l += lo * w5; c5h += hi * w5;
-                c6l += lo * w6; c6h += hi * w6;
-                c7l += lo * w7; c7h += hi * w7;
+                c0l += lo * w0; c1l += lo * w1; c2l += lo * w2; c3l += lo * w3;
+                if BR > 4u {
+                    let hi = vec4<f32>(x[t4.at + cp], x[t5.at + cp], x[t6.at + cp], x[t7.at + cp]) * mask_hi;
+                    c0h += hi * w0; c1h += hi * w1; c2h += hi * w2; c3h += hi * w3;
+                    if BC > 4u {
+                        let w4 = weight[wr[4] + k]; let w5 = weight[wr[5] + k];
+                        let w6 = weight[wr[6] + k]; let w7 = weight[wr[7] + k];
+                        c4l += lo * w4; c4h += hi * w4; c5l += lo * w5; c5h += hi * w5;
+                        c6l += lo * w6; c6h += hi * w6; c7l += lo * w7; c7h += hi * w7;
+                    }
+                } else if BC > 4u {
+                    let w4 = weight[wr[4] + k]; let w5 = weight[wr[5] + k];
+                    let w6 = weight[wr[6] + k]; let w7 = weight[wr[7] + k];
+                    c4l += lo * w4; c5l += lo * w5; c6l += lo * w6; c7l += lo * w7;
+                }
             }
         }
     }
 
     store(co0 + 0u, m0, c0l, c0h); store(co0 + 1u, m0, c1l, c1h);
     store(co0 + 2u, m0, c2l, c2h); store(co0 + 3u, m0, c3l, c3h);
-    store(co0 + 4u, m0, c4l, c4h); store(co0 + 5u, m0, c5l, c5h);
-    store(co0 + 6u, m0, c6l, c6h); store(co0 + 7u, m0, c7l, c7h);
+    if BC > 4u {
+        store(co0 + 4u, m0, c4l, c4h); store(co0 + 5u, m0, c5l, c5h);
+        store(co0 + 6u, m0, c6l, c6h); store(co0 + 7u, m0, c7l, c7h);
+    }
 }

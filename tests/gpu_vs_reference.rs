@@ -50,7 +50,7 @@ fn to_ref_conv(s: &Conv2dShape) -> reference::Conv2dShape {
 /// conv2d forward (with and without the fused ReLU), input gradient, weight and bias gradient,
 /// with every kernel variant.
 fn conv_case(s: Conv2dShape, seed: u64) {
-    for k in variants() {
+    for k in variants().iter().chain(shaped_sets()) {
         conv_case_with(k, s, seed);
     }
 }

@@ -165,7 +165,7 @@ fn a_shaped_kernel_covers_the_blocks_its_constants_say() {
         }
     }
     assert_eq!(Kernel::LinearForward.shaped(Some((4, 4))), Kernel::LinearForward4x4);
-    assert_eq!(Kernel::Conv2dForward.shaped(Some((4, 4))), Kernel::Conv2dForward, "no such shape: its own");
+    assert_eq!(Kernel::Adam.shaped(Some((4, 4))), Kernel::Adam, "no such shape: its own");
 }
 
 #[test]

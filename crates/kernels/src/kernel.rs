@@ -244,8 +244,14 @@ const SHARED_ROWS: Grid = Grid::RowGroups { rows: 16, cols: 4 };
 // variant, pass, workgroup size, grid, parameter block (in `params.rs`) and the storage bindings
 // in binding order.
 catalogue! {
-    Conv2dForward: "conv2d_forward" after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64, BLOCK,
+    Conv2dForward: "conv2d_forward" block 8 x 8 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64, BLOCK,
         Conv2dForward, [x, weight, bias, y];
+    Conv2dForward8x4: "conv2d_forward" shape 8 x 4 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64,
+        Grid::Blocks { rows: 8, cols: 4 }, Conv2dForward, [x, weight, bias, y];
+    Conv2dForward4x8: "conv2d_forward" shape 4 x 8 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64,
+        Grid::Blocks { rows: 4, cols: 8 }, Conv2dForward, [x, weight, bias, y];
+    Conv2dForward4x4: "conv2d_forward" shape 4 x 4 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64,
+        Grid::Blocks { rows: 4, cols: 4 }, Conv2dForward, [x, weight, bias, y];
     Conv2dForwardTiled: "conv2d_forward_tiled" after "conv_forward" "tile_product", Some(Tiled), Some(ConvForward), workgroup 256, TILE,
         Conv2dForward, [x, weight, bias, y];
     Conv2dForwardSubgroup: "conv2d_forward_subgroup" after "conv_forward", Some(Subgroup), Some(ConvForward), workgroup 64, SHARED,
@@ -298,8 +304,14 @@ catalogue! {
         LinearReduce, [partial, bias, y];
     LinearReduceVec4: "linear_reduce_vec4", None, None, workgroup 64, Grid::Items,
         LinearReduce, [partial, bias, y];
-    LinearBackwardInput: "linear_backward_input" after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64, BLOCK,
+    LinearBackwardInput: "linear_backward_input" block 8 x 8 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64, BLOCK,
         LinearBackward, [dy, weight, dx];
+    LinearBackwardInput8x4: "linear_backward_input" shape 8 x 4 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64,
+        Grid::Blocks { rows: 8, cols: 4 }, LinearBackward, [dy, weight, dx];
+    LinearBackwardInput4x8: "linear_backward_input" shape 4 x 8 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64,
+        Grid::Blocks { rows: 4, cols: 8 }, LinearBackward, [dy, weight, dx];
+    LinearBackwardInput4x4: "linear_backward_input" shape 4 x 4 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64,
+        Grid::Blocks { rows: 4, cols: 4 }, LinearBackward, [dy, weight, dx];
     LinearBackwardInputTiled: "linear_backward_input_tiled" after "linear_backward" "tile_product", Some(Tiled), Some(LinearBackwardInput), workgroup 256, TILE,
         LinearBackward, [dy, weight, dx];
     LinearBackwardInputSubgroup: "linear_backward_input_subgroup" after "linear_backward", Some(Subgroup), Some(LinearBackwardInput), workgroup 64, SHARED_ROWS,
