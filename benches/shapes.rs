@@ -1,6 +1,7 @@
 //! Which kernel shape suits this device, per matrix-product pass of the tutorial network's
 //! training step at batch 32: the tuner's pick, and every candidate (variant × register block)
-//! timed on its own, median of five runs. The picks are kept in `target/shapes-<SETTING>.json`;
+//! timed on its own, median of five runs. The picks are kept in `target/shapes-<SETTING>.json`
+//! (or `$SHAPES_DIR`);
 //! when another setting's file is there, each pass the two settings pick differently is timed in
 //! both picks here, so a run shows whether its own pick beats the other setting's on this device.
 //!
@@ -75,7 +76,11 @@ fn main() {
         let row: Vec<String> = table.iter().map(|(_, t)| format!("{:.2}", t[key])).collect();
         println!("{key} | {} | {}", picks[key], row.join(" | "));
     }
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    // $SHAPES_DIR, else the workspace's target/ (a machine without the checkout sets it).
+    let dir = std::env::var_os("SHAPES_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    std::fs::create_dir_all(&dir).unwrap();
     let file = |s: &str| dir.join(format!("shapes-{s}.json"));
     std::fs::write(file(&setting), serde_json::to_string_pretty(&picks).unwrap()).unwrap();
     compare_with_others(&gpu, &setting, &picks, &dir);

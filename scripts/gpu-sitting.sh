@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One sitting on a lent GPU, in one go (a GPU is lent for minutes): the adapter, the roofline,
-# step_breakdown, the kernels bench's step and inference, the feed, a trainer run at batch 32
+# step_breakdown, the kernels bench's step and inference, the shapes bench, the feed, a trainer run at batch 32
 # and 256, and PyTorch on the same GPU (../shared/gpu/pytorch_anchor.py) before and after ours.
 # Everything it prints goes to $OUT/sitting.txt as well (the device tool brings $OUT back).
 # Prepared by scripts/prepare-gpu-sitting.sh. `bash scripts/gpu-sitting.sh cpu` runs the same
@@ -34,6 +34,8 @@ timeout 240 $bin/kernels --bench "(training_step|inference_forward)/batch (32|25
   grep -E "time:|^model|kernels|cpu:"
 echo "== PyTorch after"; anchor
 echo "== step_breakdown"; timeout 240 $bin/step_breakdown 2>&1 | grep -v '^\s*$'
+echo "== shapes: every pass in every variant and register block, and the tuner's pick"
+SHAPES_DIR=$(mktemp -d) timeout 240 $bin/shapes 2>&1 | cut -c1-220
 echo "== feed"; timeout 60 $bin/feed
 for batch in 32 256; do
   echo "== trainer, batch $batch, 2 epochs"

@@ -12,7 +12,7 @@ mkdir -p .devrun/bin .gl
 cargo build --release -p trainer
 cargo bench --no-run 2>&1 | tail -1
 cp target/release/trainer .devrun/bin/
-for bench in kernels step_breakdown roofline feed; do
+for bench in kernels step_breakdown roofline feed shapes; do
   # The newest executable of each bench (not the .d files).
   exe=$(ls -t target/release/deps/"$bench"-* | grep -v '\.d$' | head -1)
   cp "$exe" .devrun/bin/"$bench"
