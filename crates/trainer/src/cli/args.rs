@@ -123,8 +123,9 @@ pub struct TrainArgs {
     /// Probability of cropping 70–100% of the side at a random place (scaled back to full size).
     #[arg(long)]
     pub crop: Option<f32>,
-    /// Which kernel variant runs the matrix products: `auto` times each on this adapter at the
-    /// run's shapes and keeps the fastest per pass (remembered in ~/.cache/twinhead/kernels.json);
+    /// Which kernel variant runs the matrix products: `auto` times each (and each register block
+    /// its kernels offer) on this adapter at the run's shapes and keeps the fastest per pass
+    /// (remembered in ~/.cache/twinhead/kernels.json);
     /// `blocked`, `tiled` or `subgroup` (where the adapter has subgroups) forces one. Default:
     /// $TWINHEAD_KERNELS, else auto.
     #[arg(long, value_enum)]
