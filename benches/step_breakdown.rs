@@ -6,7 +6,8 @@
 //! measurement; the adapter-independent columns are asserted in `tests/launch_facts.rs`.
 //!
 //! `cargo bench --bench step_breakdown` (kernels as the trainer would choose them: measured on
-//! this adapter; `TWINHEAD_KERNELS=blocked|tiled|subgroup` forces a variant).
+//! this adapter; `TWINHEAD_KERNELS=blocked|tiled|subgroup` forces a variant;
+//! `STEP_BREAKDOWN_BATCHES=32` times only that batch size).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -144,7 +145,12 @@ fn main() {
         roof.peak_gflop_per_s,
         roof.ridge()
     );
-    for batch in [32, 256] {
+    // STEP_BREAKDOWN_BATCHES=32 (a comma list) times only those batch sizes.
+    let batches: Vec<usize> = match std::env::var("STEP_BREAKDOWN_BATCHES") {
+        Ok(list) => list.split(',').map(|b| b.trim().parse().expect("STEP_BREAKDOWN_BATCHES: numbers")).collect(),
+        Err(_) => vec![32, 256],
+    };
+    for batch in batches {
         if let Err(e) = report(&gpu, &roof, batch) {
             println!("\nbatch {batch}: {e}");
         }

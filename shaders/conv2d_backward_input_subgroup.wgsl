@@ -14,19 +14,21 @@
 
 // Params, bindings 0–3 and tap(): shaders/common/conv_backward_input.wgsl, joined in front by the catalogue.
 
-fn store(ci: u32, m0: u32, acc: vec4<f32>) {
-    let rows = p.batch * p.h * p.w;
-    let plane = p.h * p.w;
+// Writes channel ci of the block: pixel j goes to first[j] + ci · H · W, where first[j] (its
+// channel-0 offset, computed once per invocation: lavapipe divides lane by lane) is past the
+// end of dx for a pixel beyond the last row.
+fn store(ci: u32, first: vec4<u32>, acc: vec4<f32>) {
     if ci >= p.c_in { return; }
+    let end = p.batch * p.c_in * p.h * p.w;
     for (var j = 0u; j < 4u; j++) {
-        let m = m0 + j;
-        if m >= rows { return; }
+        if first[j] >= end { return; }
+        let idx = first[j] + ci * p.h * p.w;
         var v = acc[j];
-        let idx = ((m / plane) * p.c_in + ci) * plane + m % plane;
         if p.accumulate != 0u { v += dx[idx]; }
         dx[idx] = v;
     }
 }
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
@@ -45,10 +47,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var db: array<u32, 4>;
     var ty0: array<i32, 4>;
     var tx0: array<i32, 4>;
+    var first: vec4<u32>;
     for (var j = 0u; j < 4u; j++) {
         let m = min(m0 + j, rows - 1u);
         let r = m % plane;
         db[j] = (m / plane) * p.c_out * out_plane;
+        first[j] = select((m / plane) * p.c_in * plane + r, p.batch * p.c_in * plane, m0 + j >= rows);
         ty0[j] = i32(r / p.w + p.pad);
         tx0[j] = i32(r % p.w + p.pad);
     }
@@ -88,8 +92,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
     }
 
-    store(ci0 + 0u, m0, c0); store(ci0 + 1u, m0, c1); store(ci0 + 2u, m0, c2); store(ci0 + 3u, m0, c3);
-    store(ci0 + 4u, m0, c4); store(ci0 + 5u, m0, c5); store(ci0 + 6u, m0, c6); store(ci0 + 7u, m0, c7);
-    store(ci0 + 8u, m0, c8); store(ci0 + 9u, m0, c9); store(ci0 + 10u, m0, c10); store(ci0 + 11u, m0, c11);
-    store(ci0 + 12u, m0, c12); store(ci0 + 13u, m0, c13); store(ci0 + 14u, m0, c14); store(ci0 + 15u, m0, c15);
+    store(ci0 + 0u, first, c0); store(ci0 + 1u, first, c1); store(ci0 + 2u, first, c2); store(ci0 + 3u, first, c3);
+    store(ci0 + 4u, first, c4); store(ci0 + 5u, first, c5); store(ci0 + 6u, first, c6); store(ci0 + 7u, first, c7);
+    store(ci0 + 8u, first, c8); store(ci0 + 9u, first, c9); store(ci0 + 10u, first, c10); store(ci0 + 11u, first, c11);
+    store(ci0 + 12u, first, c12); store(ci0 + 13u, first, c13); store(ci0 + 14u, first, c14); store(ci0 + 15u, first, c15);
 }

@@ -68,11 +68,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var c6l = vec4<f32>(0.0); var c6h = vec4<f32>(0.0);
     var c7l = vec4<f32>(0.0); var c7h = vec4<f32>(0.0);
 
+    // Pixel m = (n, oy, ox), stepped along instead of divided out for every m (lavapipe
+    // divides lane by lane).
+    var n = m_begin / out_plane;
+    var oy = (m_begin % out_plane) / p.out_w;
+    var ox = m_begin % p.out_w;
     for (var m = m_begin; m < m_end; m++) {
-        let n = m / out_plane;
-        let r = m % out_plane;
-        let iy = i32((r / p.out_w) * p.stride);
-        let ix = i32((r % p.out_w) * p.stride);
+        let r = oy * p.out_w + ox;
+        let iy = i32(oy * p.stride);
+        let ix = i32(ox * p.stride);
         let xb = n * chw;
         let dyb = n * p.c_out * out_plane + r;
         let lo = vec4<f32>(select(load_x(xb + xo[0], iy + ey[0], ix + ex[0]), 1.0, is_bias[0]),
@@ -95,6 +99,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         c5l += lo * g5; c5h += hi * g5;
         c6l += lo * g6; c6h += hi * g6;
         c7l += lo * g7; c7h += hi * g7;
+        ox += 1u;
+        if ox == p.out_w {
+            ox = 0u;
+            oy += 1u;
+            if oy == p.out_h { oy = 0u; n += 1u; }
+        }
     }
 
     store(s, co0 + 0u, k0, c0l, c0h); store(s, co0 + 1u, k0, c1l, c1h);

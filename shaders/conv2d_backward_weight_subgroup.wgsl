@@ -72,11 +72,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var c8 = vec4<f32>(0.0); var c9 = vec4<f32>(0.0); var c10 = vec4<f32>(0.0); var c11 = vec4<f32>(0.0);
     var c12 = vec4<f32>(0.0); var c13 = vec4<f32>(0.0); var c14 = vec4<f32>(0.0); var c15 = vec4<f32>(0.0);
 
+    // Pixel m = (n, oy, ox) of the chunk, stepped along in row-major order instead of divided
+    // out for every m: lavapipe divides lane by lane, and four divisions per 64 multiply-adds
+    // cost this pass a quarter of its time.
+    var n = m_begin / out_plane;
+    var oy = (m_begin % out_plane) / p.out_w;
+    var ox = m_begin % p.out_w;
     for (var m = m_begin; m < m_end; m++) {
-        let n = m / out_plane;
-        let r = m % out_plane;
-        let iy = i32((r / p.out_w) * p.stride);
-        let ix = i32((r % p.out_w) * p.stride);
+        let r = oy * p.out_w + ox;
+        let iy = i32(oy * p.stride);
+        let ix = i32(ox * p.stride);
         let xb = n * chw;
         let a = vec4<f32>(load_x(xb + xo[0], iy + ey[0], ix + ex[0]), load_x(xb + xo[1], iy + ey[1], ix + ex[1]),
                           load_x(xb + xo[2], iy + ey[2], ix + ex[2]), load_x(xb + xo[3], iy + ey[3], ix + ex[3]))
@@ -92,6 +97,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         c10 += a * subgroupBroadcast(gb, 2u); c11 += a * subgroupBroadcast(gb, 3u);
         c12 += a * subgroupBroadcast(gb, 4u); c13 += a * subgroupBroadcast(gb, 5u);
         c14 += a * subgroupBroadcast(gb, 6u); c15 += a * subgroupBroadcast(gb, 7u);
+        ox += 1u;
+        if ox == p.out_w {
+            ox = 0u;
+            oy += 1u;
+            if oy == p.out_h { oy = 0u; n += 1u; }
+        }
     }
 
     store(s, co0 + 0u, k0, c0); store(s, co0 + 1u, k0, c1); store(s, co0 + 2u, k0, c2); store(s, co0 + 3u, k0, c3);

@@ -27,9 +27,11 @@
 
 // Writes one channel of the block: the maximum of its window (the four accumulators are the
 // window's pixels in row-major order) and where it is. `at0` is the window's top-left offset in
-// the convolution's output plane.
-fn store(co: u32, m: u32, at0: u32, acc: vec4<f32>) {
-    if co >= p.c_out || m >= p.batch * (p.out_h / 2u) * (p.out_w / 2u) { return; }
+// the convolution's output plane, `first` where channel 0 of this pooled pixel is stored and
+// `plane` the pooled plane's size: the index arithmetic (two divisions) is done once per
+// invocation by the caller, not once per channel (lavapipe divides lane by lane).
+fn store(co: u32, live: bool, first: u32, plane: u32, at0: u32, acc: vec4<f32>) {
+    if co >= p.c_out || !live { return; }
     var v = acc + bias[co];
     if p.relu != 0u { v = max(v, vec4<f32>(0.0)); }
     var best = v.x;
@@ -37,8 +39,7 @@ fn store(co: u32, m: u32, at0: u32, acc: vec4<f32>) {
     if v.y > best { best = v.y; at = at0 + 1u; }
     if v.z > best { best = v.z; at = at0 + p.out_w; }
     if v.w > best { best = v.w; at = at0 + p.out_w + 1u; }
-    let plane = (p.out_h / 2u) * (p.out_w / 2u);
-    let idx = ((m / plane) * p.c_out + co) * plane + m % plane;
+    let idx = first + co * plane;
     y[idx] = best;
     argmax[idx] = at;
 }
@@ -211,8 +212,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
     }
 
-    store(co0 + 0u, m, at0, c0); store(co0 + 1u, m, at0, c1); store(co0 + 2u, m, at0, c2); store(co0 + 3u, m, at0, c3);
-    store(co0 + 4u, m, at0, c4); store(co0 + 5u, m, at0, c5); store(co0 + 6u, m, at0, c6); store(co0 + 7u, m, at0, c7);
-    store(co0 + 8u, m, at0, c8); store(co0 + 9u, m, at0, c9); store(co0 + 10u, m, at0, c10); store(co0 + 11u, m, at0, c11);
-    store(co0 + 12u, m, at0, c12); store(co0 + 13u, m, at0, c13); store(co0 + 14u, m, at0, c14); store(co0 + 15u, m, at0, c15);
+    let live = m < rows;
+    let first = (mc / pool_plane) * p.c_out * pool_plane + r;
+    store(co0 + 0u, live, first, pool_plane, at0, c0); store(co0 + 1u, live, first, pool_plane, at0, c1);
+    store(co0 + 2u, live, first, pool_plane, at0, c2); store(co0 + 3u, live, first, pool_plane, at0, c3);
+    store(co0 + 4u, live, first, pool_plane, at0, c4); store(co0 + 5u, live, first, pool_plane, at0, c5);
+    store(co0 + 6u, live, first, pool_plane, at0, c6); store(co0 + 7u, live, first, pool_plane, at0, c7);
+    store(co0 + 8u, live, first, pool_plane, at0, c8); store(co0 + 9u, live, first, pool_plane, at0, c9);
+    store(co0 + 10u, live, first, pool_plane, at0, c10); store(co0 + 11u, live, first, pool_plane, at0, c11);
+    store(co0 + 12u, live, first, pool_plane, at0, c12); store(co0 + 13u, live, first, pool_plane, at0, c13);
+    store(co0 + 14u, live, first, pool_plane, at0, c14); store(co0 + 15u, live, first, pool_plane, at0, c15);
 }

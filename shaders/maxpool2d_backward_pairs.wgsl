@@ -16,14 +16,15 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let o = (wid.y * nwg.x + wid.x) * 64u + lid;
-    let out_plane = p.out_h * p.out_w;
-    if o >= p.planes * out_plane { return; }
-    let at = o % out_plane;
-    let oy = at / p.out_w;
-    let ox = at % p.out_w;
+    if o >= p.planes * p.out_h * p.out_w { return; }
+    // Two divisions per output instead of four (lavapipe divides lane by lane).
+    let row = o / p.out_w;      // pooled row over all planes
+    let ox = o - row * p.out_w;
+    let plane = row / p.out_h;
+    let oy = row - plane * p.out_h;
     let g = pooled_gradient(o);
     let winner = argmax[o];
-    let base = (o / out_plane) * p.h * p.w;
+    let base = plane * p.h * p.w;
     let top = 2u * oy * p.w + 2u * ox;
     let bottom = top + p.w;
     dx[(base + top) / 2u] = vec2<f32>(select(0.0, g, winner == top), select(0.0, g, winner == top + 1u));
