@@ -164,6 +164,10 @@ fn conv2d_awkward_shapes() {
     conv_case(Conv2dShape { batch: 3, c_in: 2, h: 9, w: 7, c_out: 9, kh: 3, kw: 2, stride: 2, pad: 1 }, 50);
     // 1×1 kernel to a single channel; stride 3 that skips inputs
     conv_case(Conv2dShape { batch: 2, c_in: 1, h: 10, w: 5, c_out: 1, kh: 1, kw: 1, stride: 3, pad: 0 }, 60);
+    // 3×3 stride 1 with padding (the row kernel of the input gradient): rows of 9 and 21 pixels
+    // end inside a block of 4 and of 8, 20 input channels fill one tile of 16 and part of another
+    conv_case(Conv2dShape { batch: 2, c_in: 20, h: 6, w: 9, c_out: 5, kh: 3, kw: 3, stride: 1, pad: 1 }, 45);
+    conv_case(Conv2dShape { batch: 1, c_in: 3, h: 4, w: 21, c_out: 9, kh: 3, kw: 3, stride: 1, pad: 2 }, 47);
     // kernel as large as the padded input
     conv_case(Conv2dShape { batch: 2, c_in: 3, h: 3, w: 4, c_out: 17, kh: 5, kw: 5, stride: 1, pad: 1 }, 70);
     // several tiles in every dimension of every pass, none of them whole: pixels 3·13·11 = 429

@@ -157,13 +157,33 @@ fn a_shaped_kernel_covers_the_blocks_its_constants_say() {
         let Some((rows, cols)) = d.block else { continue };
         let constants = format!("const BR: u32 = {rows}u;\nconst BC: u32 = {cols}u;\n");
         assert!(d.source.starts_with(&constants), "{}: its source begins with its block's constants", d.label);
-        assert_eq!(d.grid, Grid::Blocks { rows: rows as usize, cols: cols as usize }, "{}", d.label);
+        let (r, c) = (rows as usize, cols as usize);
+        // Blocks of the output, or (the row-blocked subgroup kernel) blocks whose workgroup
+        // shares a block column.
+        let grids = [Grid::Blocks { rows: r, cols: c }, Grid::ColumnGroups { rows: r, cols: c }];
+        assert!(grids.contains(&d.grid), "{}: grid {:?}", d.label, d.grid);
         if d.alternative {
-            let own = Kernel::declared_for(d.pass.expect("a pass"), d.variant.expect("a variant")).unwrap();
-            assert_eq!(own.desc().name, d.name, "{}: an alternative shape of its variant's own kernel", d.label);
+            // The kernel of the same file, variant and pass that is not an alternative: the
+            // variant's own for its pass, or (pass None) the one its launcher picks first.
+            let own = Kernel::ALL
+                .iter()
+                .copied()
+                .find(|k| {
+                    let o = k.desc();
+                    o.name == d.name && o.variant == d.variant && o.pass == d.pass && !o.alternative
+                })
+                .unwrap_or_else(|| panic!("{}: no kernel of its own", d.label));
+            if let Some(pass) = d.pass {
+                let declared = Kernel::declared_for(pass, d.variant.expect("a variant")).unwrap();
+                assert_eq!(declared, own, "{}: an alternative shape of its variant's own kernel", d.label);
+            }
             assert_eq!(own.shaped(d.block), *kernel);
         }
     }
+    assert_eq!(
+        Kernel::Conv2dBackwardInputRowsSubgroup.shaped(Some((4, 16))),
+        Kernel::Conv2dBackwardInputRowsSubgroup4x16
+    );
     assert_eq!(Kernel::LinearForward.shaped(Some((4, 4))), Kernel::LinearForward4x4);
     assert_eq!(Kernel::Adam.shaped(Some((4, 4))), Kernel::Adam, "no such shape: its own");
 }

@@ -198,20 +198,36 @@ impl Kernels {
         expect(op, "weight", weight, &s.weight_shape())?;
         expect(op, "output gradient", dy, &s.y_shape())?;
         expect(op, "input gradient", dx, &s.x_shape())?;
-        let kernel = self.kernel_for(Pass::ConvBackwardInput, s);
+        let (kernel, rows) = self.backward_input_kernel(s);
         let d = self.dispatch(
             gpu,
             kernel,
             &s.backward_input_params(accumulate),
             &[("dy", dy), ("weight", weight), ("dx", dx)],
             Work {
-                invocations: kernel.desc().invocations(s.batch * s.h * s.w, s.c_in),
+                invocations: kernel.desc().invocations(rows, s.c_in),
                 serial: (s.c_out * s.kh * s.kw) as u64,
                 outputs: s.x_shape().iter().product::<usize>() as u64,
                 flops: s.flops(),
             },
         )?;
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]).for_pass(Pass::ConvBackwardInput, s))
+    }
+
+    /// The kernel conv2d_backward_input runs at `s` and the rows its grid covers: the subgroup
+    /// variant's 3×3 stride-1 passes run the row kernel in its pick's block (blocks of 4 or 8
+    /// pixels that never cross an image row: each row is padded to whole blocks); everything
+    /// else runs its pick's kernel over the N·H·W pixels.
+    fn backward_input_kernel(&self, s: &Conv2dShape) -> (Kernel, usize) {
+        let pick = self.pick_by_key(&crate::pass_key(Pass::ConvBackwardInput, s));
+        let kernel = Kernel::for_pass(Pass::ConvBackwardInput, pick.variant).shaped(pick.block);
+        if kernel == Kernel::Conv2dBackwardInputSubgroup && s.kh == 3 && s.kw == 3 && s.stride == 1 {
+            let rows = Kernel::Conv2dBackwardInputRowsSubgroup.shaped(pick.block);
+            let pixels = rows.desc().block.map_or(8, |(r, _)| r as usize);
+            (rows, s.batch * s.h * s.w.div_ceil(pixels) * pixels)
+        } else {
+            (kernel, s.batch * s.h * s.w)
+        }
     }
 
     /// dweight and dbias of conv2d from its input x and dy (added to them if `accumulate`).

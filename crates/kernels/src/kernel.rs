@@ -264,6 +264,10 @@ catalogue! {
         Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardInputSubgroup: "conv2d_backward_input_subgroup" after "conv_backward_input", Some(Subgroup), Some(ConvBackwardInput), workgroup 64, SHARED,
         Conv2dBackwardInput, [dy, weight, dx];
+    Conv2dBackwardInputRowsSubgroup: "conv2d_backward_input_rows_subgroup" block 8 x 16 after "conv_backward_input", Some(Subgroup), None, workgroup 64,
+        Grid::ColumnGroups { rows: 8, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
+    Conv2dBackwardInputRowsSubgroup4x16: "conv2d_backward_input_rows_subgroup" shape 4 x 16 after "conv_backward_input", Some(Subgroup), None, workgroup 64,
+        Grid::ColumnGroups { rows: 4, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardWeight: "conv2d_backward_weight" after "conv_backward_weight", Some(Blocked), Some(ConvBackwardWeight), workgroup 64, BLOCK,
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dBackwardWeightTiled: "conv2d_backward_weight_tiled" after "conv_backward_weight" "tile_product", Some(Tiled), Some(ConvBackwardWeight), workgroup 256, TILE,
