@@ -168,6 +168,10 @@ fn conv2d_awkward_shapes() {
     // end inside a block of 4 and of 8, 20 input channels fill one tile of 16 and part of another
     conv_case(Conv2dShape { batch: 2, c_in: 20, h: 6, w: 9, c_out: 5, kh: 3, kw: 3, stride: 1, pad: 1 }, 45);
     conv_case(Conv2dShape { batch: 1, c_in: 3, h: 4, w: 21, c_out: 9, kh: 3, kw: 3, stride: 1, pad: 2 }, 47);
+    // and for the row kernel of the weight gradient (input channels ≥ 8): 9 input channels (a
+    // lane of the second group alone), 19 output channels (a partial tile), chunks that end
+    // inside a row
+    conv_case(Conv2dShape { batch: 3, c_in: 9, h: 7, w: 6, c_out: 19, kh: 3, kw: 3, stride: 1, pad: 1 }, 48);
     // kernel as large as the padded input
     conv_case(Conv2dShape { batch: 2, c_in: 3, h: 3, w: 4, c_out: 17, kh: 5, kw: 5, stride: 1, pad: 1 }, 70);
     // several tiles in every dimension of every pass, none of them whole: pixels 3·13·11 = 429

@@ -280,10 +280,23 @@ impl Kernels {
     /// How conv2d_backward_weight splits its reduction at this shape: (splits, chunk); its
     /// partial sums are `[splits, c_out, c_in·kh·kw + 1]`.
     pub fn conv2d_weight_splits(&self, s: &Conv2dShape) -> (usize, usize) {
-        let kernel = self.kernel_for(Pass::ConvBackwardWeight, s);
-        let tiles = kernel.desc().invocations(s.c_out, s.c_in * s.kh * s.kw + 1);
+        let (kernel, cols) = self.weight_kernel(s);
+        let tiles = kernel.desc().invocations(s.c_out, cols);
         let outputs = (s.c_out * (s.c_in * s.kh * s.kw + 1)) as u64;
         split_reduction(s.batch * s.out_h() * s.out_w(), tiles, outputs, SplitRule::CONV_WEIGHTS)
+    }
+
+    /// The kernel of conv2d_backward_weight's partial sums at `s` and the columns its grid
+    /// covers: the subgroup variant's 3×3 stride-1 passes over at least 8 input channels run the
+    /// row kernel (one invocation per input channel's 9 taps, the bias column riding along);
+    /// everything else its pick's kernel over the K + 1 columns.
+    fn weight_kernel(&self, s: &Conv2dShape) -> (Kernel, usize) {
+        let kernel = self.kernel_for(Pass::ConvBackwardWeight, s);
+        if kernel == Kernel::Conv2dBackwardWeightSubgroup && s.kh == 3 && s.kw == 3 && s.stride == 1 && s.c_in >= 8 {
+            (Kernel::Conv2dBackwardWeightRowsSubgroup, s.c_in * 9)
+        } else {
+            (kernel, s.c_in * s.kh * s.kw + 1)
+        }
     }
 
     fn partials_dispatch(
@@ -294,10 +307,10 @@ impl Kernels {
         dy: &Tensor,
         partial: &Tensor,
     ) -> Result<crate::Dispatch> {
-        let kernel = self.kernel_for(Pass::ConvBackwardWeight, s);
+        let (kernel, grid_cols) = self.weight_kernel(s);
         let (splits, chunk) = self.conv2d_weight_splits(s);
         let cols = s.c_in * s.kh * s.kw + 1;
-        let tiles = kernel.desc().invocations(s.c_out, cols);
+        let tiles = kernel.desc().invocations(s.c_out, grid_cols);
         self.dispatch(
             gpu,
             kernel,

@@ -274,6 +274,8 @@ catalogue! {
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup" after "conv_backward_weight", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8, Grid::RowGroups { rows: 16, cols: 4 },
         Conv2dBackwardWeight, [x, dy, partial];
+    Conv2dBackwardWeightRowsSubgroup: "conv2d_backward_weight_rows_subgroup" after "conv_backward_weight", Some(Subgroup), None, workgroup 8, Grid::RowGroups { rows: 16, cols: 9 },
+        Conv2dBackwardWeight, [x, dy, partial];
     Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
         Reduce, [partial, dweight, dbias];
     Conv2dReduceWeights: "conv2d_reduce_weights", None, None, workgroup 64, Grid::Items,
