@@ -10,27 +10,30 @@
 // Layouts, row-major: x [N, C_in, H, W], weight [C_out, C_in, 3, 3], bias [C_out],
 // y and argmax [N, C_out, OH / 2, OW / 2] with OH, OW the convolution's output size; any
 // padding p. The launcher uses it only for kh = kw = 3 and stride 1 (Kernels::fuses_pool).
-// One invocation computes one pooled pixel × 16 channels: the 4 convolution pixels of its
-// window into 16 vec4 accumulators. Those 4 pixels read a 4×4 patch of each input channel, so
-// per input channel it loads the patch once (16 loads; taps in the padding read as 0) and
-// forms every tap's 4 values from it, and lane j < 8 of each subgroup loads the 9 weights of
-// channels j and 8 + j, which subgroupBroadcast hands to the other lanes: 34 loads per 576
-// multiply-adds, against 54 for the tap-by-tap conv2d_forward_subgroup.wgsl. The 9 taps are
+// One invocation computes BR pooled pixels side by side in one pooled row (BR = 1 or 2, the
+// constant joined in front) × 16 channels: the 4 convolution pixels of each window into 16 vec4
+// accumulators (c: window 0, e: window 1). Those windows read a 4 × (2·BR + 2) patch of each
+// input channel, so per input channel it loads the patch once (taps in the padding read as 0)
+// and forms every tap's values from it, and lane j < 8 of each subgroup loads the 9 weights of
+// channels j and 8 + j, which subgroupBroadcast hands to the other lanes: at BR = 1, 34 loads
+// per 576 multiply-adds (54 for the tap-by-tap conv2d_forward_subgroup.wgsl), at BR = 2, 42 per
+// 1152 (the weights serve twice the pixels). Which is faster depends on the device and the row
+// width (a pooled row of 47 pads to 48 at BR = 2): the tuner measures both. The 9 taps are
 // written out (constant indices: a private array indexed in a loop is memory on lavapipe).
 // (Its sums run over ci outer, taps inner; conv2d_forward_subgroup.wgsl's taps outer: the two
 // round differently, each within the f32 tolerance of the reference.)
 // Needs subgroups of at least 8 lanes; no early return before the last broadcast.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y, 5 argmax.
 
-// Params, bindings 0–4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
+// BR, BC (the block: BR pooled pixels × 16 channels), params, bindings 0–4: joined in front by
+// the catalogue (shaders/common/conv_forward.wgsl).
 @group(0) @binding(5) var<storage, read_write> argmax: array<u32>;
 
-// Writes one channel of the block: the maximum of its window (the four accumulators are the
+// Writes one channel of one window: the maximum of its window (the four accumulators are the
 // window's pixels in row-major order) and where it is. `at0` is the window's top-left offset in
-// the convolution's output plane, `first` where channel 0 of this pooled pixel is stored and
-// `plane` the pooled plane's size: the index arithmetic (two divisions) is done once per
-// invocation by the caller, not once per channel (lavapipe divides lane by lane).
-fn store(co: u32, live: bool, first: u32, plane: u32, at0: u32, acc: vec4<f32>) {
+// the convolution's output plane, `first` where channel 0 of this pooled pixel is stored (the
+// index arithmetic is done once per invocation: lavapipe divides lane by lane).
+fn store(co: u32, live: bool, first: u32, at0: u32, acc: vec4<f32>) {
     if co >= p.c_out || !live { return; }
     var v = acc + bias[co];
     if p.relu != 0u { v = max(v, vec4<f32>(0.0)); }
@@ -39,7 +42,7 @@ fn store(co: u32, live: bool, first: u32, plane: u32, at0: u32, acc: vec4<f32>) 
     if v.y > best { best = v.y; at = at0 + 1u; }
     if v.z > best { best = v.z; at = at0 + p.out_w; }
     if v.w > best { best = v.w; at = at0 + p.out_w + 1u; }
-    let idx = first + co * plane;
+    let idx = first + co * (p.out_h / 2u) * (p.out_w / 2u);
     y[idx] = best;
     argmax[idx] = at;
 }
@@ -48,35 +51,40 @@ fn store(co: u32, live: bool, first: u32, plane: u32, at0: u32, acc: vec4<f32>) 
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
     let group = wid.y * nwg.x + wid.x;
+    let pool_h = p.out_h / 2u;
     let pool_w = p.out_w / 2u;
-    let pool_plane = (p.out_h / 2u) * pool_w;
-    let rows = p.batch * pool_plane;
-    let groups_m = (rows + 63u) / 64u;
+    let blocks_w = (pool_w + BR - 1u) / BR;
+    let blocks = p.batch * pool_h * blocks_w;
+    let groups_m = (blocks + 63u) / 64u;
     let tiles_n = (p.c_out + 15u) / 16u;
     if group >= groups_m * tiles_n { return; } // the whole workgroup: uniform
-    let m = (group % groups_m) * 64u + lid;
+    let b = (group % groups_m) * 64u + lid;
+    let bc = min(b, blocks - 1u);
     let co0 = (group / groups_m) * 16u;
     let chw = p.c_in * p.h * p.w;
-    let k_len = p.c_in * p.kh * p.kw;
 
-    // The window's 4×4 input patch, row-major: where each value is (0 in the padding) and a
-    // factor, 1 inside the image, 0 in the padding.
-    let mc = min(m, rows - 1u);
-    let r = mc % pool_plane;
-    let oy = (r / pool_w) * 2u;
-    let ox = (r % pool_w) * 2u;
+    // Block bc: image n, pooled row py, pooled pixels px0..px0+BR−1.
+    let row = bc / blocks_w;
+    let px0 = (bc - row * blocks_w) * BR;
+    let n = row / pool_h;
+    let py = row - n * pool_h;
+    let oy = py * 2u;
+    let ox = px0 * 2u;
     let at0 = oy * p.out_w + ox;
-    let base = (mc / pool_plane) * chw;
-    var at: array<u32, 16>;
-    var hit: array<f32, 16>;
-    for (var j = 0u; j < 16u; j++) {
-        let iy = i32(oy + j / 4u) - i32(p.pad);
-        let ix = i32(ox + j % 4u) - i32(p.pad);
+    let base = n * chw;
+    // The windows' 4 × 6 input patch (the last two columns only at BR = 2), row-major: where
+    // each value is (0 in the padding) and a factor, 1 inside the image, 0 in the padding.
+    var at: array<u32, 24>;
+    var hit: array<f32, 24>;
+    for (var j = 0u; j < 24u; j++) {
+        let iy = i32(oy + j / 6u) - i32(p.pad);
+        let ix = i32(ox + j % 6u) - i32(p.pad);
         let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
         at[j] = select(0u, base + u32(iy) * p.w + u32(ix), inside);
         hit[j] = select(0.0, 1.0, inside);
     }
     // The two weight rows this lane loads for its whole subgroup.
+    let k_len = p.c_in * 9u;
     let w_a = min(co0 + (lane & 7u), p.c_out - 1u) * k_len;
     let w_b = min(co0 + 8u + (lane & 7u), p.c_out - 1u) * k_len;
 
@@ -84,142 +92,297 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var c4 = vec4<f32>(0.0); var c5 = vec4<f32>(0.0); var c6 = vec4<f32>(0.0); var c7 = vec4<f32>(0.0);
     var c8 = vec4<f32>(0.0); var c9 = vec4<f32>(0.0); var c10 = vec4<f32>(0.0); var c11 = vec4<f32>(0.0);
     var c12 = vec4<f32>(0.0); var c13 = vec4<f32>(0.0); var c14 = vec4<f32>(0.0); var c15 = vec4<f32>(0.0);
+    var e0 = vec4<f32>(0.0); var e1 = vec4<f32>(0.0); var e2 = vec4<f32>(0.0); var e3 = vec4<f32>(0.0);
+    var e4 = vec4<f32>(0.0); var e5 = vec4<f32>(0.0); var e6 = vec4<f32>(0.0); var e7 = vec4<f32>(0.0);
+    var e8 = vec4<f32>(0.0); var e9 = vec4<f32>(0.0); var e10 = vec4<f32>(0.0); var e11 = vec4<f32>(0.0);
+    var e12 = vec4<f32>(0.0); var e13 = vec4<f32>(0.0); var e14 = vec4<f32>(0.0); var e15 = vec4<f32>(0.0);
 
     let hw = p.h * p.w;
     for (var ci = 0u; ci < p.c_in; ci++) {
         let cp = ci * hw;
         let x00 = x[at[0] + cp] * hit[0]; let x01 = x[at[1] + cp] * hit[1]; let x02 = x[at[2] + cp] * hit[2]; let x03 = x[at[3] + cp] * hit[3];
-        let x10 = x[at[4] + cp] * hit[4]; let x11 = x[at[5] + cp] * hit[5]; let x12 = x[at[6] + cp] * hit[6]; let x13 = x[at[7] + cp] * hit[7];
-        let x20 = x[at[8] + cp] * hit[8]; let x21 = x[at[9] + cp] * hit[9]; let x22 = x[at[10] + cp] * hit[10]; let x23 = x[at[11] + cp] * hit[11];
-        let x30 = x[at[12] + cp] * hit[12]; let x31 = x[at[13] + cp] * hit[13]; let x32 = x[at[14] + cp] * hit[14]; let x33 = x[at[15] + cp] * hit[15];
+        let x10 = x[at[6] + cp] * hit[6]; let x11 = x[at[7] + cp] * hit[7]; let x12 = x[at[8] + cp] * hit[8]; let x13 = x[at[9] + cp] * hit[9];
+        let x20 = x[at[12] + cp] * hit[12]; let x21 = x[at[13] + cp] * hit[13]; let x22 = x[at[14] + cp] * hit[14]; let x23 = x[at[15] + cp] * hit[15];
+        let x30 = x[at[18] + cp] * hit[18]; let x31 = x[at[19] + cp] * hit[19]; let x32 = x[at[20] + cp] * hit[20]; let x33 = x[at[21] + cp] * hit[21];
+        var x04 = 0.0; var x05 = 0.0; var x14 = 0.0; var x15 = 0.0; var x24 = 0.0; var x25 = 0.0; var x34 = 0.0; var x35 = 0.0;
+        if BR > 1u {
+            x04 = x[at[4] + cp] * hit[4]; x05 = x[at[5] + cp] * hit[5];
+            x14 = x[at[10] + cp] * hit[10]; x15 = x[at[11] + cp] * hit[11];
+            x24 = x[at[16] + cp] * hit[16]; x25 = x[at[17] + cp] * hit[17];
+            x34 = x[at[22] + cp] * hit[22]; x35 = x[at[23] + cp] * hit[23];
+        }
         let k = ci * 9u;
-        // tap (0, 0): the window's pixels read patch rows 0–1, columns 0–1
+        // tap (0, 0): window 0's pixels read patch rows 0–1, columns 0–1; window 1's two columns on
         {
             let v = vec4<f32>(x00, x01, x10, x11);
             let wa = weight[w_a + k + 0u]; let wb = weight[w_b + k + 0u];
-            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
-            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
-            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
-            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
-            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
-            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
-            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
-            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
+            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
+            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
+            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
+            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
+            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
+            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
+            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
+            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
+            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
+            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
+            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
+            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
+            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
+            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
+            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
+            if BR > 1u {
+                let u = vec4<f32>(x02, x03, x12, x13);
+                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
+                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
+                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
+                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
+            }
         }
-        // tap (0, 1): the window's pixels read patch rows 0–1, columns 1–2
+        // tap (0, 1): window 0's pixels read patch rows 0–1, columns 1–2; window 1's two columns on
         {
             let v = vec4<f32>(x01, x02, x11, x12);
             let wa = weight[w_a + k + 1u]; let wb = weight[w_b + k + 1u];
-            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
-            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
-            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
-            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
-            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
-            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
-            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
-            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
+            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
+            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
+            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
+            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
+            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
+            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
+            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
+            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
+            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
+            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
+            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
+            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
+            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
+            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
+            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
+            if BR > 1u {
+                let u = vec4<f32>(x03, x04, x13, x14);
+                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
+                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
+                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
+                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
+            }
         }
-        // tap (0, 2): the window's pixels read patch rows 0–1, columns 2–3
+        // tap (0, 2): window 0's pixels read patch rows 0–1, columns 2–3; window 1's two columns on
         {
             let v = vec4<f32>(x02, x03, x12, x13);
             let wa = weight[w_a + k + 2u]; let wb = weight[w_b + k + 2u];
-            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
-            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
-            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
-            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
-            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
-            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
-            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
-            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
+            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
+            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
+            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
+            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
+            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
+            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
+            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
+            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
+            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
+            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
+            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
+            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
+            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
+            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
+            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
+            if BR > 1u {
+                let u = vec4<f32>(x04, x05, x14, x15);
+                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
+                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
+                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
+                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
+            }
         }
-        // tap (1, 0): the window's pixels read patch rows 1–2, columns 0–1
+        // tap (1, 0): window 0's pixels read patch rows 1–2, columns 0–1; window 1's two columns on
         {
             let v = vec4<f32>(x10, x11, x20, x21);
             let wa = weight[w_a + k + 3u]; let wb = weight[w_b + k + 3u];
-            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
-            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
-            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
-            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
-            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
-            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
-            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
-            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
+            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
+            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
+            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
+            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
+            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
+            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
+            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
+            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
+            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
+            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
+            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
+            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
+            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
+            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
+            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
+            if BR > 1u {
+                let u = vec4<f32>(x12, x13, x22, x23);
+                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
+                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
+                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
+                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
+            }
         }
-        // tap (1, 1): the window's pixels read patch rows 1–2, columns 1–2
+        // tap (1, 1): window 0's pixels read patch rows 1–2, columns 1–2; window 1's two columns on
         {
             let v = vec4<f32>(x11, x12, x21, x22);
             let wa = weight[w_a + k + 4u]; let wb = weight[w_b + k + 4u];
-            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
-            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
-            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
-            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
-            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
-            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
-            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
-            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
+            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
+            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
+            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
+            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
+            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
+            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
+            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
+            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
+            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
+            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
+            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
+            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
+            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
+            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
+            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
+            if BR > 1u {
+                let u = vec4<f32>(x13, x14, x23, x24);
+                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
+                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
+                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
+                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
+            }
         }
-        // tap (1, 2): the window's pixels read patch rows 1–2, columns 2–3
+        // tap (1, 2): window 0's pixels read patch rows 1–2, columns 2–3; window 1's two columns on
         {
             let v = vec4<f32>(x12, x13, x22, x23);
             let wa = weight[w_a + k + 5u]; let wb = weight[w_b + k + 5u];
-            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
-            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
-            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
-            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
-            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
-            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
-            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
-            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
+            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
+            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
+            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
+            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
+            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
+            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
+            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
+            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
+            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
+            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
+            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
+            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
+            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
+            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
+            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
+            if BR > 1u {
+                let u = vec4<f32>(x14, x15, x24, x25);
+                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
+                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
+                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
+                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
+            }
         }
-        // tap (2, 0): the window's pixels read patch rows 2–3, columns 0–1
+        // tap (2, 0): window 0's pixels read patch rows 2–3, columns 0–1; window 1's two columns on
         {
             let v = vec4<f32>(x20, x21, x30, x31);
             let wa = weight[w_a + k + 6u]; let wb = weight[w_b + k + 6u];
-            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
-            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
-            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
-            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
-            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
-            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
-            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
-            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
+            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
+            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
+            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
+            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
+            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
+            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
+            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
+            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
+            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
+            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
+            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
+            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
+            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
+            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
+            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
+            if BR > 1u {
+                let u = vec4<f32>(x22, x23, x32, x33);
+                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
+                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
+                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
+                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
+            }
         }
-        // tap (2, 1): the window's pixels read patch rows 2–3, columns 1–2
+        // tap (2, 1): window 0's pixels read patch rows 2–3, columns 1–2; window 1's two columns on
         {
             let v = vec4<f32>(x21, x22, x31, x32);
             let wa = weight[w_a + k + 7u]; let wb = weight[w_b + k + 7u];
-            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
-            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
-            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
-            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
-            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
-            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
-            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
-            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
+            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
+            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
+            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
+            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
+            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
+            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
+            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
+            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
+            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
+            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
+            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
+            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
+            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
+            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
+            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
+            if BR > 1u {
+                let u = vec4<f32>(x23, x24, x33, x34);
+                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
+                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
+                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
+                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
+            }
         }
-        // tap (2, 2): the window's pixels read patch rows 2–3, columns 2–3
+        // tap (2, 2): window 0's pixels read patch rows 2–3, columns 2–3; window 1's two columns on
         {
             let v = vec4<f32>(x22, x23, x32, x33);
             let wa = weight[w_a + k + 8u]; let wb = weight[w_b + k + 8u];
-            c0 += v * subgroupBroadcast(wa, 0u); c1 += v * subgroupBroadcast(wa, 1u);
-            c2 += v * subgroupBroadcast(wa, 2u); c3 += v * subgroupBroadcast(wa, 3u);
-            c4 += v * subgroupBroadcast(wa, 4u); c5 += v * subgroupBroadcast(wa, 5u);
-            c6 += v * subgroupBroadcast(wa, 6u); c7 += v * subgroupBroadcast(wa, 7u);
-            c8 += v * subgroupBroadcast(wb, 0u); c9 += v * subgroupBroadcast(wb, 1u);
-            c10 += v * subgroupBroadcast(wb, 2u); c11 += v * subgroupBroadcast(wb, 3u);
-            c12 += v * subgroupBroadcast(wb, 4u); c13 += v * subgroupBroadcast(wb, 5u);
-            c14 += v * subgroupBroadcast(wb, 6u); c15 += v * subgroupBroadcast(wb, 7u);
+            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
+            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
+            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
+            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
+            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
+            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
+            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
+            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
+            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
+            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
+            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
+            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
+            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
+            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
+            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
+            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
+            if BR > 1u {
+                let u = vec4<f32>(x24, x25, x34, x35);
+                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
+                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
+                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
+                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
+            }
         }
     }
 
-    let live = m < rows;
-    let first = (mc / pool_plane) * p.c_out * pool_plane + r;
-    store(co0 + 0u, live, first, pool_plane, at0, c0); store(co0 + 1u, live, first, pool_plane, at0, c1);
-    store(co0 + 2u, live, first, pool_plane, at0, c2); store(co0 + 3u, live, first, pool_plane, at0, c3);
-    store(co0 + 4u, live, first, pool_plane, at0, c4); store(co0 + 5u, live, first, pool_plane, at0, c5);
-    store(co0 + 6u, live, first, pool_plane, at0, c6); store(co0 + 7u, live, first, pool_plane, at0, c7);
-    store(co0 + 8u, live, first, pool_plane, at0, c8); store(co0 + 9u, live, first, pool_plane, at0, c9);
-    store(co0 + 10u, live, first, pool_plane, at0, c10); store(co0 + 11u, live, first, pool_plane, at0, c11);
-    store(co0 + 12u, live, first, pool_plane, at0, c12); store(co0 + 13u, live, first, pool_plane, at0, c13);
-    store(co0 + 14u, live, first, pool_plane, at0, c14); store(co0 + 15u, live, first, pool_plane, at0, c15);
+    let live0 = b < blocks;
+    let live1 = live0 && BR > 1u && px0 + 1u < pool_w;
+    let first = (n * p.c_out * pool_h + py) * pool_w + px0;
+    store(co0 + 0u, live0, first, at0, c0); store(co0 + 0u, live1, first + 1u, at0 + 2u, e0);
+    store(co0 + 1u, live0, first, at0, c1); store(co0 + 1u, live1, first + 1u, at0 + 2u, e1);
+    store(co0 + 2u, live0, first, at0, c2); store(co0 + 2u, live1, first + 1u, at0 + 2u, e2);
+    store(co0 + 3u, live0, first, at0, c3); store(co0 + 3u, live1, first + 1u, at0 + 2u, e3);
+    store(co0 + 4u, live0, first, at0, c4); store(co0 + 4u, live1, first + 1u, at0 + 2u, e4);
+    store(co0 + 5u, live0, first, at0, c5); store(co0 + 5u, live1, first + 1u, at0 + 2u, e5);
+    store(co0 + 6u, live0, first, at0, c6); store(co0 + 6u, live1, first + 1u, at0 + 2u, e6);
+    store(co0 + 7u, live0, first, at0, c7); store(co0 + 7u, live1, first + 1u, at0 + 2u, e7);
+    store(co0 + 8u, live0, first, at0, c8); store(co0 + 8u, live1, first + 1u, at0 + 2u, e8);
+    store(co0 + 9u, live0, first, at0, c9); store(co0 + 9u, live1, first + 1u, at0 + 2u, e9);
+    store(co0 + 10u, live0, first, at0, c10); store(co0 + 10u, live1, first + 1u, at0 + 2u, e10);
+    store(co0 + 11u, live0, first, at0, c11); store(co0 + 11u, live1, first + 1u, at0 + 2u, e11);
+    store(co0 + 12u, live0, first, at0, c12); store(co0 + 12u, live1, first + 1u, at0 + 2u, e12);
+    store(co0 + 13u, live0, first, at0, c13); store(co0 + 13u, live1, first + 1u, at0 + 2u, e13);
+    store(co0 + 14u, live0, first, at0, c14); store(co0 + 14u, live1, first + 1u, at0 + 2u, e14);
+    store(co0 + 15u, live0, first, at0, c15); store(co0 + 15u, live1, first + 1u, at0 + 2u, e15);
 }

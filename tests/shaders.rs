@@ -158,9 +158,9 @@ fn a_shaped_kernel_covers_the_blocks_its_constants_say() {
         let constants = format!("const BR: u32 = {rows}u;\nconst BC: u32 = {cols}u;\n");
         assert!(d.source.starts_with(&constants), "{}: its source begins with its block's constants", d.label);
         let (r, c) = (rows as usize, cols as usize);
-        // Blocks of the output, or (the row-blocked subgroup kernel) blocks whose workgroup
-        // shares a block column.
-        let grids = [Grid::Blocks { rows: r, cols: c }, Grid::ColumnGroups { rows: r, cols: c }];
+        // Blocks of the output, or (the subgroup kernels) blocks whose workgroup shares a block
+        // column or row.
+        let grids = [Grid::Blocks { rows: r, cols: c }, Grid::ColumnGroups { rows: r, cols: c }, Grid::RowGroups { rows: r, cols: c }];
         assert!(grids.contains(&d.grid), "{}: grid {:?}", d.label, d.grid);
         if d.alternative {
             // The kernel of the same file, variant and pass that is not an alternative: the

@@ -165,8 +165,12 @@ impl Kernels {
         expect(op, "bias", bias, &[c.c_out])?;
         expect(op, "output", y, &p.y_shape())?;
         expect(op, "argmax", argmax, &p.y_shape())?;
-        let kernel = Kernel::Conv2dForwardPoolSubgroup;
+        // Its pick's block: BR pooled pixels side by side in a pooled row (rows padded to whole blocks).
+        let block = self.pick_by_key(&crate::pass_key(Pass::ConvForward, c)).block;
+        let kernel = Kernel::Conv2dForwardPoolSubgroup.shaped(block);
+        let windows = kernel.desc().block.map_or(1, |(r, _)| r as usize);
         let pooled = p.batch * p.out_h() * p.out_w();
+        let padded = p.batch * p.out_h() * p.out_w().div_ceil(windows) * windows;
         let k_len = c.c_in * c.kh * c.kw;
         let d = self.dispatch(
             gpu,
@@ -174,7 +178,7 @@ impl Kernels {
             &c.forward_params(true),
             &[("x", x), ("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)],
             Work {
-                invocations: kernel.desc().invocations(pooled, c.c_out),
+                invocations: kernel.desc().invocations(padded, c.c_out),
                 serial: k_len as u64,
                 outputs: 2 * (pooled * c.c_out) as u64,
                 flops: 2 * (4 * pooled * c.c_out * k_len) as u64,

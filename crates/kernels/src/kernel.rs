@@ -256,8 +256,10 @@ catalogue! {
         Conv2dForward, [x, weight, bias, y];
     Conv2dForwardSubgroup: "conv2d_forward_subgroup" after "conv_forward", Some(Subgroup), Some(ConvForward), workgroup 64, SHARED,
         Conv2dForward, [x, weight, bias, y];
-    Conv2dForwardPoolSubgroup: "conv2d_forward_pool_subgroup" after "conv_forward", Some(Subgroup), None, workgroup 64, Grid::ColumnGroups { rows: 1, cols: 16 },
-        Conv2dForward, [x, weight, bias, y, argmax];
+    Conv2dForwardPoolSubgroup: "conv2d_forward_pool_subgroup" block 2 x 16 after "conv_forward", Some(Subgroup), None, workgroup 64,
+        Grid::ColumnGroups { rows: 2, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
+    Conv2dForwardPoolSubgroup1x16: "conv2d_forward_pool_subgroup" shape 1 x 16 after "conv_forward", Some(Subgroup), None, workgroup 64,
+        Grid::ColumnGroups { rows: 1, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
     Conv2dBackwardInput: "conv2d_backward_input" after "conv_backward_input", Some(Blocked), Some(ConvBackwardInput), workgroup 64, BLOCK,
         Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardInputTiled: "conv2d_backward_input_tiled" after "conv_backward_input" "tile_product", Some(Tiled), Some(ConvBackwardInput), workgroup 256, TILE,
@@ -304,8 +306,10 @@ catalogue! {
         Grid::Blocks { rows: 4, cols: 4 }, LinearForward, [x, weight, bias, y];
     LinearForwardTiled: "linear_forward_tiled" after "linear_forward" "tile_product", Some(Tiled), Some(LinearForward), workgroup 256, TILE,
         LinearForward, [x, weight, bias, y];
-    LinearForwardSubgroup: "linear_forward_subgroup" after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64, SHARED_ROWS,
-        LinearForward, [x, weight, bias, y];
+    LinearForwardSubgroup: "linear_forward_subgroup" block 16 x 4 after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64,
+        SHARED_ROWS, LinearForward, [x, weight, bias, y];
+    LinearForwardSubgroup32x4: "linear_forward_subgroup" shape 32 x 4 after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64,
+        Grid::RowGroups { rows: 32, cols: 4 }, LinearForward, [x, weight, bias, y];
     LinearReduce: "linear_reduce", None, None, workgroup 64, Grid::Items,
         LinearReduce, [partial, bias, y];
     LinearReduceVec4: "linear_reduce_vec4", None, None, workgroup 64, Grid::Items,
