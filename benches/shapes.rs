@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use kernels::{Kernel, Op, Pick, Variant};
+use kernels::{Op, Pick, Variant};
 use model::{HeadSpec, KernelChoice, Model, ModelSpec, TrainConfig};
 use tensor::{AdapterChoice, Gpu};
 
@@ -62,13 +62,12 @@ fn main() {
     let tuned = model(&gpu, KernelChoice::Measure { cache: None });
     let picks: BTreeMap<String, String> = tuned.kernel_choices();
     let keys: Vec<String> = picks.keys().cloned().collect();
-    let mut candidates: Vec<Pick> = Vec::new();
-    // The tiled kernels take seconds a pass on a CPU adapter: left out there.
+    // The tuner's candidates, but the tiled kernels, which take seconds a pass on a CPU adapter.
     let cpu = gpu.adapter.get_info().device_type == tensor::wgpu::DeviceType::Cpu;
-    for v in Variant::available(&gpu).into_iter().filter(|&v| !(cpu && v == Variant::Tiled)) {
-        candidates.push(Pick::from(v));
-        candidates.extend(Kernel::alternative_blocks(v).into_iter().map(|b| Pick { variant: v, block: Some(b) }));
-    }
+    let candidates: Vec<Pick> = model::candidates(&gpu, Variant::Blocked)
+        .into_iter()
+        .filter(|c| !(cpu && c.variant == Variant::Tiled))
+        .collect();
     let table: Vec<(Pick, HashMap<String, f64>)> =
         candidates.iter().map(|&c| (c, times_with(&gpu, &keys, c))).collect();
     println!("pass | tuner's pick | {}", candidates.iter().map(|c| c.name()).collect::<Vec<_>>().join(" | "));

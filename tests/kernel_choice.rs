@@ -64,7 +64,7 @@ fn recorded_choices_are_used_as_given() {
     recorded.insert(keys[0].clone(), Pick::from(Variant::Tiled));
     let forward =
         keys.iter().find(|k| k.starts_with("LinearForward") && k.contains("outputs: 16")).expect("the shared layer");
-    recorded.insert(forward.clone(), Pick { variant: Variant::Blocked, block: Some((4, 4)) });
+    recorded.insert(forward.clone(), Pick::shaped(Variant::Blocked, (4, 4)));
     let mut b = small_model(KernelChoice::Recorded { choices: recorded.clone(), cache: None });
     b.prepare(2).unwrap();
     let got: HashMap<String, Pick> =

@@ -160,7 +160,11 @@ fn a_shaped_kernel_covers_the_blocks_its_constants_say() {
         let (r, c) = (rows as usize, cols as usize);
         // Blocks of the output, or (the subgroup kernels) blocks whose workgroup shares a block
         // column or row.
-        let grids = [Grid::Blocks { rows: r, cols: c }, Grid::ColumnGroups { rows: r, cols: c }, Grid::RowGroups { rows: r, cols: c }];
+        let grids = [
+            Grid::Blocks { rows: r, cols: c },
+            Grid::ColumnGroups { rows: r, cols: c },
+            Grid::RowGroups { rows: r, cols: c },
+        ];
         assert!(grids.contains(&d.grid), "{}: grid {:?}", d.label, d.grid);
         if d.alternative {
             // The kernel of the same file, variant and pass that is not an alternative: the

@@ -67,15 +67,18 @@ pub fn variants() -> &'static [Kernels] {
 }
 
 /// A kernel set per register block a variant's kernels offer beside their own (every pass whose
-/// kernel has the block runs it): the shapes the tuner may pick, checked like the variants.
+/// kernel has the block runs it), and one per variant with its split passes cut narrow: the
+/// shapes the tuner may pick, checked like the variants.
 pub fn shaped_sets() -> &'static [Kernels] {
     static SETS: OnceLock<Vec<Kernels>> = OnceLock::new();
     SETS.get_or_init(|| {
         let mut sets = Vec::new();
         for k in variants() {
             for block in kernels::Kernel::alternative_blocks(k.variant) {
-                sets.push(k.trying(kernels::Pick { variant: k.variant, block: Some(block) }));
+                sets.push(k.trying(kernels::Pick::shaped(k.variant, block)));
             }
+            let narrow = kernels::Pick { splits: kernels::Splits::Narrow, ..kernels::Pick::from(k.variant) };
+            sets.push(k.trying(narrow));
         }
         sets
     })

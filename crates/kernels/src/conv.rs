@@ -287,7 +287,8 @@ impl Kernels {
         let (kernel, cols) = self.weight_kernel(s);
         let tiles = kernel.desc().invocations(s.c_out, cols);
         let outputs = (s.c_out * (s.c_in * s.kh * s.kw + 1)) as u64;
-        split_reduction(s.batch * s.out_h() * s.out_w(), tiles, outputs, SplitRule::CONV_WEIGHTS)
+        let width = self.pick_by_key(&crate::pass_key(Pass::ConvBackwardWeight, s)).splits;
+        split_reduction(s.batch * s.out_h() * s.out_w(), tiles, outputs, SplitRule::CONV_WEIGHTS, width)
     }
 
     /// The kernel of conv2d_backward_weight's partial sums at `s` and the columns its grid

@@ -34,7 +34,7 @@ pub use op::{Dispatch, Op, Work};
 pub use pick::Pick;
 pub use relu::unit_table;
 pub use shapes::{Conv2dShape, LinearShape, PassShape, Pool2dShape};
-pub use split::{MAX_SERIAL, MIN_INVOCATIONS, SplitRule, WIDE_OUTPUT, split_reduction};
+pub use split::{MAX_SERIAL, MIN_INVOCATIONS, SplitRule, Splits, WIDE_OUTPUT, split_reduction};
 pub use tensor::{Gpu, GpuError, Result, Tensor};
 
 use std::collections::HashMap;
@@ -49,6 +49,8 @@ pub struct Kernels {
     pub variant: Variant,
     /// The register block every pass runs in unless chosen otherwise (None: each kernel's own).
     pub block: Option<(u32, u32)>,
+    /// How wide the split passes are cut unless chosen otherwise.
+    pub splits: Splits,
     choices: Mutex<HashMap<String, Pick>>,
 }
 
@@ -85,7 +87,13 @@ impl Kernels {
                 ),
             ));
         }
-        let k = Kernels { pipelines: Default::default(), variant, block: None, choices: Mutex::new(HashMap::new()) };
+        let k = Kernels {
+            pipelines: Default::default(),
+            variant,
+            block: None,
+            splits: Splits::Wide,
+            choices: Mutex::new(HashMap::new()),
+        };
         for &kernel in Kernel::ALL.iter().filter(|k| k.used_by(variant)) {
             k.pipeline(gpu, kernel)?;
         }
@@ -96,8 +104,8 @@ impl Kernels {
     /// its block runs its own), whatever was chosen here: what the tuner builds a candidate step
     /// from. It shares this set's compiled pipelines.
     pub fn trying(&self, pick: Pick) -> Kernels {
-        let (variant, block) = (pick.variant, pick.block);
-        Kernels { pipelines: self.pipelines.clone(), variant, block, choices: Mutex::new(HashMap::new()) }
+        let (variant, block, splits) = (pick.variant, pick.block, pick.splits);
+        Kernels { pipelines: self.pipelines.clone(), variant, block, splits, choices: Mutex::new(HashMap::new()) }
     }
 
     /// The pipeline of `kernel`, compiled on first use.
@@ -129,7 +137,7 @@ impl Kernels {
 
     /// What the pass with this key runs: its choice, else this set's default.
     pub fn pick_by_key(&self, key: &str) -> Pick {
-        let default = Pick { variant: self.variant, block: self.block };
+        let default = Pick { variant: self.variant, block: self.block, splits: self.splits };
         self.choices.lock().expect("choices poisoned").get(key).copied().unwrap_or(default)
     }
 

@@ -75,7 +75,8 @@ impl Kernels {
         expect(op, "output", y, &[s.batch, s.outputs])?;
         let kernel = self.linear_kernel(Pass::LinearForward, s);
         let tiles = kernel.desc().invocations(s.batch, s.outputs);
-        let (splits, chunk) = split_reduction(s.inputs, tiles, s.outputs_len(), SplitRule::LINEAR);
+        let width = self.pick_by_key(&crate::pass_key(Pass::LinearForward, s)).splits;
+        let (splits, chunk) = split_reduction(s.inputs, tiles, s.outputs_len(), SplitRule::LINEAR, width);
         let name = format!("{op} {}->{}", s.inputs, s.outputs);
         let bind = |y| [("x", x), ("weight", weight), ("bias", bias), ("y", y)];
         let outputs = s.outputs_len() * splits as u64;

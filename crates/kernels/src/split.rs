@@ -12,6 +12,27 @@ pub const MAX_SERIAL: usize = 1024;
 pub const WIDE_OUTPUT: u64 = 32 * 1024;
 pub const MIN_INVOCATIONS: u64 = 16 * 1024;
 
+/// How wide a split pass is cut, a dimension the tuner measures beside variant and block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Splits {
+    /// At least [`MIN_INVOCATIONS`] invocations for a wide pass: what a big GPU needs to fill.
+    #[default]
+    Wide,
+    /// An eighth of that: fewer, longer chunks (still at most [`MAX_SERIAL`]) and fewer partial
+    /// sums to write and reduce, which a CPU adapter with a few cores may run faster.
+    Narrow,
+}
+
+impl Splits {
+    /// The invocations a wide pass is split to reach.
+    pub fn min_invocations(self) -> u64 {
+        match self {
+            Splits::Wide => MIN_INVOCATIONS,
+            Splits::Narrow => MIN_INVOCATIONS / 8,
+        }
+    }
+}
+
 /// What a pass's kernels require of its chunks.
 #[derive(Clone, Copy, Debug)]
 pub struct SplitRule {
@@ -40,11 +61,11 @@ impl SplitRule {
 }
 
 /// Splits a reduction of `len` terms whose one split runs `invocations` and writes `outputs`
-/// values. Returns (splits, chunk); one split means no split.
-pub fn split_reduction(len: usize, invocations: u64, outputs: u64, rule: SplitRule) -> (usize, usize) {
+/// values, as wide as `width` says. Returns (splits, chunk); one split means no split.
+pub fn split_reduction(len: usize, invocations: u64, outputs: u64, rule: SplitRule, width: Splits) -> (usize, usize) {
     let by_serial = len.div_ceil(MAX_SERIAL);
-    let by_width =
-        if outputs >= rule.widen_from_outputs { MIN_INVOCATIONS.div_ceil(invocations.max(1)) as usize } else { 1 };
+    let target = width.min_invocations();
+    let by_width = if outputs >= rule.widen_from_outputs { target.div_ceil(invocations.max(1)) as usize } else { 1 };
     let wanted = by_serial.max(by_width).min(rule.max_splits).min(len.div_ceil(rule.min_chunk)).max(1);
     if wanted == 1 {
         return (1, len);
@@ -63,9 +84,12 @@ mod tests {
     #[test]
     fn chunks_cover_the_reduction_and_respect_the_rule() {
         for rule in [SplitRule::LINEAR, SplitRule::CONV_WEIGHTS] {
-            for len in [1, 7, 16, 100, 1024, 1025, 6400, 8 * 94 * 94, 256 * 94 * 94] {
+            for (len, width) in [1, 7, 16, 100, 1024, 1025, 6400, 8 * 94 * 94, 256 * 94 * 94]
+                .into_iter()
+                .flat_map(|len| [(len, Splits::Wide), (len, Splits::Narrow)])
+            {
                 for invocations in [1, 64, 4096, 1 << 20] {
-                    let (splits, chunk) = split_reduction(len, invocations, 1 << 20, rule);
+                    let (splits, chunk) = split_reduction(len, invocations, 1 << 20, rule, width);
                     assert!(splits * chunk >= len && (splits - 1) * chunk < len, "{rule:?} {len}: {splits}×{chunk}");
                     assert!(chunk <= MAX_SERIAL.max(len.div_ceil(rule.max_splits)), "{rule:?} {len}: chunk {chunk}");
                     assert!(splits <= rule.max_splits);
@@ -77,10 +101,14 @@ mod tests {
             }
         }
         assert_eq!(
-            split_reduction(6400, 1 << 20, 8, SplitRule::LINEAR),
+            split_reduction(6400, 1 << 20, 8, SplitRule::LINEAR, Splits::Wide),
             (8, 912),
             "long: cut for the serial limit (chunks of whole 16-term steps)"
         );
-        assert_eq!(split_reduction(512, 1, 8, SplitRule::LINEAR), (1, 512), "narrow output: not widened");
+        assert_eq!(split_reduction(512, 1, 8, SplitRule::LINEAR, Splits::Wide), (1, 512), "narrow output: not widened");
+        // The shared layer's forward at batch 32 (512 invocations a split): wide, 34 chunks of
+        // 192 inputs; narrow, as few as the serial limit allows.
+        assert_eq!(split_reduction(6400, 512, 32 * 1024, SplitRule::LINEAR, Splits::Wide), (34, 192));
+        assert_eq!(split_reduction(6400, 512, 32 * 1024, SplitRule::LINEAR, Splits::Narrow), (8, 912));
     }
 }

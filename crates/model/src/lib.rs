@@ -31,6 +31,6 @@ pub use kernels::{Pick, Variant};
 pub use model::{IGNORE, KernelChoice, Model, StepStats, TrainConfig};
 pub use plan::STATS_WINDOW;
 pub use spec::{HeadSpec, ModelSpec};
-pub use tune::TuneLimits;
+pub use tune::{TuneLimits, candidates};
 
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;

@@ -96,11 +96,7 @@ mod tests {
         assert_eq!(cache["gpu B"]["pass 1"], "tiled");
         assert!(!cache.contains_key("gpu C"));
         // Remembering a new choice keeps every good entry of the file.
-        remember(
-            &path,
-            "gpu B",
-            &[("pass 2".to_string(), Pick { variant: kernels::Variant::Blocked, block: Some((4, 4)) })].into(),
-        );
+        remember(&path, "gpu B", &[("pass 2".to_string(), Pick::shaped(kernels::Variant::Blocked, (4, 4)))].into());
         let again = read_cache(&path);
         assert_eq!(again["gpu A"]["pass 1"], "subgroup");
         assert_eq!(again["gpu B"].len(), 2);

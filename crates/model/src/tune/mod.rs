@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use kernels::{Kernel, Op, Pick, Variant};
+use kernels::{Kernel, Op, Pick, Splits, Variant};
 
 use crate::Result;
 use crate::model::Model;
@@ -100,13 +100,15 @@ impl Model {
                 unmeasured.push(key);
                 continue;
             }
-            // A pick that runs another's kernel for this pass is not timed twice.
+            // A pick that runs another's kernel over the same invocations for this pass (a
+            // block or split width the pass does not have) is not timed twice.
             let mut seen = Vec::new();
             let (mut offered, mut candidates) = (Vec::new(), Vec::new());
             for (&v, o) in picks.iter().zip(&ops) {
-                let kernel = o[i].dispatches[0].label;
-                if !seen.contains(&kernel) {
-                    seen.push(kernel);
+                let first = &o[i].dispatches[0];
+                let launch = (first.label, first.work.invocations);
+                if !seen.contains(&launch) {
+                    seen.push(launch);
                     offered.push(v);
                     candidates.push(o[i]);
                 }
@@ -155,13 +157,15 @@ impl Model {
 }
 
 /// What the tuner tries, the first guess first: every variant the adapter runs, each in its
-/// kernels' own shapes, then each register block the variant's kernels offer beside them.
-fn candidates(gpu: &tensor::Gpu, first: Variant) -> Vec<Pick> {
+/// kernels' own shapes, then each register block the variant's kernels offer beside them, then
+/// its own shapes with the split passes cut narrow.
+pub fn candidates(gpu: &tensor::Gpu, first: Variant) -> Vec<Pick> {
     let variants = std::iter::once(first).chain(Variant::available(gpu).into_iter().filter(|&v| v != first));
     let mut picks = Vec::new();
     for v in variants {
         picks.push(Pick::from(v));
-        picks.extend(Kernel::alternative_blocks(v).into_iter().map(|b| Pick { variant: v, block: Some(b) }));
+        picks.extend(Kernel::alternative_blocks(v).into_iter().map(|b| Pick::shaped(v, b)));
+        picks.push(Pick { splits: Splits::Narrow, ..Pick::from(v) });
     }
     picks
 }
