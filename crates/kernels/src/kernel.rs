@@ -290,6 +290,12 @@ catalogue! {
         Pool2dBackward, [dy, argmax, y, dx];
     MaxPool2dBackwardPairs: "maxpool2d_backward_pairs" after "maxpool2d_scatter", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, y, dx];
+    MaxPool2dBackwardQuads: "maxpool2d_backward_quads", None, None, workgroup 64, Grid::Items,
+        Pool2dBackward, [dy, argmax, y, dx];
+    MaxPool2dBackwardWinners: "maxpool2d_backward_winners", None, None, workgroup 64, Grid::Items,
+        Pool2dBackward, [dy, argmax, y, dx];
+    ZeroVec4: "zero_vec4", None, None, workgroup 64, Grid::Items,
+        Elementwise, [x];
     BytesToUnit: "bytes_to_unit", None, None, workgroup 64, Grid::Items,
         Elementwise, [bytes, unit, x];
     ReluForward: "relu_forward", None, None, workgroup 64, Grid::Items,

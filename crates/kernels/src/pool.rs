@@ -116,20 +116,63 @@ impl Kernels {
         let (rows, cols) = (s.h - (s.out_h() - 1) * s.stride, s.w - (s.out_w() - 1) * s.stride);
         let serial = rows.max(s.stride) * cols.max(s.stride);
         // 2×2 windows tiling an even plane store each window's rows as vec2 pairs.
+        // Four outputs an invocation, their dy, argmax and y read as vec4s, where they come in fours.
         let pairs = s.window == 2 && s.stride == 2 && s.h.is_multiple_of(2) && s.w.is_multiple_of(2);
-        let kernel = if pairs { Kernel::MaxPool2dBackwardPairs } else { Kernel::MaxPool2dBackwardScatter };
+        let quads = pairs && outputs.is_multiple_of(4);
+        let (kernel, invocations) = match (quads, pairs) {
+            (true, _) => (Kernel::MaxPool2dBackwardQuads, outputs / 4),
+            (false, true) => (Kernel::MaxPool2dBackwardPairs, outputs),
+            (false, false) => (Kernel::MaxPool2dBackwardScatter, outputs),
+        };
+        // Planes that cannot be stored in pairs: zeros four at a time, then only the winners.
+        if !pairs && outputs.is_multiple_of(4) && dx.len().is_multiple_of(4) {
+            return self.maxpool2d_backward_winners(gpu, s, dy, argmax, pooled_relu, dx);
+        }
         let d = self.dispatch(
             gpu,
             kernel,
             &s.backward_params(pooled_relu.is_some()),
             &[("dy", dy), ("argmax", argmax), ("y", mask), ("dx", dx)],
             Work {
-                invocations: outputs,
+                invocations,
                 serial: serial as u64,
                 outputs: s.x_shape().iter().product::<usize>() as u64,
                 flops: 0,
             },
         )?;
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]))
+    }
+}
+
+impl Kernels {
+    /// maxpool2d_backward_scatter as two passes: dx cleared four floats a store, then one store
+    /// per pooled output at its winner (see maxpool2d_backward_winners.wgsl). For non-overlapping
+    /// windows whose pooled output and input lengths are multiples of 4.
+    fn maxpool2d_backward_winners(
+        &self,
+        gpu: &Gpu,
+        s: &Pool2dShape,
+        dy: &Tensor,
+        argmax: &Tensor,
+        pooled_relu: Option<&Tensor>,
+        dx: &Tensor,
+    ) -> Result<Op> {
+        let outputs = s.y_shape().iter().product::<usize>();
+        let zero = params::Elementwise { len: (dx.len() / 4) as u32, _pad: [0; 3] };
+        let mut clear = self.dispatch(gpu, Kernel::ZeroVec4, &zero, &[("x", dx)], Work::items(dx.len() / 4))?;
+        clear.bytes = dx.bytes();
+        let mask = pooled_relu.unwrap_or(dy);
+        let work = Work { invocations: (outputs / 4) as u64, serial: 4, outputs: outputs as u64, flops: 0 };
+        let bindings = [("dy", dy), ("argmax", argmax), ("y", mask), ("dx", dx)];
+        let mut winners = self.dispatch(
+            gpu,
+            Kernel::MaxPool2dBackwardWinners,
+            &s.backward_params(pooled_relu.is_some()),
+            &bindings,
+            work,
+        )?;
+        // It reads dy, argmax (and y for the mask) and writes one float per output.
+        winners.bytes = 4 * (outputs * (3 + pooled_relu.is_some() as usize)) as u64;
+        Ok(Op::new(format!("maxpool2d_backward_scatter {:?}", s.x_shape()), vec![clear, winners]))
     }
 }

@@ -1,0 +1,50 @@
+// maxpool2d_backward_quads: maxpool2d_backward_pairs four pooled outputs at a time, for 2×2
+// windows at stride 2 over an even H and W and a pooled output whose length is a multiple of 4:
+//   dx[n, c, iy, ix] = dy[n, c, oy, ox] where iy·W + ix = argmax[n, c, oy, ox], else 0,
+//   for iy in {2·oy, 2·oy + 1}, ix in {2·ox, 2·ox + 1}; with params.relu_mask != 0 the pooled
+//   value y masks it (0 where y ≤ 0), as in the scatter form.
+// One invocation takes pooled outputs 4q..4q+3 in flat order (they may straddle a row or a
+// plane: each finds its own place): dy, argmax and y read as one vec4 each, and each window's two
+// rows stored as two vec2: 3 loads and 8 stores per 4 outputs, against 12 and 8 in the pairs
+// form. On lavapipe every storage access costs about the same per lane whatever its width, so
+// the count is the cost.
+// Layouts, row-major: dy, argmax and y [N, C, OH, OW] read as vec4s, dx [N, C, H, W] as vec2s.
+// Bindings: 0 params (uniform), 1 dy, 2 argmax (u32), 3 y (read only for the mask), 4 dx.
+
+struct Params {
+    planes: u32, h: u32, w: u32, out_h: u32,
+    out_w: u32, window: u32, stride: u32, relu_mask: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> dy: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> argmax: array<vec4<u32>>;
+@group(0) @binding(3) var<storage, read> y: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> dx: array<vec2<f32>>;
+
+// Stores pooled output o's window: g at the winner's place, 0 at the other three.
+fn scatter(o: u32, g: f32, winner: u32) {
+    let row = o / p.out_w;      // pooled row over all planes
+    let ox = o - row * p.out_w;
+    let plane = row / p.out_h;
+    let oy = row - plane * p.out_h;
+    let base = plane * p.h * p.w;
+    let top = 2u * oy * p.w + 2u * ox;
+    let bottom = top + p.w;
+    dx[(base + top) / 2u] = vec2<f32>(select(0.0, g, winner == top), select(0.0, g, winner == top + 1u));
+    dx[(base + bottom) / 2u] = vec2<f32>(select(0.0, g, winner == bottom), select(0.0, g, winner == bottom + 1u));
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let q = (wid.y * nwg.x + wid.x) * 64u + lid;
+    if 4u * q >= p.planes * p.out_h * p.out_w { return; }
+    var g = dy[q];
+    if p.relu_mask != 0u { g = select(vec4<f32>(0.0), g, y[q] > vec4<f32>(0.0)); }
+    let winner = argmax[q];
+    scatter(4u * q, g.x, winner.x);
+    scatter(4u * q + 1u, g.y, winner.y);
+    scatter(4u * q + 2u, g.z, winner.z);
+    scatter(4u * q + 3u, g.w, winner.w);
+}

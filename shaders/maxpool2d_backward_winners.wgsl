@@ -1,0 +1,39 @@
+// maxpool2d_backward_winners: the second half of maxpool2d_backward for windows that do not
+// overlap, after zero_vec4 has cleared dx: only each window's winner is written.
+//   dx[n, c, argmax[n, c, oy, ox]] = dy[n, c, oy, ox]   (the other inputs stay 0),
+//   masked by ReLU's backward through the pooled value y when params.relu_mask != 0 (0 where
+//   y ≤ 0), as in maxpool2d_backward_scatter.wgsl.
+// For the planes whose rows cannot be stored in pairs (an odd H or W, floor mode's leftover row
+// and column, as conv2's 45×45 output): one store per output instead of one per input, the
+// zeros written four to a store by zero_vec4. Needs a pooled output whose length is a multiple
+// of 4: one invocation takes outputs 4q..4q+3 in flat order (they may straddle a row or a plane:
+// each finds its own), dy, argmax and y read as one vec4 each.
+// Layouts, row-major: dy, argmax and y [N, C, OH, OW] read as vec4s, dx [N, C, H, W].
+// Bindings: 0 params (uniform), 1 dy, 2 argmax (u32), 3 y (read only for the mask), 4 dx.
+
+struct Params {
+    planes: u32, h: u32, w: u32, out_h: u32,
+    out_w: u32, window: u32, stride: u32, relu_mask: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> dy: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> argmax: array<vec4<u32>>;
+@group(0) @binding(3) var<storage, read> y: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let q = (wid.y * nwg.x + wid.x) * 64u + lid;
+    let out_plane = p.out_h * p.out_w;
+    if 4u * q >= p.planes * out_plane { return; }
+    var g = dy[q];
+    if p.relu_mask != 0u { g = select(vec4<f32>(0.0), g, y[q] > vec4<f32>(0.0)); }
+    let winner = argmax[q];
+    let plane_len = p.h * p.w;
+    dx[(4u * q / out_plane) * plane_len + winner.x] = g.x;
+    dx[((4u * q + 1u) / out_plane) * plane_len + winner.y] = g.y;
+    dx[((4u * q + 2u) / out_plane) * plane_len + winner.z] = g.z;
+    dx[((4u * q + 3u) / out_plane) * plane_len + winner.w] = g.w;
+}
