@@ -365,7 +365,7 @@ impl Kernels {
             return Err(GpuError::shape(op, format!("1 to {MAX_REDUCE_SEGMENTS} segments, not {}", segments.len())));
         }
         let mut table = [[0u32; 8]; MAX_REDUCE_SEGMENTS];
-        let (mut items, mut serial) = (0usize, 0usize);
+        let (mut items, mut serial, mut moved) = (0usize, 0usize, 0usize);
         for (row, g) in table.iter_mut().zip(segments) {
             let s = &g.shape;
             let cols = s.c_in * s.kh * s.kw + 1;
@@ -386,16 +386,21 @@ impl Kernels {
             row[4..].copy_from_slice(&place);
             items += s.c_out * cols;
             serial = serial.max(splits);
+            // Its partial sums read, its gradients written (and read first when accumulating).
+            moved += 4 * s.c_out * cols * (splits + 1 + g.accumulate as usize);
         }
         let p =
             params::ReduceWeights { segments: segments.len() as u32, items: items as u32, _pad0: 0, _pad1: 0, table };
-        let d = self.dispatch(
+        let mut d = self.dispatch(
             gpu,
             Kernel::Conv2dReduceWeights,
             &p,
             &[("partial", partials), ("grads", grads)],
             Work { invocations: items as u64, serial: serial as u64, outputs: items as u64, flops: 0 },
         )?;
+        // The bound buffers are the shared scratch and the whole flat gradient: count only the
+        // parts this pass touches.
+        d.bytes = moved as u64;
         Ok(Op::new(format!("{op} ({} convolutions)", segments.len()), vec![d]))
     }
 }
