@@ -296,6 +296,8 @@ catalogue! {
         Pool2dBackward, [dy, argmax, y, dx];
     ZeroVec4: "zero_vec4", None, None, workgroup 64, Grid::Items,
         Elementwise, [x];
+    BytesToUnitVec4: "bytes_to_unit_vec4", None, None, workgroup 64, Grid::Items,
+        Elementwise, [bytes, unit, x];
     BytesToUnit: "bytes_to_unit", None, None, workgroup 64, Grid::Items,
         Elementwise, [bytes, unit, x];
     ReluForward: "relu_forward", None, None, workgroup 64, Grid::Items,

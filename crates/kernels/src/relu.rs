@@ -50,7 +50,9 @@ impl Kernels {
         }
         let p = params::Elementwise { len: x.len() as u32, _pad: [0; 3] };
         let work = Work { invocations: bytes.len() as u64, serial: 4, outputs: x.len() as u64, flops: 0 };
-        let d = self.dispatch(gpu, Kernel::BytesToUnit, &p, &[("bytes", bytes), ("unit", unit), ("x", x)], work)?;
+        // Whole words store their four floats as one vec4.
+        let kernel = if x.len().is_multiple_of(4) { Kernel::BytesToUnitVec4 } else { Kernel::BytesToUnit };
+        let d = self.dispatch(gpu, kernel, &p, &[("bytes", bytes), ("unit", unit), ("x", x)], work)?;
         Ok(Op::new("bytes_to_unit", vec![d]))
     }
 }
