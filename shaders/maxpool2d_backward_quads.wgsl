@@ -11,15 +11,8 @@
 // Layouts, row-major: dy, argmax and y [N, C, OH, OW] read as vec4s, dx [N, C, H, W] as vec2s.
 // Bindings: 0 params (uniform), 1 dy, 2 argmax (u32), 3 y (read only for the mask), 4 dx.
 
-struct Params {
-    planes: u32, h: u32, w: u32, out_h: u32,
-    out_w: u32, window: u32, stride: u32, relu_mask: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> dy: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> argmax: array<vec4<u32>>;
-@group(0) @binding(3) var<storage, read> y: array<vec4<f32>>;
+// Params, bindings 0–3 and pooled_gradients(): shaders/common/maxpool2d_backward_params.wgsl and
+// maxpool2d_quads.wgsl, joined in front by the catalogue.
 @group(0) @binding(4) var<storage, read_write> dx: array<vec2<f32>>;
 
 // Stores pooled output o's window: g at the winner's place, 0 at the other three.
@@ -40,8 +33,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
     let q = (wid.y * nwg.x + wid.x) * 64u + lid;
     if 4u * q >= p.planes * p.out_h * p.out_w { return; }
-    var g = dy[q];
-    if p.relu_mask != 0u { g = select(vec4<f32>(0.0), g, y[q] > vec4<f32>(0.0)); }
+    let g = pooled_gradients(q);
     let winner = argmax[q];
     scatter(4u * q, g.x, winner.x);
     scatter(4u * q + 1u, g.y, winner.y);

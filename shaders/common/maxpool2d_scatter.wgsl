@@ -1,14 +1,7 @@
-// What the two scatter forms of maxpool2d_backward share (maxpool2d_backward_scatter and
-// maxpool2d_backward_pairs), joined in front of each by the catalogue: the parameter block, the
-// bindings they read, and the gradient of one pooled output. Each declares its own `dx`
-// (f32, or vec2 pairs).
-
-struct Params {
-    planes: u32, h: u32, w: u32, out_h: u32,
-    out_w: u32, window: u32, stride: u32, relu_mask: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+// What the scalar scatter forms of maxpool2d_backward share (maxpool2d_backward_scatter and
+// maxpool2d_backward_pairs), joined in front of each by the catalogue after the parameter block
+// (maxpool2d_backward_params.wgsl): the bindings they read, and the gradient of one pooled
+// output. Each declares its own `dx` (f32, or vec2 pairs).
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> argmax: array<u32>;
 @group(0) @binding(3) var<storage, read> y: array<f32>;

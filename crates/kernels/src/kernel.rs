@@ -286,13 +286,13 @@ catalogue! {
         Pool2dForward, [x, y, argmax];
     MaxPool2dBackward: "maxpool2d_backward", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, x, dx];
-    MaxPool2dBackwardScatter: "maxpool2d_backward_scatter" after "maxpool2d_scatter", None, None, workgroup 64, Grid::Items,
+    MaxPool2dBackwardScatter: "maxpool2d_backward_scatter" after "maxpool2d_backward_params" "maxpool2d_scatter", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, y, dx];
-    MaxPool2dBackwardPairs: "maxpool2d_backward_pairs" after "maxpool2d_scatter", None, None, workgroup 64, Grid::Items,
+    MaxPool2dBackwardPairs: "maxpool2d_backward_pairs" after "maxpool2d_backward_params" "maxpool2d_scatter", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, y, dx];
-    MaxPool2dBackwardQuads: "maxpool2d_backward_quads", None, None, workgroup 64, Grid::Items,
+    MaxPool2dBackwardQuads: "maxpool2d_backward_quads" after "maxpool2d_backward_params" "maxpool2d_quads", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, y, dx];
-    MaxPool2dBackwardWinners: "maxpool2d_backward_winners", None, None, workgroup 64, Grid::Items,
+    MaxPool2dBackwardWinners: "maxpool2d_backward_winners" after "maxpool2d_backward_params" "maxpool2d_quads", None, None, workgroup 64, Grid::Items,
         Pool2dBackward, [dy, argmax, y, dx];
     ZeroVec4: "zero_vec4", None, None, workgroup 64, Grid::Items,
         Elementwise, [x];
