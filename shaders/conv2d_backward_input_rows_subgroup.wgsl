@@ -17,8 +17,8 @@
 // broadcast. The launcher runs it for the subgroup variant's 3×3 stride-1 passes.
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
-// BR, BC (the block: BR pixels × 16 channels), params and bindings 0–3: joined in front by the
-// catalogue (shaders/common/conv_backward_input.wgsl).
+// BR, BC (the block: BR pixels × 16 channels), params, bindings 0–3, Block16 and fold16(): joined
+// in front by the catalogue (shaders/common/conv_backward_input.wgsl, channel_block.wgsl).
 
 // Writes channel ci of the block: pixel j to first + ci · H · W + ix0 + j, where it lies inside
 // the row (lo: pixels 0–3, hi: 4–7).
@@ -72,14 +72,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let w_b = min(ci0 + 8u + (lane & 7u), p.c_in - 1u) * 9u;
     let w_co = p.c_in * 9u; // weight stride between output channels
 
-    var c0 = vec4<f32>(0.0); var c1 = vec4<f32>(0.0); var c2 = vec4<f32>(0.0); var c3 = vec4<f32>(0.0);
-    var c4 = vec4<f32>(0.0); var c5 = vec4<f32>(0.0); var c6 = vec4<f32>(0.0); var c7 = vec4<f32>(0.0);
-    var c8 = vec4<f32>(0.0); var c9 = vec4<f32>(0.0); var c10 = vec4<f32>(0.0); var c11 = vec4<f32>(0.0);
-    var c12 = vec4<f32>(0.0); var c13 = vec4<f32>(0.0); var c14 = vec4<f32>(0.0); var c15 = vec4<f32>(0.0);
-    var e0 = vec4<f32>(0.0); var e1 = vec4<f32>(0.0); var e2 = vec4<f32>(0.0); var e3 = vec4<f32>(0.0);
-    var e4 = vec4<f32>(0.0); var e5 = vec4<f32>(0.0); var e6 = vec4<f32>(0.0); var e7 = vec4<f32>(0.0);
-    var e8 = vec4<f32>(0.0); var e9 = vec4<f32>(0.0); var e10 = vec4<f32>(0.0); var e11 = vec4<f32>(0.0);
-    var e12 = vec4<f32>(0.0); var e13 = vec4<f32>(0.0); var e14 = vec4<f32>(0.0); var e15 = vec4<f32>(0.0);
+    var c: Block16; // pixels 0–3
+    var e: Block16; // pixels 4–7 (BR = 8)
 
     for (var ky = 0u; ky < 3u; ky++) {
         let oy = i32(iy + p.pad) - i32(ky);
@@ -114,105 +108,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             let t = co * w_co + ky * 3u;
             let wa0 = weight[w_a + t]; let wa1 = weight[w_a + t + 1u]; let wa2 = weight[w_a + t + 2u];
             let wb0 = weight[w_b + t]; let wb1 = weight[w_b + t + 1u]; let wb2 = weight[w_b + t + 2u];
-            // tap kx = 0: pixel j reads window column j + 2
-            {
-                let lo = vec4<f32>(d2, d3, d4, d5);
-                let a0 = subgroupBroadcast(wa0, 0u); c0 += lo * a0;
-                let a1 = subgroupBroadcast(wa0, 1u); c1 += lo * a1;
-                let a2 = subgroupBroadcast(wa0, 2u); c2 += lo * a2;
-                let a3 = subgroupBroadcast(wa0, 3u); c3 += lo * a3;
-                let a4 = subgroupBroadcast(wa0, 4u); c4 += lo * a4;
-                let a5 = subgroupBroadcast(wa0, 5u); c5 += lo * a5;
-                let a6 = subgroupBroadcast(wa0, 6u); c6 += lo * a6;
-                let a7 = subgroupBroadcast(wa0, 7u); c7 += lo * a7;
-                let b0 = subgroupBroadcast(wb0, 0u); c8 += lo * b0;
-                let b1 = subgroupBroadcast(wb0, 1u); c9 += lo * b1;
-                let b2 = subgroupBroadcast(wb0, 2u); c10 += lo * b2;
-                let b3 = subgroupBroadcast(wb0, 3u); c11 += lo * b3;
-                let b4 = subgroupBroadcast(wb0, 4u); c12 += lo * b4;
-                let b5 = subgroupBroadcast(wb0, 5u); c13 += lo * b5;
-                let b6 = subgroupBroadcast(wb0, 6u); c14 += lo * b6;
-                let b7 = subgroupBroadcast(wb0, 7u); c15 += lo * b7;
-                if BR > 4u {
-                    let hi = vec4<f32>(d6, d7, d8, d9);
-                    e0 += hi * a0; e1 += hi * a1; e2 += hi * a2; e3 += hi * a3;
-                    e4 += hi * a4; e5 += hi * a5; e6 += hi * a6; e7 += hi * a7;
-                    e8 += hi * b0; e9 += hi * b1; e10 += hi * b2; e11 += hi * b3;
-                    e12 += hi * b4; e13 += hi * b5; e14 += hi * b6; e15 += hi * b7;
-                }
-            }
-            // tap kx = 1: pixel j reads window column j + 1
-            {
-                let lo = vec4<f32>(d1, d2, d3, d4);
-                let a0 = subgroupBroadcast(wa1, 0u); c0 += lo * a0;
-                let a1 = subgroupBroadcast(wa1, 1u); c1 += lo * a1;
-                let a2 = subgroupBroadcast(wa1, 2u); c2 += lo * a2;
-                let a3 = subgroupBroadcast(wa1, 3u); c3 += lo * a3;
-                let a4 = subgroupBroadcast(wa1, 4u); c4 += lo * a4;
-                let a5 = subgroupBroadcast(wa1, 5u); c5 += lo * a5;
-                let a6 = subgroupBroadcast(wa1, 6u); c6 += lo * a6;
-                let a7 = subgroupBroadcast(wa1, 7u); c7 += lo * a7;
-                let b0 = subgroupBroadcast(wb1, 0u); c8 += lo * b0;
-                let b1 = subgroupBroadcast(wb1, 1u); c9 += lo * b1;
-                let b2 = subgroupBroadcast(wb1, 2u); c10 += lo * b2;
-                let b3 = subgroupBroadcast(wb1, 3u); c11 += lo * b3;
-                let b4 = subgroupBroadcast(wb1, 4u); c12 += lo * b4;
-                let b5 = subgroupBroadcast(wb1, 5u); c13 += lo * b5;
-                let b6 = subgroupBroadcast(wb1, 6u); c14 += lo * b6;
-                let b7 = subgroupBroadcast(wb1, 7u); c15 += lo * b7;
-                if BR > 4u {
-                    let hi = vec4<f32>(d5, d6, d7, d8);
-                    e0 += hi * a0; e1 += hi * a1; e2 += hi * a2; e3 += hi * a3;
-                    e4 += hi * a4; e5 += hi * a5; e6 += hi * a6; e7 += hi * a7;
-                    e8 += hi * b0; e9 += hi * b1; e10 += hi * b2; e11 += hi * b3;
-                    e12 += hi * b4; e13 += hi * b5; e14 += hi * b6; e15 += hi * b7;
-                }
-            }
-            // tap kx = 2: pixel j reads window column j + 0
-            {
-                let lo = vec4<f32>(d0, d1, d2, d3);
-                let a0 = subgroupBroadcast(wa2, 0u); c0 += lo * a0;
-                let a1 = subgroupBroadcast(wa2, 1u); c1 += lo * a1;
-                let a2 = subgroupBroadcast(wa2, 2u); c2 += lo * a2;
-                let a3 = subgroupBroadcast(wa2, 3u); c3 += lo * a3;
-                let a4 = subgroupBroadcast(wa2, 4u); c4 += lo * a4;
-                let a5 = subgroupBroadcast(wa2, 5u); c5 += lo * a5;
-                let a6 = subgroupBroadcast(wa2, 6u); c6 += lo * a6;
-                let a7 = subgroupBroadcast(wa2, 7u); c7 += lo * a7;
-                let b0 = subgroupBroadcast(wb2, 0u); c8 += lo * b0;
-                let b1 = subgroupBroadcast(wb2, 1u); c9 += lo * b1;
-                let b2 = subgroupBroadcast(wb2, 2u); c10 += lo * b2;
-                let b3 = subgroupBroadcast(wb2, 3u); c11 += lo * b3;
-                let b4 = subgroupBroadcast(wb2, 4u); c12 += lo * b4;
-                let b5 = subgroupBroadcast(wb2, 5u); c13 += lo * b5;
-                let b6 = subgroupBroadcast(wb2, 6u); c14 += lo * b6;
-                let b7 = subgroupBroadcast(wb2, 7u); c15 += lo * b7;
-                if BR > 4u {
-                    let hi = vec4<f32>(d4, d5, d6, d7);
-                    e0 += hi * a0; e1 += hi * a1; e2 += hi * a2; e3 += hi * a3;
-                    e4 += hi * a4; e5 += hi * a5; e6 += hi * a6; e7 += hi * a7;
-                    e8 += hi * b0; e9 += hi * b1; e10 += hi * b2; e11 += hi * b3;
-                    e12 += hi * b4; e13 += hi * b5; e14 += hi * b6; e15 += hi * b7;
-                }
-            }
+            // Tap kx: pixel j reads window column j + 2 − kx (c: pixels 0–3, e: 4–7).
+            fold16(&c, &e, vec4<f32>(d2, d3, d4, d5), vec4<f32>(d6, d7, d8, d9), wa0, wb0, BR > 4u);
+            fold16(&c, &e, vec4<f32>(d1, d2, d3, d4), vec4<f32>(d5, d6, d7, d8), wa1, wb1, BR > 4u);
+            fold16(&c, &e, vec4<f32>(d0, d1, d2, d3), vec4<f32>(d4, d5, d6, d7), wa2, wb2, BR > 4u);
         }
     }
 
     let first = (n * p.c_in * p.h + iy) * p.w;
-    store(ci0 + 0u, live, first, ix0, c0, e0);
-    store(ci0 + 1u, live, first, ix0, c1, e1);
-    store(ci0 + 2u, live, first, ix0, c2, e2);
-    store(ci0 + 3u, live, first, ix0, c3, e3);
-    store(ci0 + 4u, live, first, ix0, c4, e4);
-    store(ci0 + 5u, live, first, ix0, c5, e5);
-    store(ci0 + 6u, live, first, ix0, c6, e6);
-    store(ci0 + 7u, live, first, ix0, c7, e7);
-    store(ci0 + 8u, live, first, ix0, c8, e8);
-    store(ci0 + 9u, live, first, ix0, c9, e9);
-    store(ci0 + 10u, live, first, ix0, c10, e10);
-    store(ci0 + 11u, live, first, ix0, c11, e11);
-    store(ci0 + 12u, live, first, ix0, c12, e12);
-    store(ci0 + 13u, live, first, ix0, c13, e13);
-    store(ci0 + 14u, live, first, ix0, c14, e14);
-    store(ci0 + 15u, live, first, ix0, c15, e15);
+    store(ci0 + 0u, live, first, ix0, c.c0, e.c0);
+    store(ci0 + 1u, live, first, ix0, c.c1, e.c1);
+    store(ci0 + 2u, live, first, ix0, c.c2, e.c2);
+    store(ci0 + 3u, live, first, ix0, c.c3, e.c3);
+    store(ci0 + 4u, live, first, ix0, c.c4, e.c4);
+    store(ci0 + 5u, live, first, ix0, c.c5, e.c5);
+    store(ci0 + 6u, live, first, ix0, c.c6, e.c6);
+    store(ci0 + 7u, live, first, ix0, c.c7, e.c7);
+    store(ci0 + 8u, live, first, ix0, c.c8, e.c8);
+    store(ci0 + 9u, live, first, ix0, c.c9, e.c9);
+    store(ci0 + 10u, live, first, ix0, c.c10, e.c10);
+    store(ci0 + 11u, live, first, ix0, c.c11, e.c11);
+    store(ci0 + 12u, live, first, ix0, c.c12, e.c12);
+    store(ci0 + 13u, live, first, ix0, c.c13, e.c13);
+    store(ci0 + 14u, live, first, ix0, c.c14, e.c14);
+    store(ci0 + 15u, live, first, ix0, c.c15, e.c15);
 }

@@ -19,14 +19,15 @@
 // per 576 multiply-adds (54 for the tap-by-tap conv2d_forward_subgroup.wgsl), at BR = 2, 42 per
 // 1152 (the weights serve twice the pixels). Which is faster depends on the device and the row
 // width (a pooled row of 47 pads to 48 at BR = 2): the tuner measures both. The 9 taps are
-// written out (constant indices: a private array indexed in a loop is memory on lavapipe).
+// written out (constant indices: a private array indexed in a loop is memory on lavapipe), each
+// one call of fold16.
 // (Its sums run over ci outer, taps inner; conv2d_forward_subgroup.wgsl's taps outer: the two
 // round differently, each within the f32 tolerance of the reference.)
 // Needs subgroups of at least 8 lanes; no early return before the last broadcast.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y, 5 argmax.
 
-// BR, BC (the block: BR pooled pixels × 16 channels), params, bindings 0–4: joined in front by
-// the catalogue (shaders/common/conv_forward.wgsl).
+// BR, BC (the block: BR pooled pixels × 16 channels), params, bindings 0–4, Block16 and fold16():
+// joined in front by the catalogue (shaders/common/conv_forward.wgsl, channel_block.wgsl).
 @group(0) @binding(5) var<storage, read_write> argmax: array<u32>;
 
 // Writes one channel of one window: the maximum of its window (the four accumulators are the
@@ -88,14 +89,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let w_a = min(co0 + (lane & 7u), p.c_out - 1u) * k_len;
     let w_b = min(co0 + 8u + (lane & 7u), p.c_out - 1u) * k_len;
 
-    var c0 = vec4<f32>(0.0); var c1 = vec4<f32>(0.0); var c2 = vec4<f32>(0.0); var c3 = vec4<f32>(0.0);
-    var c4 = vec4<f32>(0.0); var c5 = vec4<f32>(0.0); var c6 = vec4<f32>(0.0); var c7 = vec4<f32>(0.0);
-    var c8 = vec4<f32>(0.0); var c9 = vec4<f32>(0.0); var c10 = vec4<f32>(0.0); var c11 = vec4<f32>(0.0);
-    var c12 = vec4<f32>(0.0); var c13 = vec4<f32>(0.0); var c14 = vec4<f32>(0.0); var c15 = vec4<f32>(0.0);
-    var e0 = vec4<f32>(0.0); var e1 = vec4<f32>(0.0); var e2 = vec4<f32>(0.0); var e3 = vec4<f32>(0.0);
-    var e4 = vec4<f32>(0.0); var e5 = vec4<f32>(0.0); var e6 = vec4<f32>(0.0); var e7 = vec4<f32>(0.0);
-    var e8 = vec4<f32>(0.0); var e9 = vec4<f32>(0.0); var e10 = vec4<f32>(0.0); var e11 = vec4<f32>(0.0);
-    var e12 = vec4<f32>(0.0); var e13 = vec4<f32>(0.0); var e14 = vec4<f32>(0.0); var e15 = vec4<f32>(0.0);
+    var c: Block16; // window 0
+    var e: Block16; // window 1 (BR = 2)
 
     let hw = p.h * p.w;
     for (var ci = 0u; ci < p.c_in; ci++) {
@@ -112,277 +107,45 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             x34 = x[at[22] + cp] * hit[22]; x35 = x[at[23] + cp] * hit[23];
         }
         let k = ci * 9u;
-        // tap (0, 0): window 0's pixels read patch rows 0–1, columns 0–1; window 1's two columns on
-        {
-            let v = vec4<f32>(x00, x01, x10, x11);
-            let wa = weight[w_a + k + 0u]; let wb = weight[w_b + k + 0u];
-            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
-            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
-            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
-            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
-            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
-            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
-            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
-            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
-            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
-            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
-            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
-            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
-            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
-            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
-            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
-            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
-            if BR > 1u {
-                let u = vec4<f32>(x02, x03, x12, x13);
-                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
-                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
-                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
-                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
-            }
-        }
-        // tap (0, 1): window 0's pixels read patch rows 0–1, columns 1–2; window 1's two columns on
-        {
-            let v = vec4<f32>(x01, x02, x11, x12);
-            let wa = weight[w_a + k + 1u]; let wb = weight[w_b + k + 1u];
-            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
-            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
-            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
-            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
-            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
-            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
-            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
-            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
-            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
-            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
-            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
-            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
-            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
-            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
-            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
-            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
-            if BR > 1u {
-                let u = vec4<f32>(x03, x04, x13, x14);
-                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
-                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
-                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
-                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
-            }
-        }
-        // tap (0, 2): window 0's pixels read patch rows 0–1, columns 2–3; window 1's two columns on
-        {
-            let v = vec4<f32>(x02, x03, x12, x13);
-            let wa = weight[w_a + k + 2u]; let wb = weight[w_b + k + 2u];
-            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
-            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
-            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
-            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
-            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
-            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
-            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
-            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
-            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
-            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
-            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
-            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
-            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
-            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
-            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
-            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
-            if BR > 1u {
-                let u = vec4<f32>(x04, x05, x14, x15);
-                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
-                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
-                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
-                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
-            }
-        }
-        // tap (1, 0): window 0's pixels read patch rows 1–2, columns 0–1; window 1's two columns on
-        {
-            let v = vec4<f32>(x10, x11, x20, x21);
-            let wa = weight[w_a + k + 3u]; let wb = weight[w_b + k + 3u];
-            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
-            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
-            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
-            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
-            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
-            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
-            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
-            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
-            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
-            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
-            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
-            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
-            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
-            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
-            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
-            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
-            if BR > 1u {
-                let u = vec4<f32>(x12, x13, x22, x23);
-                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
-                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
-                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
-                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
-            }
-        }
-        // tap (1, 1): window 0's pixels read patch rows 1–2, columns 1–2; window 1's two columns on
-        {
-            let v = vec4<f32>(x11, x12, x21, x22);
-            let wa = weight[w_a + k + 4u]; let wb = weight[w_b + k + 4u];
-            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
-            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
-            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
-            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
-            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
-            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
-            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
-            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
-            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
-            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
-            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
-            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
-            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
-            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
-            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
-            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
-            if BR > 1u {
-                let u = vec4<f32>(x13, x14, x23, x24);
-                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
-                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
-                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
-                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
-            }
-        }
-        // tap (1, 2): window 0's pixels read patch rows 1–2, columns 2–3; window 1's two columns on
-        {
-            let v = vec4<f32>(x12, x13, x22, x23);
-            let wa = weight[w_a + k + 5u]; let wb = weight[w_b + k + 5u];
-            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
-            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
-            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
-            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
-            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
-            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
-            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
-            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
-            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
-            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
-            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
-            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
-            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
-            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
-            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
-            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
-            if BR > 1u {
-                let u = vec4<f32>(x14, x15, x24, x25);
-                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
-                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
-                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
-                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
-            }
-        }
-        // tap (2, 0): window 0's pixels read patch rows 2–3, columns 0–1; window 1's two columns on
-        {
-            let v = vec4<f32>(x20, x21, x30, x31);
-            let wa = weight[w_a + k + 6u]; let wb = weight[w_b + k + 6u];
-            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
-            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
-            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
-            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
-            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
-            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
-            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
-            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
-            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
-            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
-            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
-            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
-            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
-            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
-            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
-            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
-            if BR > 1u {
-                let u = vec4<f32>(x22, x23, x32, x33);
-                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
-                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
-                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
-                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
-            }
-        }
-        // tap (2, 1): window 0's pixels read patch rows 2–3, columns 1–2; window 1's two columns on
-        {
-            let v = vec4<f32>(x21, x22, x31, x32);
-            let wa = weight[w_a + k + 7u]; let wb = weight[w_b + k + 7u];
-            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
-            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
-            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
-            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
-            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
-            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
-            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
-            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
-            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
-            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
-            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
-            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
-            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
-            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
-            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
-            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
-            if BR > 1u {
-                let u = vec4<f32>(x23, x24, x33, x34);
-                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
-                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
-                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
-                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
-            }
-        }
-        // tap (2, 2): window 0's pixels read patch rows 2–3, columns 2–3; window 1's two columns on
-        {
-            let v = vec4<f32>(x22, x23, x32, x33);
-            let wa = weight[w_a + k + 8u]; let wb = weight[w_b + k + 8u];
-            let a0 = subgroupBroadcast(wa, 0u); c0 += v * a0;
-            let a1 = subgroupBroadcast(wa, 1u); c1 += v * a1;
-            let a2 = subgroupBroadcast(wa, 2u); c2 += v * a2;
-            let a3 = subgroupBroadcast(wa, 3u); c3 += v * a3;
-            let a4 = subgroupBroadcast(wa, 4u); c4 += v * a4;
-            let a5 = subgroupBroadcast(wa, 5u); c5 += v * a5;
-            let a6 = subgroupBroadcast(wa, 6u); c6 += v * a6;
-            let a7 = subgroupBroadcast(wa, 7u); c7 += v * a7;
-            let b0 = subgroupBroadcast(wb, 0u); c8 += v * b0;
-            let b1 = subgroupBroadcast(wb, 1u); c9 += v * b1;
-            let b2 = subgroupBroadcast(wb, 2u); c10 += v * b2;
-            let b3 = subgroupBroadcast(wb, 3u); c11 += v * b3;
-            let b4 = subgroupBroadcast(wb, 4u); c12 += v * b4;
-            let b5 = subgroupBroadcast(wb, 5u); c13 += v * b5;
-            let b6 = subgroupBroadcast(wb, 6u); c14 += v * b6;
-            let b7 = subgroupBroadcast(wb, 7u); c15 += v * b7;
-            if BR > 1u {
-                let u = vec4<f32>(x24, x25, x34, x35);
-                e0 += u * a0; e1 += u * a1; e2 += u * a2; e3 += u * a3;
-                e4 += u * a4; e5 += u * a5; e6 += u * a6; e7 += u * a7;
-                e8 += u * b0; e9 += u * b1; e10 += u * b2; e11 += u * b3;
-                e12 += u * b4; e13 += u * b5; e14 += u * b6; e15 += u * b7;
-            }
-        }
+        // Tap (ky, kx): window 0's pixels read patch rows ky, ky + 1 and columns kx, kx + 1 (v);
+        // window 1's the two columns on (u).
+        fold16(&c, &e, vec4<f32>(x00, x01, x10, x11), vec4<f32>(x02, x03, x12, x13),
+               weight[w_a + k + 0u], weight[w_b + k + 0u], BR > 1u);
+        fold16(&c, &e, vec4<f32>(x01, x02, x11, x12), vec4<f32>(x03, x04, x13, x14),
+               weight[w_a + k + 1u], weight[w_b + k + 1u], BR > 1u);
+        fold16(&c, &e, vec4<f32>(x02, x03, x12, x13), vec4<f32>(x04, x05, x14, x15),
+               weight[w_a + k + 2u], weight[w_b + k + 2u], BR > 1u);
+        fold16(&c, &e, vec4<f32>(x10, x11, x20, x21), vec4<f32>(x12, x13, x22, x23),
+               weight[w_a + k + 3u], weight[w_b + k + 3u], BR > 1u);
+        fold16(&c, &e, vec4<f32>(x11, x12, x21, x22), vec4<f32>(x13, x14, x23, x24),
+               weight[w_a + k + 4u], weight[w_b + k + 4u], BR > 1u);
+        fold16(&c, &e, vec4<f32>(x12, x13, x22, x23), vec4<f32>(x14, x15, x24, x25),
+               weight[w_a + k + 5u], weight[w_b + k + 5u], BR > 1u);
+        fold16(&c, &e, vec4<f32>(x20, x21, x30, x31), vec4<f32>(x22, x23, x32, x33),
+               weight[w_a + k + 6u], weight[w_b + k + 6u], BR > 1u);
+        fold16(&c, &e, vec4<f32>(x21, x22, x31, x32), vec4<f32>(x23, x24, x33, x34),
+               weight[w_a + k + 7u], weight[w_b + k + 7u], BR > 1u);
+        fold16(&c, &e, vec4<f32>(x22, x23, x32, x33), vec4<f32>(x24, x25, x34, x35),
+               weight[w_a + k + 8u], weight[w_b + k + 8u], BR > 1u);
     }
 
     let live0 = b < blocks;
     let live1 = live0 && BR > 1u && px0 + 1u < pool_w;
     let first = (n * p.c_out * pool_h + py) * pool_w + px0;
-    store(co0 + 0u, live0, first, at0, c0); store(co0 + 0u, live1, first + 1u, at0 + 2u, e0);
-    store(co0 + 1u, live0, first, at0, c1); store(co0 + 1u, live1, first + 1u, at0 + 2u, e1);
-    store(co0 + 2u, live0, first, at0, c2); store(co0 + 2u, live1, first + 1u, at0 + 2u, e2);
-    store(co0 + 3u, live0, first, at0, c3); store(co0 + 3u, live1, first + 1u, at0 + 2u, e3);
-    store(co0 + 4u, live0, first, at0, c4); store(co0 + 4u, live1, first + 1u, at0 + 2u, e4);
-    store(co0 + 5u, live0, first, at0, c5); store(co0 + 5u, live1, first + 1u, at0 + 2u, e5);
-    store(co0 + 6u, live0, first, at0, c6); store(co0 + 6u, live1, first + 1u, at0 + 2u, e6);
-    store(co0 + 7u, live0, first, at0, c7); store(co0 + 7u, live1, first + 1u, at0 + 2u, e7);
-    store(co0 + 8u, live0, first, at0, c8); store(co0 + 8u, live1, first + 1u, at0 + 2u, e8);
-    store(co0 + 9u, live0, first, at0, c9); store(co0 + 9u, live1, first + 1u, at0 + 2u, e9);
-    store(co0 + 10u, live0, first, at0, c10); store(co0 + 10u, live1, first + 1u, at0 + 2u, e10);
-    store(co0 + 11u, live0, first, at0, c11); store(co0 + 11u, live1, first + 1u, at0 + 2u, e11);
-    store(co0 + 12u, live0, first, at0, c12); store(co0 + 12u, live1, first + 1u, at0 + 2u, e12);
-    store(co0 + 13u, live0, first, at0, c13); store(co0 + 13u, live1, first + 1u, at0 + 2u, e13);
-    store(co0 + 14u, live0, first, at0, c14); store(co0 + 14u, live1, first + 1u, at0 + 2u, e14);
-    store(co0 + 15u, live0, first, at0, c15); store(co0 + 15u, live1, first + 1u, at0 + 2u, e15);
+    store(co0 + 0u, live0, first, at0, c.c0); store(co0 + 0u, live1, first + 1u, at0 + 2u, e.c0);
+    store(co0 + 1u, live0, first, at0, c.c1); store(co0 + 1u, live1, first + 1u, at0 + 2u, e.c1);
+    store(co0 + 2u, live0, first, at0, c.c2); store(co0 + 2u, live1, first + 1u, at0 + 2u, e.c2);
+    store(co0 + 3u, live0, first, at0, c.c3); store(co0 + 3u, live1, first + 1u, at0 + 2u, e.c3);
+    store(co0 + 4u, live0, first, at0, c.c4); store(co0 + 4u, live1, first + 1u, at0 + 2u, e.c4);
+    store(co0 + 5u, live0, first, at0, c.c5); store(co0 + 5u, live1, first + 1u, at0 + 2u, e.c5);
+    store(co0 + 6u, live0, first, at0, c.c6); store(co0 + 6u, live1, first + 1u, at0 + 2u, e.c6);
+    store(co0 + 7u, live0, first, at0, c.c7); store(co0 + 7u, live1, first + 1u, at0 + 2u, e.c7);
+    store(co0 + 8u, live0, first, at0, c.c8); store(co0 + 8u, live1, first + 1u, at0 + 2u, e.c8);
+    store(co0 + 9u, live0, first, at0, c.c9); store(co0 + 9u, live1, first + 1u, at0 + 2u, e.c9);
+    store(co0 + 10u, live0, first, at0, c.c10); store(co0 + 10u, live1, first + 1u, at0 + 2u, e.c10);
+    store(co0 + 11u, live0, first, at0, c.c11); store(co0 + 11u, live1, first + 1u, at0 + 2u, e.c11);
+    store(co0 + 12u, live0, first, at0, c.c12); store(co0 + 12u, live1, first + 1u, at0 + 2u, e.c12);
+    store(co0 + 13u, live0, first, at0, c.c13); store(co0 + 13u, live1, first + 1u, at0 + 2u, e.c13);
+    store(co0 + 14u, live0, first, at0, c.c14); store(co0 + 14u, live1, first + 1u, at0 + 2u, e.c14);
+    store(co0 + 15u, live0, first, at0, c.c15); store(co0 + 15u, live1, first + 1u, at0 + 2u, e.c15);
 }

@@ -256,9 +256,9 @@ catalogue! {
         Conv2dForward, [x, weight, bias, y];
     Conv2dForwardSubgroup: "conv2d_forward_subgroup" after "conv_forward", Some(Subgroup), Some(ConvForward), workgroup 64, SHARED,
         Conv2dForward, [x, weight, bias, y];
-    Conv2dForwardPoolSubgroup: "conv2d_forward_pool_subgroup" block 2 x 16 after "conv_forward", Some(Subgroup), None, workgroup 64,
+    Conv2dForwardPoolSubgroup: "conv2d_forward_pool_subgroup" block 2 x 16 after "conv_forward" "channel_block", Some(Subgroup), None, workgroup 64,
         Grid::ColumnGroups { rows: 2, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
-    Conv2dForwardPoolSubgroup1x16: "conv2d_forward_pool_subgroup" shape 1 x 16 after "conv_forward", Some(Subgroup), None, workgroup 64,
+    Conv2dForwardPoolSubgroup1x16: "conv2d_forward_pool_subgroup" shape 1 x 16 after "conv_forward" "channel_block", Some(Subgroup), None, workgroup 64,
         Grid::ColumnGroups { rows: 1, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
     Conv2dBackwardInput: "conv2d_backward_input" after "conv_backward_input", Some(Blocked), Some(ConvBackwardInput), workgroup 64, BLOCK,
         Conv2dBackwardInput, [dy, weight, dx];
@@ -266,9 +266,9 @@ catalogue! {
         Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardInputSubgroup: "conv2d_backward_input_subgroup" after "conv_backward_input", Some(Subgroup), Some(ConvBackwardInput), workgroup 64, SHARED,
         Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardInputRowsSubgroup: "conv2d_backward_input_rows_subgroup" block 8 x 16 after "conv_backward_input", Some(Subgroup), None, workgroup 64,
+    Conv2dBackwardInputRowsSubgroup: "conv2d_backward_input_rows_subgroup" block 8 x 16 after "conv_backward_input" "channel_block", Some(Subgroup), None, workgroup 64,
         Grid::ColumnGroups { rows: 8, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardInputRowsSubgroup4x16: "conv2d_backward_input_rows_subgroup" shape 4 x 16 after "conv_backward_input", Some(Subgroup), None, workgroup 64,
+    Conv2dBackwardInputRowsSubgroup4x16: "conv2d_backward_input_rows_subgroup" shape 4 x 16 after "conv_backward_input" "channel_block", Some(Subgroup), None, workgroup 64,
         Grid::ColumnGroups { rows: 4, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardWeight: "conv2d_backward_weight" after "conv_backward_weight", Some(Blocked), Some(ConvBackwardWeight), workgroup 64, BLOCK,
         Conv2dBackwardWeight, [x, dy, partial];
