@@ -26,10 +26,10 @@ fn store(ci: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {
         dx[idx] = v;
     }
 }
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
+    let inv = (wid.y * nwg.x + wid.x) * WG + lid;
     let rows = p.batch * p.h * p.w;
     let tiles_m = (rows + 7u) / 8u;
     let tiles_n = (p.c_in + 7u) / 8u;

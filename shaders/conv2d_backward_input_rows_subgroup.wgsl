@@ -33,16 +33,16 @@ fn store(ci: u32, live: bool, first: u32, ix0: u32, lo: vec4<f32>, hi: vec4<f32>
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
     let group = wid.y * nwg.x + wid.x;
     let blocks_w = (p.w + BR - 1u) / BR;
     let blocks = p.batch * p.h * blocks_w;
-    let groups_m = (blocks + 63u) / 64u;
+    let groups_m = (blocks + WG - 1u) / WG;
     let tiles_n = (p.c_in + 15u) / 16u;
     if group >= groups_m * tiles_n { return; } // the whole workgroup: uniform
-    let b = (group % groups_m) * 64u + lid;
+    let b = (group % groups_m) * WG + lid;
     let live = b < blocks;
     let bc = min(b, blocks - 1u);
     let ci0 = (group / groups_m) * 16u;

@@ -29,15 +29,15 @@ fn store(ci: u32, first: vec4<u32>, acc: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
     let group = wid.y * nwg.x + wid.x;
     let rows = p.batch * p.h * p.w;
-    let groups_m = ((rows + 3u) / 4u + 63u) / 64u;
+    let groups_m = ((rows + 3u) / 4u + WG - 1u) / WG;
     let tiles_n = (p.c_in + 15u) / 16u;
     if group >= groups_m * tiles_n { return; } // the whole workgroup: uniform
-    let m0 = ((group % groups_m) * 64u + lid) * 4u;
+    let m0 = ((group % groups_m) * WG + lid) * 4u;
     let ci0 = (group / groups_m) * 16u;
     let plane = p.h * p.w;
     let out_plane = p.out_h * p.out_w;

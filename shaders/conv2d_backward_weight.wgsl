@@ -22,10 +22,10 @@ fn store(s: u32, co: u32, k0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
+    let inv = (wid.y * nwg.x + wid.x) * WG + lid;
     let k_len = p.c_in * p.kh * p.kw;
     let tiles_k = (k_len + 1u + 7u) / 8u;
     let tiles_c = (p.c_out + 7u) / 8u;

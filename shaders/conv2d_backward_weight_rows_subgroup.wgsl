@@ -7,7 +7,7 @@
 // Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial [splits, C_out, K + 1].
 // One invocation computes 16 output channels × the 9 taps of one input channel ci (and, for
 // ci = 0, the bias column) for one chunk, into 36 vec4 accumulators along the channels. A
-// workgroup is 8 invocations (one subgroup on lavapipe) on the same chunk and 16 channels, each
+// workgroup is WG invocations (8 unless the tuner picks another: one subgroup on lavapipe) on the same chunk and 16 channels, each
 // on its own input channel. Per pixel a lane loads one new x value per kernel row (the window's
 // other two columns are the previous pixel's) and dy of channels j and 8 + j, which
 // subgroupBroadcast hands to the others: 5 loads per 144 multiply-adds, against 6 per 64 in
@@ -31,18 +31,18 @@ fn store_tap(s: u32, co0: u32, k: u32, live: bool, q0: vec4<f32>, q1: vec4<f32>,
     }
 }
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
     let group = wid.y * nwg.x + wid.x;
-    let groups_ci = (p.c_in + 7u) / 8u;
+    let groups_ci = (p.c_in + WG - 1u) / WG;
     let tiles_c = (p.c_out + 15u) / 16u;
     let per_split = groups_ci * tiles_c;
     if group >= per_split * p.splits { return; } // the whole workgroup: uniform
     let s = group / per_split;
     let t = group % per_split;
     let co0 = (t / groups_ci) * 16u;
-    let ci = (t % groups_ci) * 8u + lid;
+    let ci = (t % groups_ci) * WG + lid;
     let live = ci < p.c_in;
     let cic = min(ci, p.c_in - 1u);
     let out_plane = p.out_h * p.out_w;

@@ -5,10 +5,10 @@
 //   so column K of the result is the bias gradient. conv2d_reduce_weight(s).wgsl sums over s.
 // Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial [splits, C_out, K + 1].
 // One invocation computes a 16-channel × 4-column block for one chunk into 16 vec4
-// accumulators. A workgroup is 8 invocations (one subgroup on lavapipe; a part of one
-// elsewhere) on the same chunk and 16 channels, each on its own 4 columns, so per pixel lane
+// accumulators. A workgroup is WG invocations (8 unless the tuner picks another: one subgroup on
+// lavapipe; a part of one elsewhere) on the same chunk and 16 channels, each on its own 4 columns, so per pixel lane
 // j < 8 loads dy of channels j and 8 + j and subgroupBroadcast hands them to the others: 4 loads
-// of x and 2 of dy per 64 multiply-adds, against 8 + 8. Workgroups of 8 (not 64) because the
+// of x and 2 of dy per 64 multiply-adds, against 8 + 8. Workgroups of 8 (not 64) by default because the
 // column blocks of a workgroup are padded to whole workgroups and these reductions have few
 // columns (28 for conv1). Needs subgroups of at least 8 lanes; no early return before the last
 // broadcast.
@@ -27,19 +27,19 @@ fn store(s: u32, co: u32, k0: u32, acc: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
     let group = wid.y * nwg.x + wid.x;
     let k_len = p.c_in * p.kh * p.kw;
-    let groups_k = ((k_len + 1u + 3u) / 4u + 7u) / 8u;
+    let groups_k = ((k_len + 1u + 3u) / 4u + WG - 1u) / WG;
     let tiles_c = (p.c_out + 15u) / 16u;
     let per_split = groups_k * tiles_c;
     if group >= per_split * p.splits { return; } // the whole workgroup: uniform
     let s = group / per_split;
     let t = group % per_split;
     let co0 = (t / groups_k) * 16u;
-    let k0 = ((t % groups_k) * 8u + lid) * 4u;
+    let k0 = ((t % groups_k) * WG + lid) * 4u;
     let out_plane = p.out_h * p.out_w;
     let rows = p.batch * out_plane;
     let m_begin = s * p.chunk;

@@ -29,10 +29,10 @@ fn store(co: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
+    let inv = (wid.y * nwg.x + wid.x) * WG + lid;
     let rows = p.batch * p.out_h * p.out_w;
     let tiles_m = (rows + BR - 1u) / BR;
     let tiles_n = (p.c_out + BC - 1u) / BC;

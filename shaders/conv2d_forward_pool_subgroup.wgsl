@@ -48,7 +48,7 @@ fn store(co: u32, live: bool, first: u32, at0: u32, acc: vec4<f32>) {
     argmax[idx] = at;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
     let group = wid.y * nwg.x + wid.x;
@@ -56,10 +56,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let pool_w = p.out_w / 2u;
     let blocks_w = (pool_w + BR - 1u) / BR;
     let blocks = p.batch * pool_h * blocks_w;
-    let groups_m = (blocks + 63u) / 64u;
+    let groups_m = (blocks + WG - 1u) / WG;
     let tiles_n = (p.c_out + 15u) / 16u;
     if group >= groups_m * tiles_n { return; } // the whole workgroup: uniform
-    let b = (group % groups_m) * 64u + lid;
+    let b = (group % groups_m) * WG + lid;
     let bc = min(b, blocks - 1u);
     let co0 = (group / groups_m) * 16u;
     let chw = p.c_in * p.h * p.w;

@@ -5,9 +5,9 @@
 // Layouts, row-major: x [N, C_in, H, W], weight [C_out, C_in, KH, KW], bias [C_out], y [N, C_out, OH, OW].
 // An implicit GEMM: rows m = (n, oy, ox), columns co, reduction over (ky, kx, ci).
 // One invocation computes a 4-pixel × 16-channel block of y into 16 vec4 accumulators. Every
-// invocation of a workgroup takes the same 16 channels (a workgroup covers 64 consecutive
-// 4-pixel blocks; the last may run past the pixels, its invocations compute a clamped copy and
-// store nothing), so per k lane j < 8 of each subgroup loads the weights of channels j and 8 + j
+// invocation of a workgroup takes the same 16 channels (a workgroup covers WG consecutive 4-pixel
+// blocks, WG the catalogue's workgroup size or the tuner's; the last may run past the pixels, its
+// invocations compute a clamped copy and store nothing), so per k lane j < 8 of each subgroup loads the weights of channels j and 8 + j
 // and subgroupBroadcast hands them to the other lanes: 4 loads of x and 2 of weight per 64
 // multiply-adds, against 8 + 8 in conv2d_forward.wgsl. On lavapipe a storage load costs ~20
 // instructions per lane and a broadcast one register permute (shared/notes/lavapipe-kernels.md).
@@ -31,15 +31,15 @@ fn store(co: u32, m0: u32, acc: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
     let group = wid.y * nwg.x + wid.x;
     let rows = p.batch * p.out_h * p.out_w;
-    let groups_m = ((rows + 3u) / 4u + 63u) / 64u;
+    let groups_m = ((rows + 3u) / 4u + WG - 1u) / WG;
     let tiles_n = (p.c_out + 15u) / 16u;
     if group >= groups_m * tiles_n { return; } // the whole workgroup: uniform
-    let m0 = ((group % groups_m) * 64u + lid) * 4u;
+    let m0 = ((group % groups_m) * WG + lid) * 4u;
     let co0 = (group / groups_m) * 16u;
     let plane = p.out_h * p.out_w;
     let chw = p.c_in * p.h * p.w;

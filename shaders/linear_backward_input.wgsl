@@ -25,10 +25,10 @@ fn store(i: u32, b0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
+    let inv = (wid.y * nwg.x + wid.x) * WG + lid;
     let tiles_b = (p.batch + BR - 1u) / BR;
     let tiles_i = (p.inputs + BC - 1u) / BC;
     if inv >= tiles_b * tiles_i { return; }

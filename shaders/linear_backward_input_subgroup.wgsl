@@ -26,14 +26,14 @@ fn store(b: u32, i0: u32, acc: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
     let group = wid.y * nwg.x + wid.x;
-    let groups_i = ((p.inputs + 3u) / 4u + 63u) / 64u;
+    let groups_i = ((p.inputs + 3u) / 4u + WG - 1u) / WG;
     if group >= ((p.batch + 15u) / 16u) * groups_i { return; } // the whole workgroup: uniform
     let b0 = (group / groups_i) * 16u;
-    let i0 = ((group % groups_i) * 64u + lid) * 4u;
+    let i0 = ((group % groups_i) * WG + lid) * 4u;
     let row4 = p.inputs / 4u;   // vec4s per weight row
     let out4 = p.outputs / 4u;  // vec4s per dy row
     let da = min(b0 + (lane & 7u), p.batch - 1u) * out4;

@@ -36,10 +36,10 @@ fn load_x(row: u32, i: u32) -> f32 {
     return select(x[row + min(i, p.inputs - 1u)], 1.0, i >= p.inputs);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
+    let inv = (wid.y * nwg.x + wid.x) * WG + lid;
     let tiles_i = (p.inputs + 1u + 7u) / 8u;
     let tiles_o = (p.outputs + 7u) / 8u;
     if inv >= tiles_i * tiles_o { return; }

@@ -47,10 +47,10 @@ fn load_dy(row4: u32, o: u32) -> vec4<f32> {
     return select(vec4<f32>(0.0), dy[row4 + min(o, p.outputs - 4u) / 4u], o < p.outputs);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let inv = (wid.y * nwg.x + wid.x) * 64u + lid;
+    let inv = (wid.y * nwg.x + wid.x) * WG + lid;
     let tiles_i = (p.inputs + 1u + 7u) / 8u;
     let tiles_o = (p.outputs + 7u) / 8u;
     if inv >= tiles_i * tiles_o { return; }

@@ -38,17 +38,17 @@ fn store(s: u32, b: u32, o0: u32, acc: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
     let group = wid.y * nwg.x + wid.x;
-    let groups_o = ((p.outputs + 3u) / 4u + 63u) / 64u;
+    let groups_o = ((p.outputs + 3u) / 4u + WG - 1u) / WG;
     let per_split = ((p.batch + BR - 1u) / BR) * groups_o;
     if group >= per_split * p.splits { return; } // the whole workgroup: uniform
     let s = group / per_split;
     let t = group % per_split;
     let b0 = (t / groups_o) * BR;
-    let o0 = ((t % groups_o) * 64u + lid) * 4u;
+    let o0 = ((t % groups_o) * WG + lid) * 4u;
     let row4 = p.inputs / 4u; // vec4s per row
     // The two rows of x this lane loads for its subgroup, and the four weight rows it uses.
     let xa = min(b0 + (lane & 7u), p.batch - 1u) * row4;

@@ -76,6 +76,30 @@ fn entry_point_and_workgroup_size_match_the_declaration() {
 }
 
 #[test]
+fn a_kernel_runs_at_every_workgroup_size_it_offers() {
+    let mut offered = 0;
+    for kernel in Kernel::ALL {
+        let desc = kernel.desc();
+        for &wg in desc.workgroup_sizes {
+            let source = desc.source_at(wg);
+            assert_ne!(source, desc.source, "{}: its source at {wg} is its own", desc.label);
+            let m = naga::front::wgsl::parse_str(&source)
+                .unwrap_or_else(|e| panic!("{} at {wg}: {}", desc.label, e.emit_to_string(&source)));
+            naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
+                .validate(&m)
+                .unwrap_or_else(|e| panic!("{} at {wg} does not validate: {}", desc.label, e.emit_to_string(&source)));
+            let entry = m.entry_points.iter().find(|e| e.name == desc.entry_point).unwrap();
+            assert_eq!(entry.workgroup_size, [wg, 1, 1], "{}: @workgroup_size(WG) at {wg}", desc.label);
+            assert!(desc.runs_at(wg));
+            offered += 1;
+        }
+        assert!(!desc.runs_at(desc.workgroup_size + 1), "{}", desc.label);
+    }
+    // Every matrix-product kernel of the blocked and subgroup variants offers two other sizes.
+    assert!(offered >= 2 * 20, "only {offered} other workgroup sizes offered");
+}
+
+#[test]
 fn bindings_match_the_declaration_by_name_and_order() {
     for kernel in Kernel::ALL {
         let desc = kernel.desc();

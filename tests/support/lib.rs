@@ -67,8 +67,9 @@ pub fn variants() -> &'static [Kernels] {
 }
 
 /// A kernel set per register block a variant's kernels offer beside their own (every pass whose
-/// kernel has the block runs it), and one per variant with its split passes cut narrow: the
-/// shapes the tuner may pick, checked like the variants.
+/// kernel has the block runs it), one per variant with its split passes cut narrow, and one per
+/// other workgroup size its kernels offer: the shapes the tuner may pick, checked like the
+/// variants.
 pub fn shaped_sets() -> &'static [Kernels] {
     static SETS: OnceLock<Vec<Kernels>> = OnceLock::new();
     SETS.get_or_init(|| {
@@ -79,6 +80,9 @@ pub fn shaped_sets() -> &'static [Kernels] {
             }
             let narrow = kernels::Pick { splits: kernels::Splits::Narrow, ..kernels::Pick::from(k.variant) };
             sets.push(k.trying(narrow));
+            for wg in kernels::Kernel::alternative_workgroups(k.variant) {
+                sets.push(k.trying(kernels::Pick::grouped(k.variant, wg)));
+            }
         }
         sets
     })

@@ -2,8 +2,8 @@
 
 use crate::params::MAX_REDUCE_SEGMENTS;
 use crate::{
-    Conv2dShape, Gpu, GpuError, Kernel, Kernels, Op, Pass, Pool2dShape, Result, SplitRule, Tensor, Variant, Work,
-    expect, nonzero, params, split_reduction,
+    Conv2dShape, Gpu, GpuError, Kernel, Kernels, Launch, Op, Pass, Pool2dShape, Result, SplitRule, Tensor, Variant,
+    Work, expect, nonzero, params, split_reduction,
 };
 
 impl Conv2dShape {
@@ -121,7 +121,7 @@ impl Kernels {
             &s.forward_params(relu),
             &[("x", x), ("weight", weight), ("bias", bias), ("y", y)],
             Work {
-                invocations: kernel.desc().invocations(s.batch * s.out_h() * s.out_w(), s.c_out),
+                invocations: kernel.invocations(s.batch * s.out_h() * s.out_w(), s.c_out),
                 serial: (s.c_in * s.kh * s.kw) as u64,
                 outputs: s.y_shape().iter().product::<usize>() as u64,
                 flops: s.flops(),
@@ -165,9 +165,10 @@ impl Kernels {
         expect(op, "bias", bias, &[c.c_out])?;
         expect(op, "output", y, &p.y_shape())?;
         expect(op, "argmax", argmax, &p.y_shape())?;
-        // Its pick's block: BR pooled pixels side by side in a pooled row (rows padded to whole blocks).
-        let block = self.pick_by_key(&crate::pass_key(Pass::ConvForward, c)).block;
-        let kernel = Kernel::Conv2dForwardPoolSubgroup.shaped(block);
+        // Its pick's block: BR pooled pixels side by side in a pooled row (rows padded to whole
+        // blocks), in its pick's workgroups.
+        let pick = self.pick_by_key(&crate::pass_key(Pass::ConvForward, c));
+        let kernel = Launch::at(Kernel::Conv2dForwardPoolSubgroup.shaped(pick.block), pick.workgroup);
         let windows = kernel.desc().block.map_or(1, |(r, _)| r as usize);
         let pooled = p.batch * p.out_h() * p.out_w();
         let padded = p.batch * p.out_h() * p.out_w().div_ceil(windows) * windows;
@@ -178,7 +179,7 @@ impl Kernels {
             &c.forward_params(true),
             &[("x", x), ("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)],
             Work {
-                invocations: kernel.desc().invocations(padded, c.c_out),
+                invocations: kernel.invocations(padded, c.c_out),
                 serial: k_len as u64,
                 outputs: 2 * (pooled * c.c_out) as u64,
                 flops: 2 * (4 * pooled * c.c_out * k_len) as u64,
@@ -209,7 +210,7 @@ impl Kernels {
             &s.backward_input_params(accumulate),
             &[("dy", dy), ("weight", weight), ("dx", dx)],
             Work {
-                invocations: kernel.desc().invocations(rows, s.c_in),
+                invocations: kernel.invocations(rows, s.c_in),
                 serial: (s.c_out * s.kh * s.kw) as u64,
                 outputs: s.x_shape().iter().product::<usize>() as u64,
                 flops: s.flops(),
@@ -222,11 +223,11 @@ impl Kernels {
     /// variant's 3×3 stride-1 passes run the row kernel in its pick's block (blocks of 4 or 8
     /// pixels that never cross an image row: each row is padded to whole blocks); everything
     /// else runs its pick's kernel over the N·H·W pixels.
-    fn backward_input_kernel(&self, s: &Conv2dShape) -> (Kernel, usize) {
+    fn backward_input_kernel(&self, s: &Conv2dShape) -> (Launch, usize) {
         let pick = self.pick_by_key(&crate::pass_key(Pass::ConvBackwardInput, s));
-        let kernel = Kernel::for_pass(Pass::ConvBackwardInput, pick.variant).shaped(pick.block);
-        if kernel == Kernel::Conv2dBackwardInputSubgroup && s.kh == 3 && s.kw == 3 && s.stride == 1 {
-            let rows = Kernel::Conv2dBackwardInputRowsSubgroup.shaped(pick.block);
+        let kernel = self.kernel_for(Pass::ConvBackwardInput, s);
+        if kernel.kernel == Kernel::Conv2dBackwardInputSubgroup && s.kh == 3 && s.kw == 3 && s.stride == 1 {
+            let rows = Launch::at(Kernel::Conv2dBackwardInputRowsSubgroup.shaped(pick.block), pick.workgroup);
             let pixels = rows.desc().block.map_or(8, |(r, _)| r as usize);
             (rows, s.batch * s.h * s.w.div_ceil(pixels) * pixels)
         } else {
@@ -285,7 +286,7 @@ impl Kernels {
     /// partial sums are `[splits, c_out, c_in·kh·kw + 1]`.
     pub fn conv2d_weight_splits(&self, s: &Conv2dShape) -> (usize, usize) {
         let (kernel, cols) = self.weight_kernel(s);
-        let tiles = kernel.desc().invocations(s.c_out, cols);
+        let tiles = kernel.invocations(s.c_out, cols);
         let outputs = (s.c_out * (s.c_in * s.kh * s.kw + 1)) as u64;
         let width = self.pick_by_key(&crate::pass_key(Pass::ConvBackwardWeight, s)).splits;
         split_reduction(s.batch * s.out_h() * s.out_w(), tiles, outputs, SplitRule::CONV_WEIGHTS, width)
@@ -295,10 +296,12 @@ impl Kernels {
     /// covers: the subgroup variant's 3×3 stride-1 passes over at least 8 input channels run the
     /// row kernel (one invocation per input channel's 9 taps, the bias column riding along);
     /// everything else its pick's kernel over the K + 1 columns.
-    fn weight_kernel(&self, s: &Conv2dShape) -> (Kernel, usize) {
+    fn weight_kernel(&self, s: &Conv2dShape) -> (Launch, usize) {
         let kernel = self.kernel_for(Pass::ConvBackwardWeight, s);
-        if kernel == Kernel::Conv2dBackwardWeightSubgroup && s.kh == 3 && s.kw == 3 && s.stride == 1 && s.c_in >= 8 {
-            (Kernel::Conv2dBackwardWeightRowsSubgroup, s.c_in * 9)
+        let rows_apply = s.kh == 3 && s.kw == 3 && s.stride == 1 && s.c_in >= 8;
+        if kernel.kernel == Kernel::Conv2dBackwardWeightSubgroup && rows_apply {
+            let wg = self.pick_by_key(&crate::pass_key(Pass::ConvBackwardWeight, s)).workgroup;
+            (Launch::at(Kernel::Conv2dBackwardWeightRowsSubgroup, wg), s.c_in * 9)
         } else {
             (kernel, s.c_in * s.kh * s.kw + 1)
         }
@@ -315,7 +318,7 @@ impl Kernels {
         let (kernel, grid_cols) = self.weight_kernel(s);
         let (splits, chunk) = self.conv2d_weight_splits(s);
         let cols = s.c_in * s.kh * s.kw + 1;
-        let tiles = kernel.desc().invocations(s.c_out, grid_cols);
+        let tiles = kernel.invocations(s.c_out, grid_cols);
         self.dispatch(
             gpu,
             kernel,

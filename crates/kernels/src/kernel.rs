@@ -140,8 +140,11 @@ pub struct KernelDesc {
     /// The matrix-product pass it implements, if it is one.
     pub pass: Option<Pass>,
     pub entry_point: &'static str,
-    /// The shader's `@workgroup_size` (1-D).
+    /// The shader's `@workgroup_size` (1-D): its own, the `WG` constant its source declares.
     pub workgroup_size: u32,
+    /// The other workgroup sizes it may run at (its `@workgroup_size` and index arithmetic are
+    /// written in `WG`): a shape dimension the tuner measures. Empty: fixed.
+    pub workgroup_sizes: &'static [u32],
     pub grid: Grid,
     /// The storage bindings' names in binding order from 1 (binding 0 is the uniform `p`).
     pub bindings: &'static [&'static str],
@@ -149,23 +152,42 @@ pub struct KernelDesc {
 }
 
 impl KernelDesc {
-    /// Invocations for a kernel whose output is a `rows × cols` matrix (or `rows × cols` items).
+    /// Invocations for a kernel whose output is a `rows × cols` matrix (or `rows × cols` items),
+    /// at its own workgroup size.
     pub fn invocations(&self, rows: usize, cols: usize) -> u64 {
+        self.invocations_at(rows, cols, self.workgroup_size)
+    }
+
+    /// [`Self::invocations`] in workgroups of `wg` (the groups-of-blocks grids pad to whole
+    /// workgroups).
+    pub fn invocations_at(&self, rows: usize, cols: usize, wg: u32) -> u64 {
         match self.grid {
             Grid::Items => (rows * cols) as u64,
             Grid::Blocks { rows: r, cols: c } => (rows.div_ceil(r) * cols.div_ceil(c)) as u64,
-            Grid::Tiles { rows: r, cols: c } => {
-                (rows.div_ceil(r) * cols.div_ceil(c)) as u64 * self.workgroup_size as u64
-            }
+            Grid::Tiles { rows: r, cols: c } => (rows.div_ceil(r) * cols.div_ceil(c)) as u64 * wg as u64,
             Grid::ColumnGroups { rows: r, cols: c } => {
-                let wg = self.workgroup_size as usize;
+                let wg = wg as usize;
                 (rows.div_ceil(r).div_ceil(wg) * wg * cols.div_ceil(c)) as u64
             }
             Grid::RowGroups { rows: r, cols: c } => {
-                let wg = self.workgroup_size as usize;
+                let wg = wg as usize;
                 (rows.div_ceil(r) * cols.div_ceil(c).div_ceil(wg) * wg) as u64
             }
         }
+    }
+
+    /// Whether it runs in workgroups of `wg`: its own size or one of its alternatives.
+    pub fn runs_at(&self, wg: u32) -> bool {
+        wg == self.workgroup_size || self.workgroup_sizes.contains(&wg)
+    }
+
+    /// The source with its `WG` constant set to `wg` (the catalogue's source has its own).
+    pub fn source_at(&self, wg: u32) -> std::borrow::Cow<'static, str> {
+        if wg == self.workgroup_size {
+            return self.source.into();
+        }
+        let own = format!("const WG: u32 = {}u;\n", self.workgroup_size);
+        self.source.replacen(&own, &format!("const WG: u32 = {wg}u;\n"), 1).into()
     }
 }
 
@@ -185,7 +207,7 @@ macro_rules! given {
 macro_rules! catalogue {
     ($(
         $kernel:ident: $file:literal $(block $br:literal x $bc:literal)? $(shape $sr:literal x $sc:literal)?
-            $(after $($common:literal)+)?, $variant:expr, $pass:expr, workgroup $wg:literal, $grid:expr,
+            $(after $($common:literal)+)?, $variant:expr, $pass:expr, workgroup $wg:literal $(or $($alt:literal)+)?, $grid:expr,
             $params:ident, [$($binding:ident),*];
     )*) => {
         /// Every WGSL kernel twinhead has, one per file under `shaders/`.
@@ -202,11 +224,12 @@ macro_rules! catalogue {
                         const DESC: KernelDesc = KernelDesc {
                             name: $file,
                             label: concat!($file $(, " ", $sr, "x", $sc)?),
-                            // The shape's constants, the shared parts (shaders/common/), if any,
-                            // then the kernel's own file.
+                            // The shape's constants, the workgroup size's, the shared parts
+                            // (shaders/common/), if any, then the kernel's own file.
                             source: concat!(
                                 $("const BR: u32 = ", $br, "u;\nconst BC: u32 = ", $bc, "u;\n",)?
                                 $("const BR: u32 = ", $sr, "u;\nconst BC: u32 = ", $sc, "u;\n",)?
+                                "const WG: u32 = ", $wg, "u;\n",
                                 $($(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/common/", $common, ".wgsl")),)+)?
                                 include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/", $file, ".wgsl"))
                             ),
@@ -216,6 +239,7 @@ macro_rules! catalogue {
                             pass: $pass,
                             entry_point: "main",
                             workgroup_size: $wg,
+                            workgroup_sizes: &[$($($alt),+)?],
                             grid: $grid,
                             bindings: &[$(stringify!($binding)),*],
                             params: ParamsLayout::of::<params::$params>(stringify!($params)),
@@ -244,39 +268,39 @@ const SHARED_ROWS: Grid = Grid::RowGroups { rows: 16, cols: 4 };
 // variant, pass, workgroup size, grid, parameter block (in `params.rs`) and the storage bindings
 // in binding order.
 catalogue! {
-    Conv2dForward: "conv2d_forward" block 8 x 8 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64, BLOCK,
+    Conv2dForward: "conv2d_forward" block 8 x 8 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64 or 32 128, BLOCK,
         Conv2dForward, [x, weight, bias, y];
-    Conv2dForward8x4: "conv2d_forward" shape 8 x 4 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64,
+    Conv2dForward8x4: "conv2d_forward" shape 8 x 4 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64 or 32 128,
         Grid::Blocks { rows: 8, cols: 4 }, Conv2dForward, [x, weight, bias, y];
-    Conv2dForward4x8: "conv2d_forward" shape 4 x 8 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64,
+    Conv2dForward4x8: "conv2d_forward" shape 4 x 8 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64 or 32 128,
         Grid::Blocks { rows: 4, cols: 8 }, Conv2dForward, [x, weight, bias, y];
-    Conv2dForward4x4: "conv2d_forward" shape 4 x 4 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64,
+    Conv2dForward4x4: "conv2d_forward" shape 4 x 4 after "conv_forward", Some(Blocked), Some(ConvForward), workgroup 64 or 32 128,
         Grid::Blocks { rows: 4, cols: 4 }, Conv2dForward, [x, weight, bias, y];
     Conv2dForwardTiled: "conv2d_forward_tiled" after "conv_forward" "tile_product", Some(Tiled), Some(ConvForward), workgroup 256, TILE,
         Conv2dForward, [x, weight, bias, y];
-    Conv2dForwardSubgroup: "conv2d_forward_subgroup" after "conv_forward", Some(Subgroup), Some(ConvForward), workgroup 64, SHARED,
+    Conv2dForwardSubgroup: "conv2d_forward_subgroup" after "conv_forward", Some(Subgroup), Some(ConvForward), workgroup 64 or 32 128, SHARED,
         Conv2dForward, [x, weight, bias, y];
-    Conv2dForwardPoolSubgroup: "conv2d_forward_pool_subgroup" block 2 x 16 after "conv_forward" "channel_block", Some(Subgroup), None, workgroup 64,
+    Conv2dForwardPoolSubgroup: "conv2d_forward_pool_subgroup" block 2 x 16 after "conv_forward" "channel_block", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 2, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
-    Conv2dForwardPoolSubgroup1x16: "conv2d_forward_pool_subgroup" shape 1 x 16 after "conv_forward" "channel_block", Some(Subgroup), None, workgroup 64,
+    Conv2dForwardPoolSubgroup1x16: "conv2d_forward_pool_subgroup" shape 1 x 16 after "conv_forward" "channel_block", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 1, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
-    Conv2dBackwardInput: "conv2d_backward_input" after "conv_backward_input", Some(Blocked), Some(ConvBackwardInput), workgroup 64, BLOCK,
+    Conv2dBackwardInput: "conv2d_backward_input" after "conv_backward_input", Some(Blocked), Some(ConvBackwardInput), workgroup 64 or 32 128, BLOCK,
         Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardInputTiled: "conv2d_backward_input_tiled" after "conv_backward_input" "tile_product", Some(Tiled), Some(ConvBackwardInput), workgroup 256, TILE,
         Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardInputSubgroup: "conv2d_backward_input_subgroup" after "conv_backward_input", Some(Subgroup), Some(ConvBackwardInput), workgroup 64, SHARED,
+    Conv2dBackwardInputSubgroup: "conv2d_backward_input_subgroup" after "conv_backward_input", Some(Subgroup), Some(ConvBackwardInput), workgroup 64 or 32 128, SHARED,
         Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardInputRowsSubgroup: "conv2d_backward_input_rows_subgroup" block 8 x 16 after "conv_backward_input" "channel_block", Some(Subgroup), None, workgroup 64,
+    Conv2dBackwardInputRowsSubgroup: "conv2d_backward_input_rows_subgroup" block 8 x 16 after "conv_backward_input" "channel_block", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 8, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardInputRowsSubgroup4x16: "conv2d_backward_input_rows_subgroup" shape 4 x 16 after "conv_backward_input" "channel_block", Some(Subgroup), None, workgroup 64,
+    Conv2dBackwardInputRowsSubgroup4x16: "conv2d_backward_input_rows_subgroup" shape 4 x 16 after "conv_backward_input" "channel_block", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 4, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardWeight: "conv2d_backward_weight" after "conv_backward_weight", Some(Blocked), Some(ConvBackwardWeight), workgroup 64, BLOCK,
+    Conv2dBackwardWeight: "conv2d_backward_weight" after "conv_backward_weight", Some(Blocked), Some(ConvBackwardWeight), workgroup 64 or 32 128, BLOCK,
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dBackwardWeightTiled: "conv2d_backward_weight_tiled" after "conv_backward_weight" "tile_product", Some(Tiled), Some(ConvBackwardWeight), workgroup 256, TILE,
         Conv2dBackwardWeight, [x, dy, partial];
-    Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup" after "conv_backward_weight", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8, Grid::RowGroups { rows: 16, cols: 4 },
+    Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup" after "conv_backward_weight", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 4 },
         Conv2dBackwardWeight, [x, dy, partial];
-    Conv2dBackwardWeightRowsSubgroup: "conv2d_backward_weight_rows_subgroup" after "conv_backward_weight", Some(Subgroup), None, workgroup 8, Grid::RowGroups { rows: 16, cols: 9 },
+    Conv2dBackwardWeightRowsSubgroup: "conv2d_backward_weight_rows_subgroup" after "conv_backward_weight", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
         Reduce, [partial, dweight, dbias];
@@ -304,41 +328,41 @@ catalogue! {
         Elementwise, [x, y];
     ReluBackward: "relu_backward", None, None, workgroup 64, Grid::Items,
         Elementwise, [y, dy, dx];
-    LinearForward: "linear_forward" block 8 x 8 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64, BLOCK,
+    LinearForward: "linear_forward" block 8 x 8 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64 or 32 128, BLOCK,
         LinearForward, [x, weight, bias, y];
-    LinearForward8x4: "linear_forward" shape 8 x 4 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64,
+    LinearForward8x4: "linear_forward" shape 8 x 4 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64 or 32 128,
         Grid::Blocks { rows: 8, cols: 4 }, LinearForward, [x, weight, bias, y];
-    LinearForward4x8: "linear_forward" shape 4 x 8 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64,
+    LinearForward4x8: "linear_forward" shape 4 x 8 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64 or 32 128,
         Grid::Blocks { rows: 4, cols: 8 }, LinearForward, [x, weight, bias, y];
-    LinearForward4x4: "linear_forward" shape 4 x 4 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64,
+    LinearForward4x4: "linear_forward" shape 4 x 4 after "linear_forward", Some(Blocked), Some(LinearForward), workgroup 64 or 32 128,
         Grid::Blocks { rows: 4, cols: 4 }, LinearForward, [x, weight, bias, y];
     LinearForwardTiled: "linear_forward_tiled" after "linear_forward" "tile_product", Some(Tiled), Some(LinearForward), workgroup 256, TILE,
         LinearForward, [x, weight, bias, y];
-    LinearForwardSubgroup: "linear_forward_subgroup" block 16 x 4 after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64,
+    LinearForwardSubgroup: "linear_forward_subgroup" block 16 x 4 after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64 or 32 128,
         SHARED_ROWS, LinearForward, [x, weight, bias, y];
-    LinearForwardSubgroup32x4: "linear_forward_subgroup" shape 32 x 4 after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64,
+    LinearForwardSubgroup32x4: "linear_forward_subgroup" shape 32 x 4 after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearForward, [x, weight, bias, y];
     LinearReduce: "linear_reduce", None, None, workgroup 64, Grid::Items,
         LinearReduce, [partial, bias, y];
     LinearReduceVec4: "linear_reduce_vec4", None, None, workgroup 64, Grid::Items,
         LinearReduce, [partial, bias, y];
-    LinearBackwardInput: "linear_backward_input" block 8 x 8 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64, BLOCK,
+    LinearBackwardInput: "linear_backward_input" block 8 x 8 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64 or 32 128, BLOCK,
         LinearBackward, [dy, weight, dx];
-    LinearBackwardInput8x4: "linear_backward_input" shape 8 x 4 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64,
+    LinearBackwardInput8x4: "linear_backward_input" shape 8 x 4 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64 or 32 128,
         Grid::Blocks { rows: 8, cols: 4 }, LinearBackward, [dy, weight, dx];
-    LinearBackwardInput4x8: "linear_backward_input" shape 4 x 8 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64,
+    LinearBackwardInput4x8: "linear_backward_input" shape 4 x 8 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64 or 32 128,
         Grid::Blocks { rows: 4, cols: 8 }, LinearBackward, [dy, weight, dx];
-    LinearBackwardInput4x4: "linear_backward_input" shape 4 x 4 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64,
+    LinearBackwardInput4x4: "linear_backward_input" shape 4 x 4 after "linear_backward", Some(Blocked), Some(LinearBackwardInput), workgroup 64 or 32 128,
         Grid::Blocks { rows: 4, cols: 4 }, LinearBackward, [dy, weight, dx];
     LinearBackwardInputTiled: "linear_backward_input_tiled" after "linear_backward" "tile_product", Some(Tiled), Some(LinearBackwardInput), workgroup 256, TILE,
         LinearBackward, [dy, weight, dx];
-    LinearBackwardInputSubgroup: "linear_backward_input_subgroup" after "linear_backward", Some(Subgroup), Some(LinearBackwardInput), workgroup 64, SHARED_ROWS,
+    LinearBackwardInputSubgroup: "linear_backward_input_subgroup" after "linear_backward", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128, SHARED_ROWS,
         LinearBackward, [dy, weight, dx];
-    LinearBackwardWeight: "linear_backward_weight" after "linear_backward", Some(Blocked), Some(LinearBackwardWeight), workgroup 64, BLOCK,
+    LinearBackwardWeight: "linear_backward_weight" after "linear_backward", Some(Blocked), Some(LinearBackwardWeight), workgroup 64 or 32 128, BLOCK,
         LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardWeightTiled: "linear_backward_weight_tiled" after "linear_backward" "tile_product", Some(Tiled), Some(LinearBackwardWeight), workgroup 256, TILE,
         LinearBackward, [x, dy, dweight, dbias];
-    LinearBackwardWeightVec4: "linear_backward_weight_vec4" after "linear_backward", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64, BLOCK,
+    LinearBackwardWeightVec4: "linear_backward_weight_vec4" after "linear_backward", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64 or 32 128, BLOCK,
         LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardInputNarrow: "linear_backward_input_narrow", None, None, workgroup 64, Grid::Items,
         LinearBackwardNarrow, [dy, weight, x, dx];
@@ -396,6 +420,19 @@ impl Kernel {
             }
         }
         blocks
+    }
+
+    /// The workgroup sizes `variant`'s kernels offer beside their own, each once, smallest first.
+    pub fn alternative_workgroups(variant: Variant) -> Vec<u32> {
+        let mut sizes: Vec<u32> = Kernel::ALL
+            .iter()
+            .map(|k| k.desc())
+            .filter(|d| d.variant == Some(variant))
+            .flat_map(|d| d.workgroup_sizes.iter().copied())
+            .collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        sizes
     }
 
     /// The kernel that implements `pass` in `variant` (its own shape): its own, or the blocked

@@ -31,7 +31,7 @@ pub use conv::WeightSegment;
 pub use kernel::{Grid, Kernel, KernelDesc, Pass, Variant};
 pub use loss::HeadLoss;
 pub use op::{Dispatch, Op, Work};
-pub use pick::Pick;
+pub use pick::{Launch, Pick};
 pub use relu::unit_table;
 pub use shapes::{Conv2dShape, LinearShape, PassShape, Pool2dShape};
 pub use split::{MAX_SERIAL, MIN_INVOCATIONS, SplitRule, Splits, WIDE_OUTPUT, split_reduction};
@@ -45,12 +45,15 @@ use std::sync::{Arc, Mutex};
 /// ([`Kernels::choose`], what the tuner does after measuring).
 pub struct Kernels {
     /// Shared with the kernel sets [`Kernels::trying`] makes: a pipeline is compiled once.
-    pipelines: Arc<Mutex<HashMap<Kernel, wgpu::ComputePipeline>>>,
+    pipelines: Arc<Mutex<HashMap<Launch, wgpu::ComputePipeline>>>,
     pub variant: Variant,
     /// The register block every pass runs in unless chosen otherwise (None: each kernel's own).
     pub block: Option<(u32, u32)>,
     /// How wide the split passes are cut unless chosen otherwise.
     pub splits: Splits,
+    /// The workgroup size every pass whose kernel offers it runs in unless chosen otherwise
+    /// (None: each kernel's own).
+    pub workgroup: Option<u32>,
     choices: Mutex<HashMap<String, Pick>>,
 }
 
@@ -92,10 +95,11 @@ impl Kernels {
             variant,
             block: None,
             splits: Splits::Wide,
+            workgroup: None,
             choices: Mutex::new(HashMap::new()),
         };
         for &kernel in Kernel::ALL.iter().filter(|k| k.used_by(variant)) {
-            k.pipeline(gpu, kernel)?;
+            k.pipeline(gpu, kernel.into())?;
         }
         Ok(k)
     }
@@ -104,19 +108,20 @@ impl Kernels {
     /// its block runs its own), whatever was chosen here: what the tuner builds a candidate step
     /// from. It shares this set's compiled pipelines.
     pub fn trying(&self, pick: Pick) -> Kernels {
-        let (variant, block, splits) = (pick.variant, pick.block, pick.splits);
-        Kernels { pipelines: self.pipelines.clone(), variant, block, splits, choices: Mutex::new(HashMap::new()) }
+        let Pick { variant, block, splits, workgroup } = pick;
+        let pipelines = self.pipelines.clone();
+        Kernels { pipelines, variant, block, splits, workgroup, choices: Mutex::new(HashMap::new()) }
     }
 
-    /// The pipeline of `kernel`, compiled on first use.
-    fn pipeline(&self, gpu: &Gpu, kernel: Kernel) -> Result<wgpu::ComputePipeline> {
+    /// The pipeline of `launch` (a kernel at one workgroup size), compiled on first use.
+    fn pipeline(&self, gpu: &Gpu, launch: Launch) -> Result<wgpu::ComputePipeline> {
         let mut pipelines = self.pipelines.lock().expect("pipeline cache poisoned");
-        if let Some(p) = pipelines.get(&kernel) {
+        if let Some(p) = pipelines.get(&launch) {
             return Ok(p.clone());
         }
-        let desc = kernel.desc();
-        let p = gpu.compute_pipeline(desc.label, desc.source, desc.entry_point, &[])?;
-        pipelines.insert(kernel, p.clone());
+        let desc = launch.desc();
+        let p = gpu.compute_pipeline(desc.label, &desc.source_at(launch.workgroup), desc.entry_point, &[])?;
+        pipelines.insert(launch, p.clone());
         Ok(p)
     }
 
@@ -137,7 +142,7 @@ impl Kernels {
 
     /// What the pass with this key runs: its choice, else this set's default.
     pub fn pick_by_key(&self, key: &str) -> Pick {
-        let default = Pick { variant: self.variant, block: self.block, splits: self.splits };
+        let default = Pick { variant: self.variant, block: self.block, splits: self.splits, workgroup: self.workgroup };
         self.choices.lock().expect("choices poisoned").get(key).copied().unwrap_or(default)
     }
 
@@ -146,10 +151,11 @@ impl Kernels {
         self.pick_by_key(&pass_key(pass, shape)).variant
     }
 
-    /// The kernel a matrix-product pass runs at `shape`: its pick's variant's, in its pick's block.
-    fn kernel_for(&self, pass: Pass, shape: &impl std::fmt::Debug) -> Kernel {
+    /// The kernel a matrix-product pass runs at `shape`: its pick's variant's, in its pick's block
+    /// and workgroup size.
+    fn kernel_for(&self, pass: Pass, shape: &impl std::fmt::Debug) -> Launch {
         let pick = self.pick_by_key(&pass_key(pass, shape));
-        Kernel::for_pass(pass, pick.variant).shaped(pick.block)
+        Launch::at(Kernel::for_pass(pass, pick.variant).shaped(pick.block), pick.workgroup)
     }
 
     /// One dispatch of `kernel` over `invocations` threads with `params` in binding 0 and the
@@ -157,11 +163,12 @@ impl Kernels {
     fn dispatch<P: ParamsBlock>(
         &self,
         gpu: &Gpu,
-        kernel: Kernel,
+        kernel: impl Into<Launch>,
         params: &P,
         bindings: &[(&str, &Tensor)],
         work: Work,
     ) -> Result<Dispatch> {
+        let kernel = kernel.into();
         let desc = kernel.desc();
         if P::FIELDS != desc.params.fields || std::mem::size_of::<P>() != desc.params.size {
             return Err(GpuError::shape(desc.name, format!("parameter block is not {}", desc.params.type_name)));
@@ -174,11 +181,12 @@ impl Kernels {
     fn dispatch_with(
         &self,
         gpu: &Gpu,
-        kernel: Kernel,
+        kernel: impl Into<Launch>,
         uniform: wgpu::Buffer,
         bindings: &[(&str, &Tensor)],
         work: Work,
     ) -> Result<Dispatch> {
+        let kernel = kernel.into();
         let desc = kernel.desc();
         let names: Vec<&str> = bindings.iter().map(|(name, _)| *name).collect();
         if names != desc.bindings {
@@ -197,7 +205,7 @@ impl Kernels {
             layout: &pipeline.get_bind_group_layout(0),
             entries: &entries,
         });
-        let mut d = Dispatch::new(desc.label, pipeline, bind_group, uniform, work, desc.workgroup_size as u64);
+        let mut d = Dispatch::new(desc.label, pipeline, bind_group, uniform, work, kernel.workgroup as u64);
         d.bytes = bindings.iter().map(|(_, t)| t.bytes()).sum();
         Ok(d)
     }

@@ -1,8 +1,8 @@
 //! linear launchers: forward (with bias and optional ReLU), input gradient, weight and bias gradient.
 
 use crate::{
-    Gpu, Kernel, Kernels, LinearShape, Op, Pass, Result, SplitRule, Tensor, Variant, Work, expect, nonzero, params,
-    split_reduction,
+    Gpu, Kernel, Kernels, Launch, LinearShape, Op, Pass, Result, SplitRule, Tensor, Variant, Work, expect, nonzero,
+    params, split_reduction,
 };
 
 impl LinearShape {
@@ -19,9 +19,9 @@ impl LinearShape {
 
     /// What an input-gradient launch does: dx `[batch, inputs]`, a dot product over the outputs
     /// per value.
-    fn backward_input_work(&self, kernel: Kernel) -> Work {
+    fn backward_input_work(&self, kernel: Launch) -> Work {
         Work {
-            invocations: kernel.desc().invocations(self.batch, self.inputs),
+            invocations: kernel.invocations(self.batch, self.inputs),
             serial: self.outputs as u64,
             outputs: (self.batch * self.inputs) as u64,
             flops: self.flops(),
@@ -45,11 +45,11 @@ impl LinearShape {
 impl Kernels {
     /// The kernel `pass` runs at `s`: the chosen variant's, except that the subgroup variant's
     /// linear kernels read vec4s along both dimensions and leave other shapes to the blocked ones.
-    fn linear_kernel(&self, pass: Pass, s: &LinearShape) -> Kernel {
+    fn linear_kernel(&self, pass: Pass, s: &LinearShape) -> Launch {
         let kernel = self.kernel_for(pass, s);
         let vec4_rows = s.inputs.is_multiple_of(4) && s.outputs.is_multiple_of(4);
         if kernel.desc().variant == Some(Variant::Subgroup) && !vec4_rows {
-            return Kernel::for_pass(pass, Variant::Blocked);
+            return Launch::at(Kernel::for_pass(pass, Variant::Blocked), Some(kernel.workgroup));
         }
         kernel
     }
@@ -74,7 +74,7 @@ impl Kernels {
         expect(op, "bias", bias, &[s.outputs])?;
         expect(op, "output", y, &[s.batch, s.outputs])?;
         let kernel = self.linear_kernel(Pass::LinearForward, s);
-        let tiles = kernel.desc().invocations(s.batch, s.outputs);
+        let tiles = kernel.invocations(s.batch, s.outputs);
         let width = self.pick_by_key(&crate::pass_key(Pass::LinearForward, s)).splits;
         let (splits, chunk) = split_reduction(s.inputs, tiles, s.outputs_len(), SplitRule::LINEAR, width);
         let name = format!("{op} {}->{}", s.inputs, s.outputs);
@@ -160,7 +160,7 @@ impl Kernels {
             &s.backward_params(accumulate),
             &[("x", x), ("dy", dy), ("dweight", dweight), ("dbias", dbias)],
             Work {
-                invocations: kernel.desc().invocations(s.outputs, s.inputs + 1),
+                invocations: kernel.invocations(s.outputs, s.inputs + 1),
                 serial: s.batch as u64,
                 outputs: (s.outputs * (s.inputs + 1)) as u64,
                 flops: s.flops(),
@@ -204,7 +204,7 @@ impl Kernels {
             kernel,
             &p,
             &[("dy", dy), ("weight", weight), ("x", x), ("dx", dx)],
-            s.backward_input_work(kernel),
+            s.backward_input_work(kernel.into()),
         )?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]))
     }

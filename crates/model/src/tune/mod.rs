@@ -100,13 +100,13 @@ impl Model {
                 unmeasured.push(key);
                 continue;
             }
-            // A pick that runs another's kernel over the same invocations for this pass (a
-            // block or split width the pass does not have) is not timed twice.
+            // A pick that runs another's kernel over the same invocations in the same workgroups
+            // for this pass (a block, split width or size the pass does not have) is not timed twice.
             let mut seen = Vec::new();
             let (mut offered, mut candidates) = (Vec::new(), Vec::new());
             for (&v, o) in picks.iter().zip(&ops) {
                 let first = &o[i].dispatches[0];
-                let launch = (first.label, first.work.invocations);
+                let launch = (first.label, first.workgroup_size, first.work.invocations);
                 if !seen.contains(&launch) {
                     seen.push(launch);
                     offered.push(v);
@@ -158,7 +158,9 @@ impl Model {
 
 /// What the tuner tries, the first guess first: every variant the adapter runs, each in its
 /// kernels' own shapes, then each register block the variant's kernels offer beside them, then
-/// its own shapes with the split passes cut narrow.
+/// its own shapes with the split passes cut narrow, then its own shapes in each other workgroup
+/// size its kernels offer. (A pass whose kernel lacks a block or size runs the same launch as
+/// its own shape, and is not timed twice.)
 pub fn candidates(gpu: &tensor::Gpu, first: Variant) -> Vec<Pick> {
     let variants = std::iter::once(first).chain(Variant::available(gpu).into_iter().filter(|&v| v != first));
     let mut picks = Vec::new();
@@ -166,6 +168,7 @@ pub fn candidates(gpu: &tensor::Gpu, first: Variant) -> Vec<Pick> {
         picks.push(Pick::from(v));
         picks.extend(Kernel::alternative_blocks(v).into_iter().map(|b| Pick::shaped(v, b)));
         picks.push(Pick { splits: Splits::Narrow, ..Pick::from(v) });
+        picks.extend(Kernel::alternative_workgroups(v).into_iter().map(|wg| Pick::grouped(v, wg)));
     }
     picks
 }
