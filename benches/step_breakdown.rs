@@ -7,7 +7,8 @@
 //!
 //! `cargo bench --bench step_breakdown` (kernels as the trainer would choose them: measured on
 //! this adapter; `TWINHEAD_KERNELS=blocked|tiled|subgroup` forces a variant;
-//! `STEP_BREAKDOWN_BATCHES=32` times only that batch size).
+//! `STEP_BREAKDOWN_BATCHES=32` times only that batch size; `STEP_BREAKDOWN_PASSES=reduce` only
+//! the passes whose name or kernel contains the word).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -48,10 +49,14 @@ fn submit_overhead(gpu: &Gpu) -> f64 {
 /// flushed (in a step, the passes before it have evicted what it last touched), less the
 /// submit's own cost, with its launch facts.
 fn time_op(gpu: &Gpu, flush: &CacheFlush, overhead: f64, op: &Op, rows: &mut Vec<Row>) {
-    for d in &op.dispatches {
+    // STEP_BREAKDOWN_PASSES=reduce times only the dispatches whose name or kernel contains it.
+    let only = std::env::var("STEP_BREAKDOWN_PASSES").unwrap_or_default();
+    for d in op.dispatches.iter().filter(|d| op.name.contains(&only) || d.label.contains(&only)) {
         let mut times: Vec<f64> = (0..5)
             .map(|_| {
-                flush.run(gpu).unwrap();
+                if std::env::var("WARM").is_err() {
+                    flush.run(gpu).unwrap();
+                }
                 let start = Instant::now();
                 gpu.run(&op.name, |pass| d.record(pass)).unwrap();
                 start.elapsed().as_secs_f64()

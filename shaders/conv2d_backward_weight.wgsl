@@ -1,8 +1,8 @@
 // conv2d_backward_weight: partial sums of the gradient of conv2d's weight and bias (split-K).
-//   partial[s, co, k] = Σ_{m in chunk s} dy[n, co, oy, ox] · A[m, k]   with m = (n, oy, ox),
+//   partial[co, k, s] = Σ_{m in chunk s} dy[n, co, oy, ox] · A[m, k]   with m = (n, oy, ox),
 //   A[m, k] = x[n, ci, oy·st + ky − p, ox·st + kx − p] for k = (ci, ky, kx) < K, and A[m, K] = 1,
 //   so column K of the result is the bias gradient. conv2d_reduce_weight.wgsl sums over s.
-// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial [splits, C_out, K + 1].
+// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial [C_out, K + 1, S] (S: splits rounded up to 4).
 // The reduction runs over every pixel of the batch (282 752 for conv1 at batch 32), so it is split
 // into `splits` chunks of `chunk` rows to give the GPU enough independent work.
 // One invocation computes an 8-channel × 8-column block for one chunk (8 + 8 loads, 64 multiply-adds per row).
@@ -18,7 +18,7 @@ fn store(s: u32, co: u32, k0: u32, lo: vec4<f32>, hi: vec4<f32>) {
         if k >= cols { return; }
         var v: f32;
         if j < 4u { v = lo[j]; } else { v = hi[j - 4u]; }
-        partial[(s * p.c_out + co) * cols + k] = v;
+        partial[partial_at(s, co, k, cols)] = v;
     }
 }
 

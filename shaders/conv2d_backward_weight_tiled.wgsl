@@ -1,6 +1,6 @@
 // conv2d_backward_weight_tiled: the GPU variant of conv2d_backward_weight — same formula,
 // layouts, parameters and bindings (see conv2d_backward_weight.wgsl):
-//   partial[s, co, k] = Σ_{m in chunk s} dy[n, co, oy, ox] · A[m, k]   (A[m, K] = 1: the bias column)
+//   partial[co, k, s] = Σ_{m in chunk s} dy[n, co, oy, ox] · A[m, k]   (A[m, K] = 1: the bias column)
 // conv2d_reduce_weight.wgsl sums the partials. A 64-channel × 64-column tile of one chunk per
 // workgroup of 256, 4×4 outputs per invocation, the pixel reduction walked 16 rows at a time
 // through workgroup memory (see conv2d_forward_tiled.wgsl for why).
@@ -66,7 +66,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         for (var j = 0u; j < 4u; j++) {
             let k = n0 + tx + 16u * j;
             if co < p.c_out && k < cols {
-                partial[(s * p.c_out + co) * cols + k] = acc[i * 4u + j];
+                partial[partial_at(s, co, k, cols)] = acc[i * 4u + j];
             }
         }
     }

@@ -1,6 +1,6 @@
 // The part every conv2d_backward_weight kernel shares (blocked, _tiled, _subgroup): the
 // parameter block, bindings 0–3 and load_x, joined in front of each by the catalogue.
-// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial [splits, C_out, K + 1].
+// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial [C_out, K + 1, S] (S: splits rounded up to 4).
 
 struct Params {
     batch: u32, c_in: u32, h: u32, w: u32,
@@ -18,4 +18,11 @@ fn load_x(base: u32, iy: i32, ix: i32) -> f32 {
     let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
     let idx = select(0u, base + u32(iy) * p.w + u32(ix), inside);
     return select(0.0, x[idx], inside);
+}
+
+// Where chunk s's partial sum of column k of output channel co goes: partial[co, k, s]. Each
+// value's splits lie side by side, S (the splits rounded up to 4) apart, so the reduce reads
+// them one vec4 after another — a stream per value instead of one load every C_out·(K + 1).
+fn partial_at(s: u32, co: u32, k: u32, cols: u32) -> u32 {
+    return (co * cols + k) * ((p.splits + 3u) & ~3u) + s;
 }

@@ -256,7 +256,7 @@ impl Kernels {
         expect(op, "bias gradient", dbias, &[s.c_out])?;
         let k_len = s.c_in * s.kh * s.kw;
         let (splits, _) = self.conv2d_weight_splits(s);
-        let partial = Tensor::zeros(gpu, "conv2d weight-gradient partial sums", &[splits, s.c_out, k_len + 1])?;
+        let partial = Tensor::zeros(gpu, "conv2d weight-gradient partial sums", &self.conv2d_partials_shape(s))?;
         let partials = self.partials_dispatch(gpu, s, x, dy, &partial)?;
         let rp = params::Reduce {
             c_out: s.c_out as u32,
@@ -283,13 +283,22 @@ impl Kernels {
     }
 
     /// How conv2d_backward_weight splits its reduction at this shape: (splits, chunk); its
-    /// partial sums are `[splits, c_out, c_in·kh·kw + 1]`.
+    /// partial sums are [`Self::conv2d_partials_shape`].
     pub fn conv2d_weight_splits(&self, s: &Conv2dShape) -> (usize, usize) {
         let (kernel, cols) = self.weight_kernel(s);
         let tiles = kernel.invocations(s.c_out, cols);
         let outputs = (s.c_out * (s.c_in * s.kh * s.kw + 1)) as u64;
         let width = self.pick_by_key(&crate::pass_key(Pass::ConvBackwardWeight, s)).splits;
         split_reduction(s.batch * s.out_h() * s.out_w(), tiles, outputs, SplitRule::CONV_WEIGHTS, width)
+    }
+
+    /// The shape of conv2d_backward_weight's partial sums at `s`: `[c_out, c_in·kh·kw + 1, S]`,
+    /// S its splits rounded up to 4. Each value's splits lie side by side, so that the reduce
+    /// streams through them a vec4 at a time (from cold memory, a split every value apart was
+    /// a wait on memory per load).
+    pub fn conv2d_partials_shape(&self, s: &Conv2dShape) -> [usize; 3] {
+        let (splits, _) = self.conv2d_weight_splits(s);
+        [s.c_out, s.c_in * s.kh * s.kw + 1, splits.next_multiple_of(4)]
     }
 
     /// The kernel of conv2d_backward_weight's partial sums at `s` and the columns its grid
@@ -334,7 +343,7 @@ impl Kernels {
     }
 
     /// Only the first half of [`Self::conv2d_backward_weight`]: the split-K partial sums into
-    /// `partial` (`[splits, c_out, c_in·kh·kw + 1]`, see [`Self::conv2d_weight_splits`]). A
+    /// `partial` ([`Self::conv2d_partials_shape`]). A
     /// training step finishes every convolution's at once with [`Self::conv2d_reduce_weights`].
     pub fn conv2d_backward_weight_partials(
         &self,
@@ -348,8 +357,7 @@ impl Kernels {
         s.check(op)?;
         expect(op, "input", x, &s.x_shape())?;
         expect(op, "output gradient", dy, &s.y_shape())?;
-        let (splits, _) = self.conv2d_weight_splits(s);
-        expect(op, "partial sums", partial, &[splits, s.c_out, s.c_in * s.kh * s.kw + 1])?;
+        expect(op, "partial sums", partial, &self.conv2d_partials_shape(s))?;
         let d = self.partials_dispatch(gpu, s, x, dy, partial)?;
         Ok(Op::new(format!("{op} partials {:?}", s.weight_shape()), vec![d]).for_pass(Pass::ConvBackwardWeight, s))
     }
@@ -368,12 +376,17 @@ impl Kernels {
             return Err(GpuError::shape(op, format!("1 to {MAX_REDUCE_SEGMENTS} segments, not {}", segments.len())));
         }
         let mut table = [[0u32; 8]; MAX_REDUCE_SEGMENTS];
-        let (mut items, mut serial, mut moved) = (0usize, 0usize, 0usize);
+        let (mut groups, mut serial, mut moved, mut outputs) = (0usize, 0usize, 0usize, 0usize);
+        // Each value's splits read as vec4s where every segment's partial sums start at a
+        // multiple of four floats.
+        let aligned = |t: &Tensor| t.offset.is_multiple_of(16);
+        let fours = aligned(partials) && segments.iter().all(|g| aligned(g.partial));
+        let kernel = if fours { Kernel::Conv2dReduceWeightsVec4 } else { Kernel::Conv2dReduceWeights };
         for (row, g) in table.iter_mut().zip(segments) {
             let s = &g.shape;
             let cols = s.c_in * s.kh * s.kw + 1;
             let (splits, _) = self.conv2d_weight_splits(s);
-            expect(op, "partial sums", g.partial, &[splits, s.c_out, cols])?;
+            expect(op, "partial sums", g.partial, &self.conv2d_partials_shape(s))?;
             expect(op, "weight gradient", g.dweight, &s.weight_shape())?;
             expect(op, "bias gradient", g.dbias, &[s.c_out])?;
             let at = |t: &Tensor, within: &Tensor| -> Result<u32> {
@@ -383,24 +396,21 @@ impl Kernels {
                 Ok(((t.offset - within.offset) / 4) as u32)
             };
             let (c_out, accumulate) = (s.c_out as u32, g.accumulate as u32);
-            let place = [at(g.dweight, grads)?, at(g.dbias, grads)?, items as u32, accumulate];
+            // Each segment starts a workgroup of its own (see the kernel).
+            let place = [at(g.dweight, grads)?, at(g.dbias, grads)?, groups as u32, accumulate];
             let shape = [at(g.partial, partials)?, c_out, cols as u32, splits as u32];
             row[..4].copy_from_slice(&shape);
             row[4..].copy_from_slice(&place);
-            items += s.c_out * cols;
+            groups += (s.c_out * cols).div_ceil(64);
+            outputs += s.c_out * cols;
             serial = serial.max(splits);
             // Its partial sums read, its gradients written (and read first when accumulating).
             moved += 4 * s.c_out * cols * (splits + 1 + g.accumulate as usize);
         }
         let p =
-            params::ReduceWeights { segments: segments.len() as u32, items: items as u32, _pad0: 0, _pad1: 0, table };
-        let mut d = self.dispatch(
-            gpu,
-            Kernel::Conv2dReduceWeights,
-            &p,
-            &[("partial", partials), ("grads", grads)],
-            Work { invocations: items as u64, serial: serial as u64, outputs: items as u64, flops: 0 },
-        )?;
+            params::ReduceWeights { segments: segments.len() as u32, groups: groups as u32, _pad0: 0, _pad1: 0, table };
+        let work = Work { invocations: 64 * groups as u64, serial: serial as u64, outputs: outputs as u64, flops: 0 };
+        let mut d = self.dispatch(gpu, kernel, &p, &[("partial", partials), ("grads", grads)], work)?;
         // The bound buffers are the shared scratch and the whole flat gradient: count only the
         // parts this pass touches.
         d.bytes = moved as u64;

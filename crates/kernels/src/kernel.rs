@@ -304,7 +304,9 @@ catalogue! {
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
         Reduce, [partial, dweight, dbias];
-    Conv2dReduceWeights: "conv2d_reduce_weights", None, None, workgroup 64, Grid::Items,
+    Conv2dReduceWeights: "conv2d_reduce_weights" after "conv_reduce_weights", None, None, workgroup 64, Grid::Items,
+        ReduceWeights, [partial, grads];
+    Conv2dReduceWeightsVec4: "conv2d_reduce_weights_vec4" after "conv_reduce_weights", None, None, workgroup 64, Grid::Items,
         ReduceWeights, [partial, grads];
     MaxPool2dForward: "maxpool2d_forward", None, None, workgroup 64, Grid::Items,
         Pool2dForward, [x, y, argmax];

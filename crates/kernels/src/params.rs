@@ -105,8 +105,9 @@ pub const MAX_REDUCE_SEGMENTS: usize = 4;
 
 params_block! {
     /// conv2d_reduce_weights: `table[g]` = (partial offset, C_out, K + 1, splits, weight
-    /// offset, bias offset, first item, accumulate) of segment g; offsets in f32s.
-    ReduceWeights { segments: u32, items: u32, _pad0: u32, _pad1: u32, table: [[u32; 8]; MAX_REDUCE_SEGMENTS] }
+    /// offset, bias offset, first workgroup, accumulate) of segment g; offsets in f32s; `groups`
+    /// the workgroups of all segments.
+    ReduceWeights { segments: u32, groups: u32, _pad0: u32, _pad1: u32, table: [[u32; 8]; MAX_REDUCE_SEGMENTS] }
 }
 
 params_block! {

@@ -305,12 +305,7 @@ impl Builder<'_> {
     /// of images each convolution's view at an aligned offset.
     fn weight_partials(&self) -> Result<(Tensor, Vec<Vec<Tensor>>)> {
         let shapes: Vec<[usize; 3]> = (self.chunks.iter())
-            .flat_map(|&(_, n)| {
-                (0..3).map(move |stage| {
-                    let c = self.spec.conv(stage, n);
-                    [self.k.conv2d_weight_splits(&c).0, c.c_out, c.c_in * c.kh * c.kw + 1]
-                })
-            })
+            .flat_map(|&(_, n)| (0..3).map(move |stage| self.k.conv2d_partials_shape(&self.spec.conv(stage, n))))
             .collect();
         let align = (self.gpu.limits().min_storage_buffer_offset_alignment as u64).max(16);
         let mut offsets = Vec::new();

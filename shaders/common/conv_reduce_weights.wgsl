@@ -1,0 +1,44 @@
+// The part conv2d_reduce_weights and its vec4 form share: the parameter block, the gradient
+// buffer (binding 2), which segment an item belongs to, and where its finished sum goes.
+// params.table[g] = (at, C_out, K + 1, splits) and (weight_at, bias_at, first workgroup,
+// accumulate); offsets count f32s. Each segment starts a workgroup of its own, so that every
+// invocation of a workgroup runs the same segment's loop: its length is then uniform, which a
+// SIMD compiler (lavapipe's) sees and needs no per-lane masking for. One invocation per weight
+// or bias value; value v of a segment has its splits at partial[at + v·S ..], S the splits
+// rounded up to 4 (conv_backward_weight.wgsl's partial_at).
+
+struct Segment {
+    shape: vec4<u32>,
+    place: vec4<u32>,
+}
+
+struct Params {
+    segments: u32, groups: u32, _pad0: u32, _pad1: u32,
+    table: array<Segment, 4>,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(2) var<storage, read_write> grads: array<f32>;
+
+// The segment workgroup `group` works on; the value its invocation `lid` sums is
+// (group − first workgroup)·64 + lid.
+fn segment_of(group: u32) -> Segment {
+    var g = 0u;
+    for (var j = 1u; j < p.segments; j++) {
+        if group >= p.table[j].place.z { g = j; }
+    }
+    return p.table[g];
+}
+
+// Writes the sum of item `local` of `seg` (column k < K: dweight[co, k]; k = K: dbias[co]), or
+// adds it to what is there when the segment accumulates.
+fn finish(seg: Segment, local: u32, total: f32) {
+    let cols = seg.shape.z;
+    let co = local / cols;
+    let k = local % cols;
+    var at = seg.place.y + co;
+    if k + 1u < cols { at = seg.place.x + co * (cols - 1u) + k; }
+    var sum = total;
+    if seg.place.w != 0u { sum += grads[at]; }
+    grads[at] = sum;
+}

@@ -1,0 +1,102 @@
+//! conv2d_reduce_weights, the pass that finishes every convolution's split-K weight gradient:
+//! in both its forms (each value's splits read four at a time as vec4s where every segment's
+//! partial sums start at a multiple of four floats; one at a time otherwise) each value's splits
+//! are added one after another from zero, as an f32 loop on the CPU adds them, so the gradients
+//! must match bit for bit — the tutorial's fingerprint depends on it. Two segments in one pass,
+//! the second accumulating onto what the gradient buffer holds; split counts that are and are
+//! not multiples of four (the padding after a value's splits must not be added).
+
+use kernels::{Conv2dShape, Tensor, WeightSegment};
+use twinhead::{gpu, random, variants};
+
+/// Offsets of views, in bytes: a multiple of every adapter's storage offset alignment.
+const ALIGN: u64 = 256;
+
+fn conv(c_in: usize, c_out: usize, h: usize) -> Conv2dShape {
+    Conv2dShape { batch: 2, c_in, h, w: 16, c_out, kh: 3, kw: 3, stride: 1, pad: 1 }
+}
+
+/// Aligned byte offsets for consecutive runs of `floats`, and the total.
+fn offsets(floats: impl Iterator<Item = usize>) -> Vec<u64> {
+    let mut at = vec![0u64];
+    for n in floats {
+        at.push((at.last().unwrap() + 4 * n as u64).next_multiple_of(ALIGN));
+    }
+    at
+}
+
+/// Runs the reduce over `shapes` (the last one accumulating), their partial sums `shift` floats
+/// past aligned offsets, and checks every value against the CPU's in-order f32 sums. Returns the
+/// kernel that ran and each shape's splits.
+fn reduce_case(k: &kernels::Kernels, shapes: &[Conv2dShape], shift: u64) -> (&'static str, Vec<usize>) {
+    let g = &gpu().0;
+    let splits: Vec<usize> = shapes.iter().map(|s| k.conv2d_weight_splits(s).0).collect();
+    let partial_shapes: Vec<[usize; 3]> = shapes.iter().map(|s| k.conv2d_partials_shape(s)).collect();
+    let partial_at = offsets(partial_shapes.iter().map(|p| p.iter().product::<usize>() + 1));
+    let partials_buffer = Tensor::storage(g, "partials", *partial_at.last().unwrap()).unwrap();
+    let partials =
+        Tensor::view(&partials_buffer, "partials", 0, &[(*partial_at.last().unwrap() / 4) as usize]).unwrap();
+    // Each shape's weight gradient, then its bias gradient, in one flat gradient buffer.
+    let grad_at = offsets(shapes.iter().flat_map(|s| [s.weight_shape().iter().product(), s.c_out]));
+    let grads_buffer = Tensor::storage(g, "grads", *grad_at.last().unwrap()).unwrap();
+    let grads = Tensor::view(&grads_buffer, "grads", 0, &[(*grad_at.last().unwrap() / 4) as usize]).unwrap();
+    let before = random(grads.len(), 7, -1.0, 1.0);
+    grads.write(g, &before).unwrap();
+
+    let mut views = Vec::new();
+    let mut expected = before.clone();
+    for (i, s) in shapes.iter().enumerate() {
+        let [c_out, cols, stride] = partial_shapes[i];
+        // Every float written, the padding after each value's splits too: it must not be added.
+        let data = random(c_out * cols * stride, 11 + i as u64, -1.0, 1.0);
+        let partial = Tensor::view(&partials_buffer, "partial", partial_at[i] + 4 * shift, &partial_shapes[i]).unwrap();
+        partial.write(g, &data).unwrap();
+        let weight_at = grad_at[2 * i] as usize / 4;
+        let bias_at = grad_at[2 * i + 1] as usize / 4;
+        let dweight = Tensor::view(&grads_buffer, "dweight", grad_at[2 * i], &s.weight_shape()).unwrap();
+        let dbias = Tensor::view(&grads_buffer, "dbias", grad_at[2 * i + 1], &[c_out]).unwrap();
+        let accumulate = i + 1 == shapes.len();
+        for value in 0..c_out * cols {
+            let mut sum = 0.0f32;
+            for split in 0..splits[i] {
+                sum += data[value * stride + split];
+            }
+            let (co, col) = (value / cols, value % cols);
+            let place = if col + 1 < cols { weight_at + co * (cols - 1) + col } else { bias_at + co };
+            expected[place] = if accumulate { sum + before[place] } else { sum };
+        }
+        views.push((*s, partial, dweight, dbias, accumulate));
+    }
+    let segments: Vec<WeightSegment> = views
+        .iter()
+        .map(|(shape, partial, dweight, dbias, accumulate)| WeightSegment {
+            shape: *shape,
+            partial,
+            dweight,
+            dbias,
+            accumulate: *accumulate,
+        })
+        .collect();
+    let op = k.conv2d_reduce_weights(g, &partials, &grads, &segments).unwrap();
+    g.run(&op.name, |pass| op.record(pass)).unwrap();
+    let got = grads.to_vec(g).unwrap();
+    for (i, (a, e)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(a.to_bits(), e.to_bits(), "{}: value {i}: {a} against {e}", op.dispatches[0].label);
+    }
+    (op.dispatches[0].label, splits)
+}
+
+#[test]
+fn both_forms_sum_every_split_in_order() {
+    for k in variants() {
+        // 16 and 14 rows of 16 pixels, twice: 8 and 7 chunks of at least 64 pixels (the split
+        // rule's least) where the pass is split as finely as that allows.
+        let shapes = [conv(2, 4, 16), conv(3, 5, 14)];
+        for (shift, form) in [(0, "conv2d_reduce_weights_vec4"), (1, "conv2d_reduce_weights")] {
+            let (kernel, splits) = reduce_case(k, &shapes, shift);
+            assert_eq!(kernel, form, "partial sums {shift} floats past an aligned offset");
+            let fours = splits.iter().filter(|s| *s % 4 == 0).count();
+            assert!(fours == 1, "{}: splits {splits:?}: one multiple of four, one not", k.variant.name());
+        }
+    }
+}
