@@ -8,7 +8,9 @@
 //! `cargo bench --bench step_breakdown` (kernels as the trainer would choose them: measured on
 //! this adapter; `TWINHEAD_KERNELS=blocked|tiled|subgroup` forces a variant;
 //! `STEP_BREAKDOWN_BATCHES=32` times only that batch size; `STEP_BREAKDOWN_PASSES=reduce` only
-//! the passes whose name or kernel contains the word).
+//! the passes whose name or kernel contains the word; `STEP_BREAKDOWN_WARM=1` without flushing
+//! the caches before each run; `STEP_BREAKDOWN_CACHE=file` keeps the tuner's picks in the file
+//! and reuses them, so that runs compare the same kernels).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -51,10 +53,13 @@ fn submit_overhead(gpu: &Gpu) -> f64 {
 fn time_op(gpu: &Gpu, flush: &CacheFlush, overhead: f64, op: &Op, rows: &mut Vec<Row>) {
     // STEP_BREAKDOWN_PASSES=reduce times only the dispatches whose name or kernel contains it.
     let only = std::env::var("STEP_BREAKDOWN_PASSES").unwrap_or_default();
+    // STEP_BREAKDOWN_WARM=1 leaves the caches as the pass's previous run left them: what a pass
+    // whose inputs the pass just before it wrote sees (the reduces), against the cold default.
+    let warm = std::env::var_os("STEP_BREAKDOWN_WARM").is_some();
     for d in op.dispatches.iter().filter(|d| op.name.contains(&only) || d.label.contains(&only)) {
         let mut times: Vec<f64> = (0..5)
             .map(|_| {
-                if std::env::var("WARM").is_err() {
+                if !warm {
                     flush.run(gpu).unwrap();
                 }
                 let start = Instant::now();
@@ -80,7 +85,8 @@ fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
     let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
     let kernels = match Variant::from_env().expect("TWINHEAD_KERNELS") {
         Some(v) => KernelChoice::Fixed(v),
-        None => KernelChoice::Measure { cache: None },
+        // STEP_BREAKDOWN_CACHE=file keeps the tuner's picks there and reuses them: runs to compare.
+        None => KernelChoice::Measure { cache: std::env::var_os("STEP_BREAKDOWN_CACHE").map(Into::into) },
     };
     let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 0, kernels };
     let mut model = Model::new(gpu.clone(), spec, &config).map_err(|e| e.to_string())?;
