@@ -1,10 +1,10 @@
 // conv2d_backward_weight_rows_subgroup: conv2d_backward_weight_subgroup.wgsl's partial sums for
 // a 3×3, stride-1 convolution (any padding), walking the chunk's pixels row by row so that each
 // kernel row reads x through a sliding window:
-//   partial[co, k, s] = Σ_{m in chunk s} dy[n, co, oy, ox] · x[n, ci, oy + ky − p, ox + kx − p]
-//   for k = (ci, ky, kx) < K, and partial[co, K, s] = Σ_{m in chunk s} dy[n, co, oy, ox] (the
+//   partial(co, k, s) = Σ_{m in chunk s} dy[n, co, oy, ox] · x[n, ci, oy + ky − p, ox + kx − p]
+//   for k = (ci, ky, kx) < K, and partial(co, K, s) = Σ_{m in chunk s} dy[n, co, oy, ox] (the
 //   bias gradient). conv2d_reduce_weight(s).wgsl sums over s.
-// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial [C_out, K + 1, S] (S: splits rounded up to 4).
+// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial in blocks of 8 values (common/conv_backward_weight.wgsl, partial_at).
 // One invocation computes 16 output channels × the 9 taps of one input channel ci (and, for
 // ci = 0, the bias column) for one chunk, into 36 vec4 accumulators along the channels. A
 // workgroup is WG invocations (8 unless the tuner picks another: one subgroup on lavapipe) on the same chunk and 16 channels, each

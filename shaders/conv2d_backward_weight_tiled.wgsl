@@ -1,6 +1,6 @@
 // conv2d_backward_weight_tiled: the GPU variant of conv2d_backward_weight — same formula,
 // layouts, parameters and bindings (see conv2d_backward_weight.wgsl):
-//   partial[co, k, s] = Σ_{m in chunk s} dy[n, co, oy, ox] · A[m, k]   (A[m, K] = 1: the bias column)
+//   partial(co, k, s) = Σ_{m in chunk s} dy[n, co, oy, ox] · A[m, k]   (A[m, K] = 1: the bias column)
 // conv2d_reduce_weight.wgsl sums the partials. A 64-channel × 64-column tile of one chunk per
 // workgroup of 256, 4×4 outputs per invocation, the pixel reduction walked 16 rows at a time
 // through workgroup memory (see conv2d_forward_tiled.wgsl for why).

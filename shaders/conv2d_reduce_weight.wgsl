@@ -1,8 +1,8 @@
 // conv2d_reduce_weight: finishes conv2d_backward_weight by summing its split-K partials.
-//   dweight[co, k] = Σ_s partial[co, k, s]  (k < K),   dbias[co] = Σ_s partial[co, K, s]
+//   dweight[co, k] = Σ_s partial(co, k, s)  (k < K),   dbias[co] = Σ_s partial(co, K, s)
 //   With params.accumulate != 0 the sums are added to dweight/dbias instead of replacing them.
-// Layouts, row-major: partial [C_out, K + 1, S] (S: splits rounded up to 4), dweight [C_out, K],
-// dbias [C_out].
+// Layouts: partial in blocks of 8 values, each block's splits four at a time side by side
+// (common/conv_backward_weight.wgsl, partial_at); row-major dweight [C_out, K], dbias [C_out].
 // One invocation per (co, k) column; the s loop runs in a fixed order, so results are deterministic.
 // Bindings: 0 params (uniform), 1 partial, 2 dweight, 3 dbias.
 
@@ -22,10 +22,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let cols = p.k_len + 1u;
     let total = p.c_out * cols;
     if inv >= total { return; }
-    let at = inv * ((p.splits + 3u) & ~3u);
+    // Value inv's run of splits: four, then the next four 32 floats on.
+    let at = (inv / 8u) * ((p.splits + 3u) / 4u) * 32u + (inv % 8u) * 4u;
     var sum = 0.0;
     for (var s = 0u; s < p.splits; s++) {
-        sum += partial[at + s];
+        sum += partial[at + (s / 4u) * 32u + s % 4u];
     }
     let co = inv / cols;
     let k = inv % cols;

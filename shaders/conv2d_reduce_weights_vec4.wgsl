@@ -1,9 +1,10 @@
 // conv2d_reduce_weights_vec4: conv2d_reduce_weights.wgsl with each value's splits read four at
-// a time as vec4s: the value's partial sums lie side by side, so each invocation streams through
-// its own run of memory (a load every C_out·(K + 1) floats, as the old [splits, C_out, K + 1]
-// layout had it, left a cold pass waiting on memory for each one), and on lavapipe a vec4 load
-// costs about what one float does (shared/notes/lavapipe-kernels.md). The four are still added
-// one after another, from 0, in the order of the splits: the scalar form's sums, bit for bit.
+// a time as vec4s. 8 neighbouring invocations (a lavapipe SIMD row) read 128 consecutive bytes a
+// step and each block of 8 values is one stream through memory (a load every C_out·(K + 1)
+// floats, as the old [splits, C_out, K + 1] layout had it, left a cold pass waiting on memory
+// for each one), and on lavapipe a vec4 load costs about what one float does
+// (shared/notes/lavapipe-kernels.md). The four are still added one after another, from 0, in
+// the order of the splits: the scalar form's sums, bit for bit.
 // Needs every segment's partial offset to be a multiple of 4 (the launcher checks).
 // Bindings: 0 params (uniform), 1 partial (as vec4s), 2 grads.
 
@@ -20,11 +21,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let value = (group - seg.place.z) * 64u + lid;
     if value >= seg.shape.y * seg.shape.z { return; }
     let splits = seg.shape.w;
-    let at = seg.shape.x / 4u + value * ((splits + 3u) / 4u);
+    // In vec4s: value's block, then its lane; its next four splits 8 vec4s on.
+    let at = seg.shape.x / 4u + (value / 8u) * ((splits + 3u) / 4u) * 8u + value % 8u;
     var sum = 0.0;
     let whole = splits / 4u;
     for (var q = 0u; q < whole; q++) {
-        let v = partial[at + q];
+        let v = partial[at + 8u * q];
         sum += v.x;
         sum += v.y;
         sum += v.z;
@@ -33,7 +35,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     // The last 1–3 splits, without the padding after them.
     let rest = splits % 4u;
     if rest != 0u {
-        let v = partial[at + whole];
+        let v = partial[at + 8u * whole];
         sum += v.x;
         if rest > 1u { sum += v.y; }
         if rest > 2u { sum += v.z; }

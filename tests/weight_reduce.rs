@@ -31,7 +31,7 @@ fn offsets(floats: impl Iterator<Item = usize>) -> Vec<u64> {
 fn reduce_case(k: &kernels::Kernels, shapes: &[Conv2dShape], shift: u64) -> (&'static str, Vec<usize>) {
     let g = &gpu().0;
     let splits: Vec<usize> = shapes.iter().map(|s| k.conv2d_weight_splits(s).0).collect();
-    let partial_shapes: Vec<[usize; 3]> = shapes.iter().map(|s| k.conv2d_partials_shape(s)).collect();
+    let partial_shapes: Vec<[usize; 4]> = shapes.iter().map(|s| k.conv2d_partials_shape(s)).collect();
     let partial_at = offsets(partial_shapes.iter().map(|p| p.iter().product::<usize>() + 1));
     let partials_buffer = Tensor::storage(g, "partials", *partial_at.last().unwrap()).unwrap();
     let partials =
@@ -46,9 +46,11 @@ fn reduce_case(k: &kernels::Kernels, shapes: &[Conv2dShape], shift: u64) -> (&'s
     let mut views = Vec::new();
     let mut expected = before.clone();
     for (i, s) in shapes.iter().enumerate() {
-        let [c_out, cols, stride] = partial_shapes[i];
+        let (c_out, cols) = (s.c_out, s.c_in * s.kh * s.kw + 1);
+        let [blocks, quads, 8, 4] = partial_shapes[i] else { panic!("{:?}", partial_shapes[i]) };
+        assert_eq!((blocks, quads), ((c_out * cols).div_ceil(8), splits[i].div_ceil(4)));
         // Every float written, the padding after each value's splits too: it must not be added.
-        let data = random(c_out * cols * stride, 11 + i as u64, -1.0, 1.0);
+        let data = random(blocks * quads * 32, 11 + i as u64, -1.0, 1.0);
         let partial = Tensor::view(&partials_buffer, "partial", partial_at[i] + 4 * shift, &partial_shapes[i]).unwrap();
         partial.write(g, &data).unwrap();
         let weight_at = grad_at[2 * i] as usize / 4;
@@ -59,7 +61,8 @@ fn reduce_case(k: &kernels::Kernels, shapes: &[Conv2dShape], shift: u64) -> (&'s
         for value in 0..c_out * cols {
             let mut sum = 0.0f32;
             for split in 0..splits[i] {
-                sum += data[value * stride + split];
+                // Block value / 8, four splits, lane value % 8, split % 4.
+                sum += data[((value / 8 * quads + split / 4) * 8 + value % 8) * 4 + split % 4];
             }
             let (co, col) = (value / cols, value % cols);
             let place = if col + 1 < cols { weight_at + co * (cols - 1) + col } else { bias_at + co };

@@ -4,8 +4,9 @@
 // accumulate); offsets count f32s. Each segment starts a workgroup of its own, so that every
 // invocation of a workgroup runs the same segment's loop: its length is then uniform, which a
 // SIMD compiler (lavapipe's) sees and needs no per-lane masking for. One invocation per weight
-// or bias value; value v of a segment has its splits at partial[at + v·S ..], S the splits
-// rounded up to 4 (conv_backward_weight.wgsl's partial_at).
+// or bias value; a segment's partial sums are blocks of 8 values, each block's splits four at a
+// time side by side (conv_backward_weight.wgsl's partial_at): value v's splits 4q..4q + 3 at
+// at + ((v / 8)·S / 4 + q)·32 + (v % 8)·4, S the splits rounded up to 4.
 
 struct Segment {
     shape: vec4<u32>,

@@ -292,13 +292,15 @@ impl Kernels {
         split_reduction(s.batch * s.out_h() * s.out_w(), tiles, outputs, SplitRule::CONV_WEIGHTS, width)
     }
 
-    /// The shape of conv2d_backward_weight's partial sums at `s`: `[c_out, c_in·kh·kw + 1, S]`,
-    /// S its splits rounded up to 4. Each value's splits lie side by side, so that the reduce
-    /// streams through them a vec4 at a time (from cold memory, a split every value apart was
-    /// a wait on memory per load).
-    pub fn conv2d_partials_shape(&self, s: &Conv2dShape) -> [usize; 3] {
+    /// The shape of conv2d_backward_weight's partial sums at `s`: `[⌈V / 8⌉, S / 4, 8, 4]` for
+    /// its V = c_out·(c_in·kh·kw + 1) values and S splits rounded up to 4 — blocks of 8 values,
+    /// each block's splits four at a time side by side, so that the reduce (one value an
+    /// invocation) reads 8 neighbouring invocations' next vec4s from 128 consecutive bytes and
+    /// streams through each block (from cold memory, a split every V floats apart was a wait on
+    /// memory per load).
+    pub fn conv2d_partials_shape(&self, s: &Conv2dShape) -> [usize; 4] {
         let (splits, _) = self.conv2d_weight_splits(s);
-        [s.c_out, s.c_in * s.kh * s.kw + 1, splits.next_multiple_of(4)]
+        [(s.c_out * (s.c_in * s.kh * s.kw + 1)).div_ceil(8), splits.div_ceil(4), 8, 4]
     }
 
     /// The kernel of conv2d_backward_weight's partial sums at `s` and the columns its grid
