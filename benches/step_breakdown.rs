@@ -1,7 +1,8 @@
 //! The launch report of one training step of the tutorial network, at batch 32 and 256: per
 //! pass, its median time run alone (less the cost of a submit, which a step pays once), its share of the step, the bytes it must move and its FLOPs,
 //! which roof bounds it on this device (the roofline measured first, `kernels::roofline`) and
-//! the share of that roof it reaches, workgroups, invocations and the longest serial loop of one
+//! the share of that roof it reaches (and, for a memory-bound pass, of a copy of its own bytes
+//! timed alike: a small pass pays a dispatch's fixed costs that a 64 MiB copy spreads thin), workgroups, invocations and the longest serial loop of one
 //! invocation; then the number of passes per step. The next optimisation is chosen by
 //! measurement; the adapter-independent columns are asserted in `tests/launch_facts.rs`.
 //!
@@ -80,6 +81,23 @@ fn time_op(gpu: &Gpu, flush: &CacheFlush, overhead: f64, op: &Op, rows: &mut Vec
     }
 }
 
+/// How long a copy that moves `bytes` (read and written) takes here, timed as the passes are:
+/// what a memory-bound pass of that size could take at best on this device, fixed costs of a
+/// small dispatch included.
+fn same_size_copy(gpu: &Gpu, flush: &CacheFlush, overhead: f64, bytes: u64) -> f64 {
+    let copy = CacheFlush::new(gpu, (bytes / 2).max(16)).unwrap();
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| {
+            flush.run(gpu).unwrap();
+            let start = Instant::now();
+            copy.run(gpu).unwrap();
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    (times[2] - overhead).max(1e-6)
+}
+
 fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
     let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
     let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
@@ -110,8 +128,19 @@ fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
     }
     let total: f64 = rows.iter().map(|r| r.secs).sum();
     println!(
-        "{:<72} {:>9} {:>6} {:>8} {:>8} {:>8} {:>6} {:>6} {:>10} {:>11} {:>7}",
-        "pass", "ms", "share", "MB", "MFLOP", "GFLOP/s", "bound", "roof%", "workgroups", "invocations", "serial"
+        "{:<72} {:>9} {:>6} {:>8} {:>8} {:>8} {:>6} {:>6} {:>6} {:>10} {:>11} {:>7}",
+        "pass",
+        "ms",
+        "share",
+        "MB",
+        "MFLOP",
+        "GFLOP/s",
+        "bound",
+        "roof%",
+        "copy%",
+        "workgroups",
+        "invocations",
+        "serial"
     );
     for r in &rows {
         let gflops = if r.flops > 0 { format!("{:.1}", r.flops as f64 / r.secs / 1e9) } else { "-".into() };
@@ -120,8 +149,15 @@ fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
             Bound::Memory => "memory",
             Bound::Compute => "FLOPs",
         };
+        // A memory-bound pass against a copy of its own bytes, timed alike.
+        let copy = match judged.bound {
+            Bound::Memory if r.bytes > 0 => {
+                format!("{:.0}%", 100.0 * same_size_copy(gpu, &flush, overhead, r.bytes) / r.secs)
+            }
+            _ => "-".into(),
+        };
         println!(
-            "{:<72} {:>9.3} {:>5.1}% {:>8.1} {:>8.1} {:>8} {:>6} {:>5.0}% {:>10} {:>11} {:>7}",
+            "{:<72} {:>9.3} {:>5.1}% {:>8.1} {:>8.1} {:>8} {:>6} {:>5.0}% {:>6} {:>10} {:>11} {:>7}",
             r.name,
             r.secs * 1e3,
             100.0 * r.secs / total,
@@ -130,6 +166,7 @@ fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
             gflops,
             bound,
             100.0 * judged.share,
+            copy,
             r.workgroups,
             r.invocations,
             r.serial
