@@ -1,7 +1,7 @@
 //! Which kernel shape suits this device, per matrix-product pass of the tutorial network's
-//! training step at batch 32: the tuner's pick, and every candidate (variant × register block)
-//! timed on its own, median of five runs. The picks are kept in `target/shapes-<SETTING>.json`
-//! (or `$SHAPES_DIR`);
+//! training step at batch 32: the tuner's pick, and every candidate (variant × register block,
+//! workgroup size, split width) timed on its own, median of five runs. The picks are kept in
+//! `target/shapes-<SETTING>.json` (or `$SHAPES_DIR`);
 //! when another setting's file is there, each pass the two settings pick differently is timed in
 //! both picks here, so a run shows whether its own pick beats the other setting's on this device.
 //!

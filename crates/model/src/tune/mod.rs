@@ -1,8 +1,8 @@
 //! Choosing kernels by measurement: for each matrix-product pass of a training step at the
-//! run's shapes, every variant — and every register block a variant's kernels offer — is timed
-//! on this adapter and the fastest runs. A candidate step is built from a kernel set that runs
-//! the pick under test everywhere ([`kernels::Kernels::trying`]); the model's own set only ever
-//! receives the choices. What was
+//! run's shapes, every variant — and every register block, workgroup size and split width a
+//! variant's kernels offer — is timed on this adapter and the fastest runs. A candidate step is
+//! built from a kernel set that runs the pick under test everywhere
+//! ([`kernels::Kernels::trying`]); the model's own set only ever receives the choices. What was
 //! chosen is remembered per adapter ([`cache`]) and said per layer ([`summary`]).
 
 mod cache;
