@@ -2,7 +2,7 @@
 //   partial(co, k, s) = Σ_{m in chunk s} dy[n, co, oy, ox] · A[m, k]   with m = (n, oy, ox),
 //   A[m, k] = x[n, ci, oy·st + ky − p, ox·st + kx − p] for k = (ci, ky, kx) < K, and A[m, K] = 1,
 //   so column K of the result is the bias gradient. conv2d_reduce_weight.wgsl sums over s.
-// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial in blocks of 8 values (common/conv_backward_weight.wgsl, partial_at).
+// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial in blocks of 16 values (common/conv_backward_weight.wgsl, partial_at).
 // The reduction runs over every pixel of the batch (282 752 for conv1 at batch 32), so it is split
 // into `splits` chunks of `chunk` rows to give the GPU enough independent work.
 // One invocation computes an 8-channel × 8-column block for one chunk (8 + 8 loads, 64 multiply-adds per row).

@@ -4,7 +4,7 @@
 //   partial(co, k, s) = Σ_{m in chunk s} dy[n, co, oy, ox] · x[n, ci, oy + ky − p, ox + kx − p]
 //   for k = (ci, ky, kx) < K, and partial(co, K, s) = Σ_{m in chunk s} dy[n, co, oy, ox] (the
 //   bias gradient). conv2d_reduce_weight(s).wgsl sums over s.
-// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial in blocks of 8 values (common/conv_backward_weight.wgsl, partial_at).
+// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial in blocks of 16 values (common/conv_backward_weight.wgsl, partial_at).
 // One invocation computes 16 output channels × the 9 taps of one input channel ci (and, for
 // ci = 0, the bias column) for one chunk, into 36 vec4 accumulators along the channels. A
 // workgroup is WG invocations (8 unless the tuner picks another: one subgroup on lavapipe) on the same chunk and 16 channels, each

@@ -3,7 +3,7 @@
 //   partial(co, k, s) = Σ_{m in chunk s} dy[n, co, oy, ox] · A[m, k]   with m = (n, oy, ox),
 //   A[m, k] = x[n, ci, oy·st + ky − p, ox·st + kx − p] for k = (ci, ky, kx) < K, and A[m, K] = 1,
 //   so column K of the result is the bias gradient. conv2d_reduce_weight(s).wgsl sums over s.
-// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial in blocks of 8 values (common/conv_backward_weight.wgsl, partial_at).
+// Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial in blocks of 16 values (common/conv_backward_weight.wgsl, partial_at).
 // One invocation computes a 16-channel × 4-column block for one chunk into 16 vec4
 // accumulators. A workgroup is WG invocations (8 unless the tuner picks another: one subgroup on
 // lavapipe; a part of one elsewhere) on the same chunk and 16 channels, each on its own 4 columns, so per pixel lane

@@ -1,7 +1,7 @@
 // conv2d_reduce_weight: finishes conv2d_backward_weight by summing its split-K partials.
 //   dweight[co, k] = Σ_s partial(co, k, s)  (k < K),   dbias[co] = Σ_s partial(co, K, s)
 //   With params.accumulate != 0 the sums are added to dweight/dbias instead of replacing them.
-// Layouts: partial in blocks of 8 values, each block's splits four at a time side by side
+// Layouts: partial in blocks of 16 values, each block's splits one after another
 // (common/conv_backward_weight.wgsl, partial_at); row-major dweight [C_out, K], dbias [C_out].
 // One invocation per (co, k) column; the s loop runs in a fixed order, so results are deterministic.
 // Bindings: 0 params (uniform), 1 partial, 2 dweight, 3 dbias.
@@ -22,11 +22,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let cols = p.k_len + 1u;
     let total = p.c_out * cols;
     if inv >= total { return; }
-    // Value inv's run of splits: four, then the next four 32 floats on.
-    let at = (inv / 8u) * ((p.splits + 3u) / 4u) * 32u + (inv % 8u) * 4u;
+    // Value inv in its block of 16; the next split 16 floats on.
+    let at = (inv / 16u) * p.splits * 16u + inv % 16u;
     var sum = 0.0;
     for (var s = 0u; s < p.splits; s++) {
-        sum += partial[at + (s / 4u) * 32u + s % 4u];
+        sum += partial[at + 16u * s];
     }
     let co = inv / cols;
     let k = inv % cols;

@@ -5,8 +5,8 @@
 //                  dbias_g[co]      = Σ_s partial_g[co, K, s]
 //   written to grads[weight_at_g + co·K + k] and grads[bias_at_g + co], or added to them when the
 //   segment's accumulate flag is set. The splits are summed in order: deterministic.
-// Layouts: partial holds each segment's partial sums at its own offset, in blocks of 8 values
-// (see the shared part); grads is the flat gradient buffer. This form reads one float at a time, for
+// Layouts: partial holds each segment's partial sums at its own offset, in blocks of 16 values
+// (see the shared part); grads is the flat gradient buffer. One invocation per value. This form reads one float at a time, for
 // blocks at offsets that are no multiple of 4 (conv2d_reduce_weights_vec4 takes the others).
 // Bindings: 0 params (uniform), 1 partial, 2 grads.
 
@@ -22,10 +22,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let seg = segment_of(group);
     let value = (group - seg.place.z) * 64u + lid;
     if value >= seg.shape.y * seg.shape.z { return; }
-    let at = seg.shape.x + (value / 8u) * ((seg.shape.w + 3u) / 4u) * 32u + (value % 8u) * 4u;
+    let at = seg.shape.x + (value / 16u) * seg.shape.w * 16u + value % 16u;
     var sum = 0.0;
     for (var s = 0u; s < seg.shape.w; s++) {
-        sum += partial[at + (s / 4u) * 32u + s % 4u];
+        sum += partial[at + 16u * s];
     }
     finish(seg, value, sum);
 }

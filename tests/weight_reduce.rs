@@ -1,10 +1,10 @@
 //! conv2d_reduce_weights, the pass that finishes every convolution's split-K weight gradient:
-//! in both its forms (each value's splits read four at a time as vec4s where every segment's
-//! partial sums start at a multiple of four floats; one at a time otherwise) each value's splits
-//! are added one after another from zero, as an f32 loop on the CPU adds them, so the gradients
-//! must match bit for bit — the tutorial's fingerprint depends on it. Two segments in one pass,
-//! the second accumulating onto what the gradient buffer holds; split counts that are and are
-//! not multiples of four (the padding after a value's splits must not be added).
+//! in both its forms (four values an invocation, read as one vec4 per split, where every
+//! segment's partial sums start at a multiple of four floats; one value an invocation otherwise)
+//! each value's splits are added one after another from zero, as an f32 loop on the CPU adds
+//! them, so the gradients must match bit for bit — the tutorial's fingerprint depends on it. Two
+//! segments in one pass, the second accumulating onto what the gradient buffer holds; value
+//! counts that are no multiple of 16 or of 4 (the last four of a segment run past its values).
 
 use kernels::{Conv2dShape, Tensor, WeightSegment};
 use twinhead::{gpu, random, variants};
@@ -31,7 +31,7 @@ fn offsets(floats: impl Iterator<Item = usize>) -> Vec<u64> {
 fn reduce_case(k: &kernels::Kernels, shapes: &[Conv2dShape], shift: u64) -> (&'static str, Vec<usize>) {
     let g = &gpu().0;
     let splits: Vec<usize> = shapes.iter().map(|s| k.conv2d_weight_splits(s).0).collect();
-    let partial_shapes: Vec<[usize; 4]> = shapes.iter().map(|s| k.conv2d_partials_shape(s)).collect();
+    let partial_shapes: Vec<[usize; 3]> = shapes.iter().map(|s| k.conv2d_partials_shape(s)).collect();
     let partial_at = offsets(partial_shapes.iter().map(|p| p.iter().product::<usize>() + 1));
     let partials_buffer = Tensor::storage(g, "partials", *partial_at.last().unwrap()).unwrap();
     let partials =
@@ -47,10 +47,10 @@ fn reduce_case(k: &kernels::Kernels, shapes: &[Conv2dShape], shift: u64) -> (&'s
     let mut expected = before.clone();
     for (i, s) in shapes.iter().enumerate() {
         let (c_out, cols) = (s.c_out, s.c_in * s.kh * s.kw + 1);
-        let [blocks, quads, 8, 4] = partial_shapes[i] else { panic!("{:?}", partial_shapes[i]) };
-        assert_eq!((blocks, quads), ((c_out * cols).div_ceil(8), splits[i].div_ceil(4)));
-        // Every float written, the padding after each value's splits too: it must not be added.
-        let data = random(blocks * quads * 32, 11 + i as u64, -1.0, 1.0);
+        let [blocks, n, 16] = partial_shapes[i] else { panic!("{:?}", partial_shapes[i]) };
+        assert_eq!((blocks, n), ((c_out * cols).div_ceil(16), splits[i]));
+        // Every float written, the padding after a segment's last values too: never added.
+        let data = random(blocks * n * 16, 11 + i as u64, -1.0, 1.0);
         let partial = Tensor::view(&partials_buffer, "partial", partial_at[i] + 4 * shift, &partial_shapes[i]).unwrap();
         partial.write(g, &data).unwrap();
         let weight_at = grad_at[2 * i] as usize / 4;
@@ -61,8 +61,8 @@ fn reduce_case(k: &kernels::Kernels, shapes: &[Conv2dShape], shift: u64) -> (&'s
         for value in 0..c_out * cols {
             let mut sum = 0.0f32;
             for split in 0..splits[i] {
-                // Block value / 8, four splits, lane value % 8, split % 4.
-                sum += data[((value / 8 * quads + split / 4) * 8 + value % 8) * 4 + split % 4];
+                // Block value / 16, then the split, then the value's place in the block.
+                sum += data[(value / 16 * n + split) * 16 + value % 16];
             }
             let (co, col) = (value / cols, value % cols);
             let place = if col + 1 < cols { weight_at + co * (cols - 1) + col } else { bias_at + co };
@@ -92,14 +92,13 @@ fn reduce_case(k: &kernels::Kernels, shapes: &[Conv2dShape], shift: u64) -> (&'s
 #[test]
 fn both_forms_sum_every_split_in_order() {
     for k in variants() {
-        // 16 and 14 rows of 16 pixels, twice: 8 and 7 chunks of at least 64 pixels (the split
-        // rule's least) where the pass is split as finely as that allows.
-        let shapes = [conv(2, 4, 16), conv(3, 5, 14)];
+        // 4·(2·9 + 1) = 76 values (no multiple of 16) and 3·(9 + 1) = 30 (nor of 4), over 8 and
+        // 7 chunks of at least 64 pixels where the pass is split as finely as that allows.
+        let shapes = [conv(2, 4, 16), conv(1, 3, 14)];
         for (shift, form) in [(0, "conv2d_reduce_weights_vec4"), (1, "conv2d_reduce_weights")] {
             let (kernel, splits) = reduce_case(k, &shapes, shift);
             assert_eq!(kernel, form, "partial sums {shift} floats past an aligned offset");
-            let fours = splits.iter().filter(|s| *s % 4 == 0).count();
-            assert!(fours == 1, "{}: splits {splits:?}: one multiple of four, one not", k.variant.name());
+            assert!(splits.iter().all(|&s| s > 1), "{}: splits {splits:?}", k.variant.name());
         }
     }
 }

@@ -21,12 +21,13 @@ fn load_x(base: u32, iy: i32, ix: i32) -> f32 {
 }
 
 // Where chunk s's partial sum of column k of output channel co goes. Value v = co·(K + 1) + k
-// is lane v % 8 of block v / 8; a block holds its 8 values' splits four at a time, side by side:
-//   partial[v / 8, s / 4, v % 8, s % 4]      ([⌈C_out·(K + 1) / 8⌉, S / 4, 8, 4], S: splits rounded up to 4)
-// so that the reduce, one value an invocation, reads 8 neighbouring invocations' next vec4s from
-// 128 consecutive bytes, and each block of 8 values from one stream through memory.
+// lies in block v / 16 of 16 values, and a block holds its values' splits one after another:
+//   partial[v / 16, s, v % 16]      ([⌈C_out·(K + 1) / 16⌉, splits, 16])
+// A split's 16 values fill one 64-byte line (written by one workgroup, at one time), and the
+// reduce, four values an invocation, reads a block as one stream through memory: the next
+// split's vec4 is the next 64 bytes, not C_out·(K + 1) floats on (from cold memory, a wait per
+// load).
 fn partial_at(s: u32, co: u32, k: u32, cols: u32) -> u32 {
     let v = co * cols + k;
-    let quads = (p.splits + 3u) / 4u;
-    return (((v / 8u) * quads + s / 4u) * 8u + v % 8u) * 4u + s % 4u;
+    return ((v / 16u) * p.splits + s) * 16u + v % 16u;
 }

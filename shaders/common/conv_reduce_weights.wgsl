@@ -3,10 +3,9 @@
 // params.table[g] = (at, C_out, K + 1, splits) and (weight_at, bias_at, first workgroup,
 // accumulate); offsets count f32s. Each segment starts a workgroup of its own, so that every
 // invocation of a workgroup runs the same segment's loop: its length is then uniform, which a
-// SIMD compiler (lavapipe's) sees and needs no per-lane masking for. One invocation per weight
-// or bias value; a segment's partial sums are blocks of 8 values, each block's splits four at a
-// time side by side (conv_backward_weight.wgsl's partial_at): value v's splits 4q..4q + 3 at
-// at + ((v / 8)·S / 4 + q)·32 + (v % 8)·4, S the splits rounded up to 4.
+// SIMD compiler (lavapipe's) sees and needs no per-lane masking for. A segment's partial sums
+// are blocks of 16 values, each block's splits one after another (conv_backward_weight.wgsl's
+// partial_at): value v's split s at at + ((v / 16)·splits + s)·16 + v % 16.
 
 struct Segment {
     shape: vec4<u32>,
@@ -21,8 +20,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(2) var<storage, read_write> grads: array<f32>;
 
-// The segment workgroup `group` works on; the value its invocation `lid` sums is
-// (group − first workgroup)·64 + lid.
+// The segment workgroup `group` works on.
 fn segment_of(group: u32) -> Segment {
     var g = 0u;
     for (var j = 1u; j < p.segments; j++) {

@@ -292,15 +292,14 @@ impl Kernels {
         split_reduction(s.batch * s.out_h() * s.out_w(), tiles, outputs, SplitRule::CONV_WEIGHTS, width)
     }
 
-    /// The shape of conv2d_backward_weight's partial sums at `s`: `[⌈V / 8⌉, S / 4, 8, 4]` for
-    /// its V = c_out·(c_in·kh·kw + 1) values and S splits rounded up to 4 — blocks of 8 values,
-    /// each block's splits four at a time side by side, so that the reduce (one value an
-    /// invocation) reads 8 neighbouring invocations' next vec4s from 128 consecutive bytes and
-    /// streams through each block (from cold memory, a split every V floats apart was a wait on
-    /// memory per load).
-    pub fn conv2d_partials_shape(&self, s: &Conv2dShape) -> [usize; 4] {
+    /// The shape of conv2d_backward_weight's partial sums at `s`: `[⌈V / 16⌉, splits, 16]` for
+    /// its V = c_out·(c_in·kh·kw + 1) values — blocks of 16 values, each block's splits one
+    /// after another. A split's 16 values fill one 64-byte line, written at one time, and the
+    /// reduce (four values an invocation) streams through each block a line a split; the former
+    /// `[splits, c_out, K + 1]` had it wait on cold memory for every load.
+    pub fn conv2d_partials_shape(&self, s: &Conv2dShape) -> [usize; 3] {
         let (splits, _) = self.conv2d_weight_splits(s);
-        [(s.c_out * (s.c_in * s.kh * s.kw + 1)).div_ceil(8), splits.div_ceil(4), 8, 4]
+        [(s.c_out * (s.c_in * s.kh * s.kw + 1)).div_ceil(16), splits, 16]
     }
 
     /// The kernel of conv2d_backward_weight's partial sums at `s` and the columns its grid
@@ -379,11 +378,11 @@ impl Kernels {
         }
         let mut table = [[0u32; 8]; MAX_REDUCE_SEGMENTS];
         let (mut groups, mut serial, mut moved, mut outputs) = (0usize, 0usize, 0usize, 0usize);
-        // Each value's splits read as vec4s where every segment's partial sums start at a
-        // multiple of four floats.
+        // Four values an invocation, read as vec4s, where every segment's partial sums start at
+        // a multiple of four floats.
         let aligned = |t: &Tensor| t.offset.is_multiple_of(16);
         let fours = aligned(partials) && segments.iter().all(|g| aligned(g.partial));
-        let kernel = if fours { Kernel::Conv2dReduceWeightsVec4 } else { Kernel::Conv2dReduceWeights };
+        let (kernel, per) = if fours { (Kernel::Conv2dReduceWeightsVec4, 4) } else { (Kernel::Conv2dReduceWeights, 1) };
         for (row, g) in table.iter_mut().zip(segments) {
             let s = &g.shape;
             let cols = s.c_in * s.kh * s.kw + 1;
@@ -403,7 +402,7 @@ impl Kernels {
             let shape = [at(g.partial, partials)?, c_out, cols as u32, splits as u32];
             row[..4].copy_from_slice(&shape);
             row[4..].copy_from_slice(&place);
-            groups += (s.c_out * cols).div_ceil(64);
+            groups += (s.c_out * cols).div_ceil(per).div_ceil(64);
             outputs += s.c_out * cols;
             serial = serial.max(splits);
             // Its partial sums read, its gradients written (and read first when accumulating).

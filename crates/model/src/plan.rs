@@ -304,7 +304,7 @@ impl Builder<'_> {
     /// One scratch buffer for the convolutions' split-K partial sums: the whole, and per chunk
     /// of images each convolution's view at an aligned offset.
     fn weight_partials(&self) -> Result<(Tensor, Vec<Vec<Tensor>>)> {
-        let shapes: Vec<[usize; 4]> = (self.chunks.iter())
+        let shapes: Vec<[usize; 3]> = (self.chunks.iter())
             .flat_map(|&(_, n)| (0..3).map(move |stage| self.k.conv2d_partials_shape(&self.spec.conv(stage, n))))
             .collect();
         let align = (self.gpu.limits().min_storage_buffer_offset_alignment as u64).max(16);
