@@ -83,3 +83,39 @@ fn wide_passes_run_on_at_least_16k_invocations_in_the_gpu_variant() {
         }
     }
 }
+
+/// A batch whose trunk runs in chunks fuses each chunk's conv and pool as that chunk's own
+/// kernel choice says: the chunks' shapes are the ones the tuner measures, the whole batch's has
+/// no choice (it had decided the fusion, so a tuned subgroup run of a chunked batch ran every
+/// convolution apart from its pool).
+#[test]
+fn chunks_fuse_conv_and_pool_by_their_own_choice() {
+    if !variants().contains(&Variant::Subgroup) {
+        eprintln!("this adapter runs no subgroup kernels, the only ones that fuse: nothing to check");
+        return;
+    }
+    // conv1's output is 16·22·22·4 = 30 976 bytes an image: 100 000 bytes hold 3 of the 8.
+    let (batch, limit) = (8, 100_000);
+    let mut reference = tutorial_model(Variant::Subgroup);
+    reference.limit_bindings(limit);
+    let ops = reference.step_ops(batch).unwrap();
+    let labels = |ops: &[&kernels::Op]| -> Vec<&'static str> {
+        ops.iter().flat_map(|op| op.dispatches.iter().map(|d| d.label)).collect()
+    };
+    let want = labels(&ops);
+    let choices: std::collections::HashMap<String, kernels::Pick> =
+        ops.iter().filter_map(|op| op.key.clone()).map(|key| (key, Variant::Subgroup.into())).collect();
+    drop(ops);
+    // Every chunk's pass recorded as subgroup; the model's own first guess is another variant.
+    let gpu = gpu();
+    let head = |n: &str, k: usize| HeadSpec { name: n.into(), classes: (0..k).map(|i| format!("{n}{i}")).collect() };
+    let spec = ModelSpec::tutorial(vec![head("color", 3), head("item", 4)]);
+    let kernels = KernelChoice::Recorded { choices, cache: None };
+    let config = TrainConfig { lr: 5e-4, loss_weights: vec![1.0, 1.0], seed: 0, kernels };
+    let mut recorded = Model::new(gpu, spec, &config).unwrap();
+    recorded.limit_bindings(limit);
+    let got = labels(&recorded.step_ops(batch).unwrap());
+    let apart = got.iter().filter(|&&l| l == "maxpool2d_forward").count();
+    assert_eq!(apart, 0, "{apart} chunks ran their pool apart from their convolution");
+    assert_eq!(got, want, "the recorded choices run what the subgroup variant runs");
+}

@@ -149,8 +149,10 @@ impl Builder<'_> {
         let mut trunk = Trunk { acts: Vec::new(), pooled: Vec::new(), argmax: Vec::new() };
         for stage in 0..3 {
             let (c, p) = (self.spec.conv(stage, batch), self.spec.pool(stage, batch));
-            let fused = k.fuses_pool(&c, &p);
-            let a = match fused {
+            // Whether conv and pool fuse is the chunk's kernel choice (the chunks' shapes are
+            // the ones tuned); the conv's own output is kept only where a chunk does not fuse.
+            let fuses = |n: usize| k.fuses_pool(&self.spec.conv(stage, n), &self.spec.pool(stage, n));
+            let a = match self.chunks.iter().all(|&(_, n)| fuses(n)) {
                 true => None,
                 false => {
                     Some(self.trunk_tensor(&format!("conv{} relu output", stage + 1), &c.y_shape(), DType::F32)?)
@@ -163,12 +165,13 @@ impl Builder<'_> {
             for &(first, n) in &self.chunks {
                 let (c, p) = (self.spec.conv(stage, n), self.spec.pool(stage, n));
                 let (xs, ys, args) = (x.rows(first, n)?, y.rows(first, n)?, arg.rows(first, n)?);
-                if let Some(a) = &a {
-                    let a_s = a.rows(first, n)?;
-                    self.forward.push(k.conv2d_forward(gpu, &c, &xs, w, b, &a_s, true)?);
-                    self.forward.push(k.maxpool2d_forward(gpu, &p, &a_s, &ys, &args)?);
-                } else {
-                    self.forward.push(k.conv2d_forward_relu_pool(gpu, &c, &p, &xs, w, b, &ys, &args)?);
+                match &a {
+                    Some(a) if !k.fuses_pool(&c, &p) => {
+                        let a_s = a.rows(first, n)?;
+                        self.forward.push(k.conv2d_forward(gpu, &c, &xs, w, b, &a_s, true)?);
+                        self.forward.push(k.maxpool2d_forward(gpu, &p, &a_s, &ys, &args)?);
+                    }
+                    _ => self.forward.push(k.conv2d_forward_relu_pool(gpu, &c, &p, &xs, w, b, &ys, &args)?),
                 }
             }
             trunk.acts.push(a);
