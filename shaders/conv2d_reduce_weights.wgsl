@@ -10,18 +10,17 @@
 // blocks at offsets that are no multiple of 4 (conv2d_reduce_weights_vec4 takes the others).
 // Bindings: 0 params (uniform), 1 partial, 2 grads.
 
-// Params, binding 0 and 2, segment_of() and finish(): shaders/common/conv_reduce_weights.wgsl.
+// Params, binding 0 and 2, job_of() and finish(): shaders/common/conv_reduce_weights.wgsl.
 
 @group(0) @binding(1) var<storage, read> partial: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let group = wid.y * nwg.x + wid.x;
-    if group >= p.groups { return; }
-    let seg = segment_of(group);
-    let value = (group - seg.place.z) * 64u + lid;
-    if value >= seg.shape.y * seg.shape.z { return; }
+    let job = job_of(wid, nwg, lid, 1u);
+    if !job.live { return; }
+    let seg = job.seg;
+    let value = job.first;
     let at = seg.shape.x + (value / 16u) * seg.shape.w * 16u + value % 16u;
     var sum = 0.0;
     for (var s = 0u; s < seg.shape.w; s++) {

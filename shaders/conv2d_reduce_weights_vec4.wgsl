@@ -8,20 +8,19 @@
 // Needs every segment's partial offset to be a multiple of 4 (the launcher checks).
 // Bindings: 0 params (uniform), 1 partial (as vec4s), 2 grads.
 
-// Params, binding 0 and 2, segment_of() and finish(): shaders/common/conv_reduce_weights.wgsl.
+// Params, binding 0 and 2, job_of() and finish(): shaders/common/conv_reduce_weights.wgsl.
 
 @group(0) @binding(1) var<storage, read> partial: array<vec4<f32>>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let group = wid.y * nwg.x + wid.x;
-    if group >= p.groups { return; }
-    let seg = segment_of(group);
+    let job = job_of(wid, nwg, lid, 4u);
+    if !job.live { return; }
+    let seg = job.seg;
     let values = seg.shape.y * seg.shape.z;
-    let quad = (group - seg.place.z) * 64u + lid;
-    let value = quad * 4u;
-    if value >= values { return; }
+    let value = job.first;
+    let quad = value / 4u;
     let splits = seg.shape.w;
     // In vec4s: the quad's block of 16 values, then its place in it; the next split 4 on.
     let at = seg.shape.x / 4u + (quad / 4u) * splits * 4u + quad % 4u;

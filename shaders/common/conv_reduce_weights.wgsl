@@ -29,6 +29,22 @@ fn segment_of(group: u32) -> Segment {
     return p.table[g];
 }
 
+// What one invocation reduces: its workgroup's segment, the first of the `per` values it sums
+// (counted within the segment), and whether it has any (the grid's and a segment's last
+// workgroup run past them).
+struct Job {
+    seg: Segment,
+    first: u32,
+    live: bool,
+}
+
+fn job_of(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, per: u32) -> Job {
+    let group = wid.y * nwg.x + wid.x;
+    let seg = segment_of(min(group, p.groups - 1u));
+    let first = ((group - seg.place.z) * 64u + lid) * per;
+    return Job(seg, first, group < p.groups && first < seg.shape.y * seg.shape.z);
+}
+
 // Writes the sum of item `local` of `seg` (column k < K: dweight[co, k]; k = K: dbias[co]), or
 // adds it to what is there when the segment accumulates.
 fn finish(seg: Segment, local: u32, total: f32) {
