@@ -347,6 +347,12 @@ fn linear_awkward_shapes() {
     linear_case(LinearShape { batch: 1, inputs: 13, outputs: 7 }, 101);
     linear_case(LinearShape { batch: 5, inputs: 1, outputs: 1 }, 102);
     linear_case(LinearShape { batch: 33, inputs: 17, outputs: 9 }, 103);
+    // Multiples of 4 (what the subgroup variant's vec4 kernels need) with every block partial:
+    // 36 outputs are 4 past a whole 8-, 16- or 32-output block, 69 weight-gradient columns fill
+    // no workgroup of 4-input blocks, 33 rows are one past 2 × 16; then a split forward (2052
+    // inputs) whose reduce reads vec4s.
+    linear_case(LinearShape { batch: 33, inputs: 68, outputs: 36 }, 104);
+    linear_case(LinearShape { batch: 7, inputs: 2052, outputs: 20 }, 105);
 }
 
 /// The narrow input gradient (one value per invocation, the heads' backward) against the

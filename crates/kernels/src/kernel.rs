@@ -364,8 +364,10 @@ catalogue! {
         LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardWeightTiled: "linear_backward_weight_tiled" after "linear_backward" "tile_product", Some(Tiled), Some(LinearBackwardWeight), workgroup 256, TILE,
         LinearBackward, [x, dy, dweight, dbias];
-    LinearBackwardWeightVec4: "linear_backward_weight_vec4" after "linear_backward", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64 or 32 128, BLOCK,
-        LinearBackward, [x, dy, dweight, dbias];
+    LinearBackwardWeightSubgroup: "linear_backward_weight_subgroup" block 16 x 4 after "linear_backward", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64 or 32 128,
+        SHARED_ROWS, LinearBackward, [x, dy, dweight, dbias];
+    LinearBackwardWeightSubgroup32x4: "linear_backward_weight_subgroup" shape 32 x 4 after "linear_backward", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64 or 32 128,
+        Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardInputNarrow: "linear_backward_input_narrow", None, None, workgroup 64, Grid::Items,
         LinearBackwardNarrow, [dy, weight, x, dx];
     SoftmaxCrossEntropy: "softmax_cross_entropy", None, None, workgroup 64, Grid::Items,
