@@ -15,12 +15,9 @@
 // maxpool2d_quads.wgsl, joined in front by the catalogue.
 @group(0) @binding(4) var<storage, read_write> dx: array<vec2<f32>>;
 
-// Stores pooled output o's window: g at the winner's place, 0 at the other three.
-fn scatter(o: u32, g: f32, winner: u32) {
-    let row = o / p.out_w;      // pooled row over all planes
-    let ox = o - row * p.out_w;
-    let plane = row / p.out_h;
-    let oy = row - plane * p.out_h;
+// Stores the window of the pooled output at (plane, oy, ox): g at the winner's place, 0 at the
+// other three.
+fn scatter(plane: u32, oy: u32, ox: u32, g: f32, winner: u32) {
     let base = plane * p.h * p.w;
     let top = 2u * oy * p.w + 2u * ox;
     let bottom = top + p.w;
@@ -35,8 +32,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if 4u * q >= p.planes * p.out_h * p.out_w { return; }
     let g = pooled_gradients(q);
     let winner = argmax[q];
-    scatter(4u * q, g.x, winner.x);
-    scatter(4u * q + 1u, g.y, winner.y);
-    scatter(4u * q + 2u, g.z, winner.z);
-    scatter(4u * q + 3u, g.w, winner.w);
+    // Output 4q's place, divided out once (lavapipe divides lane by lane), then stepped along
+    // the flat order for the next three.
+    let row = 4u * q / p.out_w; // pooled row over all planes
+    var ox = 4u * q - row * p.out_w;
+    var plane = row / p.out_h;
+    var oy = row - plane * p.out_h;
+    scatter(plane, oy, ox, g.x, winner.x);
+    for (var j = 1u; j < 4u; j++) {
+        ox += 1u;
+        if ox == p.out_w {
+            ox = 0u;
+            oy += 1u;
+            if oy == p.out_h { oy = 0u; plane += 1u; }
+        }
+        scatter(plane, oy, ox, g[j], winner[j]);
+    }
 }

@@ -23,9 +23,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if 4u * q >= p.planes * out_plane { return; }
     let g = pooled_gradients(q);
     let winner = argmax[q];
+    // Output 4q's plane, divided out once (lavapipe divides lane by lane); the next three are in
+    // it or, past its end, in the next (a plane has at least 4 outputs).
+    let plane = 4u * q / out_plane;
+    let left = (plane + 1u) * out_plane - 4u * q; // outputs from 4q to the plane's end
     let plane_len = p.h * p.w;
-    dx[(4u * q / out_plane) * plane_len + winner.x] = g.x;
-    dx[((4u * q + 1u) / out_plane) * plane_len + winner.y] = g.y;
-    dx[((4u * q + 2u) / out_plane) * plane_len + winner.z] = g.z;
-    dx[((4u * q + 3u) / out_plane) * plane_len + winner.w] = g.w;
+    let here = plane * plane_len;
+    let next = here + plane_len;
+    dx[here + winner.x] = g.x;
+    dx[select(next, here, left > 1u) + winner.y] = g.y;
+    dx[select(next, here, left > 2u) + winner.z] = g.z;
+    dx[select(next, here, left > 3u) + winner.w] = g.w;
 }

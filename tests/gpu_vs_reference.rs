@@ -250,6 +250,10 @@ fn maxpool2d_awkward_shapes() {
     pool_case(Pool2dShape { batch: 3, channels: 5, h: 7, w: 9, window: 3, stride: 2 }, 84); // overlapping
     pool_case(Pool2dShape { batch: 2, channels: 3, h: 5, w: 11, window: 2, stride: 3 }, 85); // gaps
     pool_case(Pool2dShape { batch: 3, channels: 2, h: 9, w: 7, window: 2, stride: 2 }, 86); // odd leftovers
+    // Odd leftovers with 25 outputs a plane: four outputs read together straddle planes.
+    pool_case(Pool2dShape { batch: 2, channels: 2, h: 11, w: 11, window: 2, stride: 2 }, 87);
+    // Overlapping windows (the gather form: one input may win two windows), lengths multiples of 4.
+    pool_case(Pool2dShape { batch: 4, channels: 1, h: 7, w: 9, window: 3, stride: 2 }, 88);
 }
 
 fn linear_case(s: LinearShape, seed: u64) {
