@@ -15,9 +15,10 @@
 // accumulators (c: window 0, e: window 1). Those windows read a 4 × (2·BR + 2) patch of each
 // input channel, so per input channel it loads the patch once (taps in the padding read as 0)
 // and forms every tap's values from it, and lane j < 8 of each subgroup loads the 9 weights of
-// channels j and 8 + j, which subgroupBroadcast hands to the other lanes: at BR = 1, 34 loads
-// per 576 multiply-adds (54 for the tap-by-tap conv2d_forward_subgroup.wgsl), at BR = 2, 42 per
-// 1152 (the weights serve twice the pixels). Which is faster depends on the device and the row
+// channels j and 8 + j (3 vec4 loads each), which subgroupBroadcast hands to the other lanes: at
+// BR = 1, 22 loads per 576 multiply-adds (34 with the weights loaded one by one, 54 for the
+// tap-by-tap conv2d_forward_subgroup.wgsl), at BR = 2, 30 per 1152 (the weights serve twice the
+// pixels). Which is faster depends on the device and the row
 // width (a pooled row of 47 pads to 48 at BR = 2): the tuner measures both. The 9 taps are
 // written out (constant indices: a private array indexed in a loop is memory on lavapipe), each
 // one call of fold16.
@@ -26,9 +27,37 @@
 // Needs subgroups of at least 8 lanes; no early return before the last broadcast.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y, 5 argmax.
 
-// BR, BC (the block: BR pooled pixels × 16 channels), params, bindings 0–4, Block16 and fold16():
+// BR, BC (the block: BR pooled pixels × 16 channels), params, bindings 0, 1, 3, 4, Block16 and fold16():
 // joined in front by the catalogue (shaders/common/conv_forward.wgsl, channel_block.wgsl).
+// The weights as vec4s: a (co, ci) row's 9 taps start anywhere in a vec4 but always lie within
+// three (9 floats from offset r ≤ 3 end by 11), so a lane loads them with 3 loads instead of 9
+// and picks each tap out by its offset; needs C_out·C_in·9 a multiple of 4 (the launcher fuses
+// only then), so that the last row's third vec4 is in the buffer.
+@group(0) @binding(2) var<storage, read> weight: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> argmax: array<u32>;
+
+// The 9 taps of one weight row (one output channel, one input channel), named: constant
+// indices keep them in registers.
+struct Taps {
+    t0: f32, t1: f32, t2: f32, t3: f32, t4: f32, t5: f32, t6: f32, t7: f32, t8: f32,
+}
+
+// The value at offset r (0–3) of a, b, c, d.
+fn at_offset(a: f32, b: f32, c: f32, d: f32, r: u32) -> f32 {
+    return select(select(select(a, b, r == 1u), c, r == 2u), d, r == 3u);
+}
+
+// The taps of the row starting at float `at`.
+fn taps(at: u32) -> Taps {
+    let q = at / 4u;
+    let r = at % 4u;
+    let u = weight[q];
+    let v = weight[q + 1u];
+    let w = weight[q + 2u];
+    return Taps(at_offset(u.x, u.y, u.z, u.w, r), at_offset(u.y, u.z, u.w, v.x, r), at_offset(u.z, u.w, v.x, v.y, r),
+                at_offset(u.w, v.x, v.y, v.z, r), at_offset(v.x, v.y, v.z, v.w, r), at_offset(v.y, v.z, v.w, w.x, r),
+                at_offset(v.z, v.w, w.x, w.y, r), at_offset(v.w, w.x, w.y, w.z, r), at_offset(w.x, w.y, w.z, w.w, r));
+}
 
 // Writes one channel of one window: the maximum of its window (the four accumulators are the
 // window's pixels in row-major order) and where it is. `at0` is the window's top-left offset in
@@ -107,26 +136,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             x34 = x[at[22] + cp] * hit[22]; x35 = x[at[23] + cp] * hit[23];
         }
         let k = ci * 9u;
+        let ta = taps(w_a + k);
+        let tb = taps(w_b + k);
         // Tap (ky, kx): window 0's pixels read patch rows ky, ky + 1 and columns kx, kx + 1 (v);
         // window 1's the two columns on (u).
         fold16(&c, &e, vec4<f32>(x00, x01, x10, x11), vec4<f32>(x02, x03, x12, x13),
-               weight[w_a + k + 0u], weight[w_b + k + 0u], BR > 1u);
+               ta.t0, tb.t0, BR > 1u);
         fold16(&c, &e, vec4<f32>(x01, x02, x11, x12), vec4<f32>(x03, x04, x13, x14),
-               weight[w_a + k + 1u], weight[w_b + k + 1u], BR > 1u);
+               ta.t1, tb.t1, BR > 1u);
         fold16(&c, &e, vec4<f32>(x02, x03, x12, x13), vec4<f32>(x04, x05, x14, x15),
-               weight[w_a + k + 2u], weight[w_b + k + 2u], BR > 1u);
+               ta.t2, tb.t2, BR > 1u);
         fold16(&c, &e, vec4<f32>(x10, x11, x20, x21), vec4<f32>(x12, x13, x22, x23),
-               weight[w_a + k + 3u], weight[w_b + k + 3u], BR > 1u);
+               ta.t3, tb.t3, BR > 1u);
         fold16(&c, &e, vec4<f32>(x11, x12, x21, x22), vec4<f32>(x13, x14, x23, x24),
-               weight[w_a + k + 4u], weight[w_b + k + 4u], BR > 1u);
+               ta.t4, tb.t4, BR > 1u);
         fold16(&c, &e, vec4<f32>(x12, x13, x22, x23), vec4<f32>(x14, x15, x24, x25),
-               weight[w_a + k + 5u], weight[w_b + k + 5u], BR > 1u);
+               ta.t5, tb.t5, BR > 1u);
         fold16(&c, &e, vec4<f32>(x20, x21, x30, x31), vec4<f32>(x22, x23, x32, x33),
-               weight[w_a + k + 6u], weight[w_b + k + 6u], BR > 1u);
+               ta.t6, tb.t6, BR > 1u);
         fold16(&c, &e, vec4<f32>(x21, x22, x31, x32), vec4<f32>(x23, x24, x33, x34),
-               weight[w_a + k + 7u], weight[w_b + k + 7u], BR > 1u);
+               ta.t7, tb.t7, BR > 1u);
         fold16(&c, &e, vec4<f32>(x22, x23, x32, x33), vec4<f32>(x24, x25, x34, x35),
-               weight[w_a + k + 8u], weight[w_b + k + 8u], BR > 1u);
+               ta.t8, tb.t8, BR > 1u);
     }
 
     let live0 = b < blocks;

@@ -136,7 +136,9 @@ impl Kernels {
     pub fn fuses_pool(&self, c: &Conv2dShape, p: &Pool2dShape) -> bool {
         let pool_of_conv = p.x_shape() == c.y_shape() && p.window == 2 && p.stride == 2;
         let conv_3x3 = c.kh == 3 && c.kw == 3 && c.stride == 1;
-        pool_of_conv && conv_3x3 && self.variant_for(Pass::ConvForward, c) == Variant::Subgroup
+        // It reads the weights as vec4s: their length a multiple of 4.
+        let weights_in_vec4s = (c.c_out * c.c_in).is_multiple_of(4);
+        pool_of_conv && conv_3x3 && weights_in_vec4s && self.variant_for(Pass::ConvForward, c) == Variant::Subgroup
     }
 
     /// y, argmax = maxpool2d(ReLU(conv(x, weight) + bias)) in one pass, the convolution's own
