@@ -1,7 +1,8 @@
 // The accumulators of a subgroup kernel whose invocations share 16 channels (weights loaded by
 // lanes 0–7 and handed out by subgroupBroadcast), and the multiply-adds of one tap, joined in
 // front of each such kernel by the catalogue (conv2d_forward_pool_subgroup,
-// conv2d_backward_input_rows_subgroup). A struct of named vec4s, not an array: lavapipe keeps
+// conv2d_backward_input_rows_subgroup); and the same 16 accumulators as 16 rows of a 4-column
+// block, with their multiply-adds against a 4 × 4 matrix (linear_backward_input_subgroup). A struct of named vec4s, not an array: lavapipe keeps
 // named values in registers and an indexed private array in memory.
 
 // Channel j of the block in cj: four pixels (or a window's four) along the vec4.
@@ -36,4 +37,17 @@ fn fold16(lo: ptr<function, Block16>, hi: ptr<function, Block16>, v: vec4<f32>, 
         (*hi).c8 += u * b0; (*hi).c9 += u * b1; (*hi).c10 += u * b2; (*hi).c11 += u * b3;
         (*hi).c12 += u * b4; (*hi).c13 += u * b5; (*hi).c14 += u * b6; (*hi).c15 += u * b7;
     }
+}
+
+// Rows j of a 16-row block against 4 × 4 of a matrix: acc.cj += m · g_j, where g_j (row j's four
+// values along the reduction) is lane j's ga for rows 0–7 and lane j − 8's gb for rows 8–15.
+fn fold_rows16(acc: ptr<function, Block16>, m: mat4x4<f32>, ga: vec4<f32>, gb: vec4<f32>) {
+    (*acc).c0 += m * subgroupBroadcast(ga, 0u); (*acc).c1 += m * subgroupBroadcast(ga, 1u);
+    (*acc).c2 += m * subgroupBroadcast(ga, 2u); (*acc).c3 += m * subgroupBroadcast(ga, 3u);
+    (*acc).c4 += m * subgroupBroadcast(ga, 4u); (*acc).c5 += m * subgroupBroadcast(ga, 5u);
+    (*acc).c6 += m * subgroupBroadcast(ga, 6u); (*acc).c7 += m * subgroupBroadcast(ga, 7u);
+    (*acc).c8 += m * subgroupBroadcast(gb, 0u); (*acc).c9 += m * subgroupBroadcast(gb, 1u);
+    (*acc).c10 += m * subgroupBroadcast(gb, 2u); (*acc).c11 += m * subgroupBroadcast(gb, 3u);
+    (*acc).c12 += m * subgroupBroadcast(gb, 4u); (*acc).c13 += m * subgroupBroadcast(gb, 5u);
+    (*acc).c14 += m * subgroupBroadcast(gb, 6u); (*acc).c15 += m * subgroupBroadcast(gb, 7u);
 }

@@ -358,9 +358,9 @@ catalogue! {
         Grid::Blocks { rows: 4, cols: 4 }, LinearBackward, [dy, weight, dx];
     LinearBackwardInputTiled: "linear_backward_input_tiled" after "linear_backward" "tile_product", Some(Tiled), Some(LinearBackwardInput), workgroup 256, TILE,
         LinearBackward, [dy, weight, dx];
-    LinearBackwardInputSubgroup: "linear_backward_input_subgroup" block 16 x 4 after "linear_backward", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128,
+    LinearBackwardInputSubgroup: "linear_backward_input_subgroup" block 16 x 4 after "linear_backward" "channel_block", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128,
         SHARED_ROWS, LinearBackward, [dy, weight, dx];
-    LinearBackwardInputSubgroup32x4: "linear_backward_input_subgroup" shape 32 x 4 after "linear_backward", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128,
+    LinearBackwardInputSubgroup32x4: "linear_backward_input_subgroup" shape 32 x 4 after "linear_backward" "channel_block", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [dy, weight, dx];
     LinearBackwardWeight: "linear_backward_weight" after "linear_backward", Some(Blocked), Some(LinearBackwardWeight), workgroup 64 or 32 128, BLOCK,
         LinearBackward, [x, dy, dweight, dbias];
