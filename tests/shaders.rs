@@ -1,6 +1,6 @@
 //! Every WGSL file parses and validates with naga on the CPU (no adapter needed), every file
 //! is a kernel of the catalogue, and each shader agrees with its declaration in
-//! `crates/kernels/src/kernel.rs`: entry point, workgroup size, binding names and order, and
+//! `crates/kernels/src/catalogue.rs`: entry point, workgroup size, binding names and order, and
 //! the parameter block's member names, offsets and size.
 
 use kernels::{Kernel, KernelDesc};

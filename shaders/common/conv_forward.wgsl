@@ -1,7 +1,7 @@
 // The part every conv2d_forward kernel shares (conv2d_forward, _tiled, _subgroup,
 // _pool_subgroup): the parameter block, bindings 0, 1, 3 and 4 and the tap helper (each kernel
 // declares binding 2, the weights, as it reads them: floats, or vec4s in the fused pass). The catalogue
-// (crates/kernels/src/kernel.rs) joins it in front of each kernel's own file: WGSL has no includes.
+// (crates/kernels/src/catalogue.rs) joins it in front of each kernel's own file: WGSL has no includes.
 // Layouts, row-major: x [N, C_in, H, W], weight [C_out, C_in, KH, KW], bias [C_out], y [N, C_out, OH, OW].
 
 struct Params {

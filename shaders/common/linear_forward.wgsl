@@ -1,5 +1,5 @@
 // The parameter block every linear_forward kernel shares (blocked, _tiled, _subgroup), joined
-// in front of each by the catalogue (crates/kernels/src/kernel.rs); each kernel declares its own
+// in front of each by the catalogue (crates/kernels/src/catalogue.rs); each kernel declares its own
 // storage bindings (the subgroup one reads vec4s).
 
 struct Params {

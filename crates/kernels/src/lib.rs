@@ -12,6 +12,7 @@
 //! linear weights), so parameters move to and from PyTorch without transposes.
 
 mod adam;
+mod catalogue;
 mod conv;
 mod kernel;
 mod linear;
