@@ -9,6 +9,7 @@
 //! LP_NATIVE_VECTOR_WIDTH=128 SHAPES_SETTING=w128 cargo bench --bench shapes
 //! LP_NATIVE_VECTOR_WIDTH=256 SHAPES_SETTING=w256 cargo bench --bench shapes
 //! LP_NATIVE_VECTOR_WIDTH=128 SHAPES_SETTING=w128 cargo bench --bench shapes   # now with w256's picks
+//! SHAPES_CANDIDATES="subgroup,subgroup texels" cargo bench --bench shapes      # only these picks
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -64,10 +65,15 @@ fn main() {
     let keys: Vec<String> = picks.keys().cloned().collect();
     // The tuner's candidates, but the tiled kernels, which take seconds a pass on a CPU adapter.
     let cpu = gpu.adapter.get_info().device_type == tensor::wgpu::DeviceType::Cpu;
-    let candidates: Vec<Pick> = model::candidates(&gpu, Variant::Blocked)
-        .into_iter()
-        .filter(|c| !(cpu && c.variant == Variant::Tiled))
-        .collect();
+    let candidates: Vec<Pick> = match std::env::var("SHAPES_CANDIDATES") {
+        Ok(names) => {
+            names.split(',').map(|n| Pick::from_name(n.trim()).expect("SHAPES_CANDIDATES: pick names")).collect()
+        }
+        Err(_) => model::candidates(&gpu, Variant::Blocked)
+            .into_iter()
+            .filter(|c| !(cpu && c.variant == Variant::Tiled))
+            .collect(),
+    };
     let table: Vec<(Pick, HashMap<String, f64>)> =
         candidates.iter().map(|&c| (c, times_with(&gpu, &keys, c))).collect();
     println!("pass | tuner's pick | {}", candidates.iter().map(|c| c.name()).collect::<Vec<_>>().join(" | "));

@@ -12,9 +12,10 @@
 // so it is worked out once per tap, outside the loop over input channels.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
 
+@group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 
-// Params, bindings 0–4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
+// Params, bindings 0, 3, 4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
 
 // Writes one output channel of the block: BR pixels starting at row m0.
 fn store(co: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {

@@ -9,9 +9,10 @@
 // and barriers are slow, which is why the register-blocked variant exists.
 // Bindings: 0 params (uniform), 1 x, 2 weight, 3 bias, 4 y.
 
+@group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 
-// Params, bindings 0–4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
+// Params, bindings 0, 3, 4 and tap(): shaders/common/conv_forward.wgsl, joined in front by the catalogue.
 
 // a_tile, b_tile and multiply_tiles(): shaders/common/tile_product.wgsl. Here a_tile is
 // [16 k][64 rows], b_tile [16 k][64 columns].

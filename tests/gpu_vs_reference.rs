@@ -15,7 +15,7 @@
 //! order of the sums differs (the fused conv + pool sums over input channels outside the taps).
 
 use kernels::{Conv2dShape, HeadLoss, LinearShape, Pool2dShape, Tensor};
-use twinhead::{Tolerance, assert_close, gpu, max_abs, random, random_labels, shaped_sets, variants, wide};
+use twinhead::{Tolerance, assert_close, gpu, max_abs, random, random_labels, shaped_sets, texel_sets, variants, wide};
 
 fn upload(label: &str, shape: &[usize], data: &[f32]) -> Tensor {
     Tensor::from_slice(&gpu().0, label, shape, data).unwrap()
@@ -514,17 +514,18 @@ fn softmax_cross_entropy_shapes() {
 /// each argmax inside its window pointing at a value the reference puts within that tolerance of
 /// the window's maximum (the kernel sums in another order than the two-pass form, so a near tie
 /// may go the other way; the backward only needs the maximum's place). Elsewhere the variant
-/// runs the two passes.
+/// runs the two passes. Its input read from the storage buffer and gathered from a texel mirror.
 fn conv_pool_case(c: Conv2dShape, seed: u64) {
     let g = &gpu().0;
     let (oh, ow) = (c.out_h(), c.out_w());
     let p = Pool2dShape { batch: c.batch, channels: c.c_out, h: oh, w: ow, window: 2, stride: 2 };
     // Every variant that fuses, in its own block and every other block it offers.
-    let fusing: Vec<_> = variants().iter().chain(shaped_sets()).filter(|k| k.fuses_pool(&c, &p)).collect();
+    let sets = || variants().iter().chain(shaped_sets()).chain(texel_sets());
+    let fusing: Vec<_> = sets().filter(|k| k.fuses_pool(&c, &p)).collect();
     let fusable = c.kh == 3 && c.kw == 3 && c.stride == 1 && (c.c_out * c.c_in).is_multiple_of(4);
     if variants().iter().any(|k| k.variant == kernels::Variant::Subgroup) {
         let fused_by_subgroup = fusing.iter().filter(|k| k.variant == kernels::Variant::Subgroup).count();
-        let subgroup_sets = variants().iter().chain(shaped_sets()).filter(|k| k.variant == kernels::Variant::Subgroup);
+        let subgroup_sets = sets().filter(|k| k.variant == kernels::Variant::Subgroup);
         let expected = if fusable { subgroup_sets.count() } else { 0 };
         assert_eq!(fused_by_subgroup, expected, "the subgroup variant fuses {c:?} with its pool: {fusable}");
     }
@@ -538,8 +539,17 @@ fn conv_pool_case(c: Conv2dShape, seed: u64) {
     for k in fusing {
         let ys = p.y_shape();
         let (ty, targ) = (zeros("y", &ys), Tensor::zeros_u32(g, "argmax", &ys).unwrap());
-        run(&k.conv2d_forward_relu_pool(g, &c, &p, &tx, &tw, &tb, &ty, &targ).unwrap());
-        let name = format!("{c:?} ({:?})", k.variant);
+        let op = k.conv2d_forward_relu_pool(g, &c, &p, &tx, &tw, &tb, &ty, &targ).unwrap();
+        let name = format!("{c:?} ({:?}, block {:?}, texels {})", k.variant, k.block, k.texels);
+        // A texel pick gathers x from a mirror filled just before (these shapes fit any adapter).
+        let mirrored = op.dispatches.iter().any(|d| d.label == "texels_from_vec4");
+        assert_eq!(
+            mirrored,
+            k.texels,
+            "{name}: dispatches {:?}",
+            op.dispatches.iter().map(|d| d.label).collect::<Vec<_>>()
+        );
+        run(&op);
         assert_close(&format!("conv2d_forward_relu_pool y {name}"), &read(&ty), &expected, tol);
         let (pool_w, pool_plane) = (p.out_w(), p.out_h() * p.out_w());
         for (i, &at) in targ.to_vec_u32(g).unwrap().iter().enumerate() {

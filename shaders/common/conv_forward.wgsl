@@ -1,6 +1,7 @@
 // The part every conv2d_forward kernel shares (conv2d_forward, _tiled, _subgroup,
-// _pool_subgroup): the parameter block, bindings 0, 1, 3 and 4 and the tap helper (each kernel
-// declares binding 2, the weights, as it reads them: floats, or vec4s in the fused pass). The catalogue
+// _pool_subgroup, _pool_texels): the parameter block, bindings 0, 3 and 4 and the tap helper (each
+// kernel declares binding 1, the input, and 2, the weights, as it reads them: a storage buffer or
+// a texel mirror, floats or vec4s). The catalogue
 // (crates/kernels/src/catalogue.rs) joins it in front of each kernel's own file: WGSL has no includes.
 // Layouts, row-major: x [N, C_in, H, W], weight [C_out, C_in, KH, KW], bias [C_out], y [N, C_out, OH, OW].
 
@@ -11,7 +12,6 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 

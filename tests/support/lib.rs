@@ -69,7 +69,7 @@ pub fn variants() -> &'static [Kernels] {
 /// A kernel set per register block a variant's kernels offer beside their own (every pass whose
 /// kernel has the block runs it), one per variant with its split passes cut narrow, and one per
 /// other workgroup size its kernels offer: the shapes the tuner may pick, checked like the
-/// variants.
+/// variants ([`texel_sets`] adds the texel readers).
 pub fn shaped_sets() -> &'static [Kernels] {
     static SETS: OnceLock<Vec<Kernels>> = OnceLock::new();
     SETS.get_or_init(|| {
@@ -82,6 +82,22 @@ pub fn shaped_sets() -> &'static [Kernels] {
             sets.push(k.trying(narrow));
             for wg in kernels::Kernel::alternative_workgroups(k.variant) {
                 sets.push(k.trying(kernels::Pick::grouped(k.variant, wg)));
+            }
+        }
+        sets
+    })
+}
+
+/// A kernel set per variant and register block with inputs gathered from texel mirrors, for the
+/// tests of the kernels that can (elsewhere they run what [`shaped_sets`] runs, checked there).
+pub fn texel_sets() -> &'static [Kernels] {
+    static SETS: OnceLock<Vec<Kernels>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let mut sets = Vec::new();
+        for k in variants() {
+            sets.push(k.trying(kernels::Pick { texels: true, ..kernels::Pick::from(k.variant) }));
+            for block in kernels::Kernel::alternative_blocks(k.variant) {
+                sets.push(k.trying(kernels::Pick { texels: true, ..kernels::Pick::shaped(k.variant, block) }));
             }
         }
         sets

@@ -94,9 +94,14 @@ catalogue! {
         Conv2dForward, [x, weight, bias, y];
     Conv2dForwardSubgroup: "conv2d_forward_subgroup" after "conv_forward", Some(Subgroup), Some(ConvForward), workgroup 64 or 32 128, SHARED,
         Conv2dForward, [x, weight, bias, y];
-    Conv2dForwardPoolSubgroup: "conv2d_forward_pool_subgroup" block 2 x 16 after "conv_forward" "channel_block", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dForwardPoolSubgroup: "conv2d_forward_pool_subgroup" block 2 x 16 after "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 2, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
-    Conv2dForwardPoolSubgroup1x16: "conv2d_forward_pool_subgroup" shape 1 x 16 after "conv_forward" "channel_block", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dForwardPoolSubgroup1x16: "conv2d_forward_pool_subgroup" shape 1 x 16 after "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
+        Grid::ColumnGroups { rows: 1, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
+    // The same, gathering x from its texel mirror (a pick's `texels`: the tuner measures both).
+    Conv2dForwardPoolTexels: "conv2d_forward_pool_texels" block 2 x 16 after "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
+        Grid::ColumnGroups { rows: 2, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
+    Conv2dForwardPoolTexels1x16: "conv2d_forward_pool_texels" shape 1 x 16 after "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 1, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
     Conv2dBackwardInput: "conv2d_backward_input" after "conv_backward_input", Some(Blocked), Some(ConvBackwardInput), workgroup 64 or 32 128, BLOCK,
         Conv2dBackwardInput, [dy, weight, dx];
@@ -136,6 +141,8 @@ catalogue! {
         Pool2dBackward, [dy, argmax, y, dx];
     ZeroVec4: "zero_vec4", None, None, workgroup 64, Grid::Items,
         Elementwise, [x];
+    TexelsFromVec4: "texels_from_vec4", None, None, workgroup 64, Grid::Items,
+        Elementwise, [src, texels];
     BytesToUnitVec4: "bytes_to_unit_vec4", None, None, workgroup 64, Grid::Items,
         Elementwise, [bytes, unit, x];
     BytesToUnit: "bytes_to_unit", None, None, workgroup 64, Grid::Items,

@@ -2,9 +2,10 @@
 
 use crate::params::MAX_REDUCE_SEGMENTS;
 use crate::{
-    Conv2dShape, Gpu, GpuError, Kernel, Kernels, Launch, Op, Pass, Pool2dShape, Result, SplitRule, Tensor, Variant,
-    Work, expect, nonzero, params, split_reduction,
+    Bound, Conv2dShape, Gpu, GpuError, Kernel, Kernels, Launch, Op, Pass, Pool2dShape, Result, SplitRule, Tensor,
+    Variant, Work, expect, nonzero, params, split_reduction,
 };
+use tensor::Texels;
 
 impl Conv2dShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -168,26 +169,36 @@ impl Kernels {
         expect(op, "output", y, &p.y_shape())?;
         expect(op, "argmax", argmax, &p.y_shape())?;
         // Its pick's block: BR pooled pixels side by side in a pooled row (rows padded to whole
-        // blocks), in its pick's workgroups.
+        // blocks), in its pick's workgroups; x gathered from a texel mirror where the pick says so
+        // and the adapter's textures hold it.
         let pick = self.pick_by_key(&crate::pass_key(Pass::ConvForward, c));
-        let kernel = Launch::at(Kernel::Conv2dForwardPoolSubgroup.shaped(pick.block), pick.workgroup);
+        let texels = pick.texels && Texels::fits(gpu, x.len());
+        let own = if texels { Kernel::Conv2dForwardPoolTexels } else { Kernel::Conv2dForwardPoolSubgroup };
+        let kernel = Launch::at(own.shaped(pick.block), pick.workgroup);
         let windows = kernel.desc().block.map_or(1, |(r, _)| r as usize);
         let pooled = p.batch * p.out_h() * p.out_w();
         let padded = p.batch * p.out_h() * p.out_w().div_ceil(windows) * windows;
         let k_len = c.c_in * c.kh * c.kw;
-        let d = self.dispatch(
-            gpu,
-            kernel,
-            &c.forward_params(true),
-            &[("x", x), ("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)],
-            Work {
-                invocations: kernel.invocations(padded, c.c_out),
-                serial: k_len as u64,
-                outputs: 2 * (pooled * c.c_out) as u64,
-                flops: 2 * (4 * pooled * c.c_out * k_len) as u64,
-            },
-        )?;
-        Ok(Op::new(format!("{op} {:?}", p.y_shape()), vec![d]).for_pass(Pass::ConvForward, c))
+        let work = Work {
+            invocations: kernel.invocations(padded, c.c_out),
+            serial: k_len as u64,
+            outputs: 2 * (pooled * c.c_out) as u64,
+            flops: 2 * (4 * pooled * c.c_out * k_len) as u64,
+        };
+        let params = c.forward_params(true);
+        let rest = [("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)].map(|(n, t)| Bound::tensor(n, t));
+        let dispatches = if texels {
+            let mirror = Texels::new(gpu, &format!("{} texels", x.label), x.len())?;
+            let fill = self.texels_from(gpu, x, &mirror)?;
+            let bound = std::iter::once(Bound::texels("x", &mirror)).chain(rest).collect();
+            let mut d = self.dispatch_bound(gpu, kernel, &params, bound, work)?;
+            d.keep(&mirror.texture);
+            vec![fill, d]
+        } else {
+            let bound = std::iter::once(Bound::tensor("x", x)).chain(rest).collect();
+            vec![self.dispatch_bound(gpu, kernel, &params, bound, work)?]
+        };
+        Ok(Op::new(format!("{op} {:?}", p.y_shape()), dispatches).for_pass(Pass::ConvForward, c))
     }
 
     /// dx = the gradient of conv2d's input from dy (added to dx if `accumulate`).

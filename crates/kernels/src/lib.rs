@@ -26,6 +26,7 @@ mod relu;
 pub mod roofline;
 mod shapes;
 mod split;
+mod texels;
 
 pub use adam::AdamHyper;
 pub use conv::WeightSegment;
@@ -52,6 +53,8 @@ pub struct Kernels {
     pub block: Option<(u32, u32)>,
     /// How wide the split passes are cut unless chosen otherwise.
     pub splits: Splits,
+    /// Whether a pass whose kernel can gathers its input from a texel mirror unless chosen otherwise.
+    pub texels: bool,
     /// The workgroup size every pass whose kernel offers it runs in unless chosen otherwise
     /// (None: each kernel's own).
     pub workgroup: Option<u32>,
@@ -96,6 +99,7 @@ impl Kernels {
             variant,
             block: None,
             splits: Splits::Wide,
+            texels: false,
             workgroup: None,
             choices: Mutex::new(HashMap::new()),
         };
@@ -109,9 +113,9 @@ impl Kernels {
     /// its block runs its own), whatever was chosen here: what the tuner builds a candidate step
     /// from. It shares this set's compiled pipelines.
     pub fn trying(&self, pick: Pick) -> Kernels {
-        let Pick { variant, block, splits, workgroup } = pick;
+        let Pick { variant, block, splits, texels, workgroup } = pick;
         let pipelines = self.pipelines.clone();
-        Kernels { pipelines, variant, block, splits, workgroup, choices: Mutex::new(HashMap::new()) }
+        Kernels { pipelines, variant, block, splits, texels, workgroup, choices: Mutex::new(HashMap::new()) }
     }
 
     /// The pipeline of `launch` (a kernel at one workgroup size), compiled on first use.
@@ -143,7 +147,9 @@ impl Kernels {
 
     /// What the pass with this key runs: its choice, else this set's default.
     pub fn pick_by_key(&self, key: &str) -> Pick {
-        let default = Pick { variant: self.variant, block: self.block, splits: self.splits, workgroup: self.workgroup };
+        let (variant, block, splits, texels, workgroup) =
+            (self.variant, self.block, self.splits, self.texels, self.workgroup);
+        let default = Pick { variant, block, splits, texels, workgroup };
         self.choices.lock().expect("choices poisoned").get(key).copied().unwrap_or(default)
     }
 
@@ -169,13 +175,31 @@ impl Kernels {
         bindings: &[(&str, &Tensor)],
         work: Work,
     ) -> Result<Dispatch> {
+        self.dispatch_bound(
+            gpu,
+            kernel,
+            params,
+            bindings.iter().map(|&(name, t)| Bound::tensor(name, t)).collect(),
+            work,
+        )
+    }
+
+    /// Like [`Self::dispatch`], with any resources bound (a texel mirror beside tensors).
+    fn dispatch_bound<P: ParamsBlock>(
+        &self,
+        gpu: &Gpu,
+        kernel: impl Into<Launch>,
+        params: &P,
+        bindings: Vec<Bound<'_>>,
+        work: Work,
+    ) -> Result<Dispatch> {
         let kernel = kernel.into();
         let desc = kernel.desc();
         if P::FIELDS != desc.params.fields || std::mem::size_of::<P>() != desc.params.size {
             return Err(GpuError::shape(desc.name, format!("parameter block is not {}", desc.params.type_name)));
         }
         let uniform = gpu.uniform(&format!("{} params", desc.name), params);
-        self.dispatch_with(gpu, kernel, uniform, bindings, work)
+        self.dispatch_with_bound(gpu, kernel, uniform, bindings, work)
     }
 
     /// Like [`Self::dispatch`], with a parameter buffer the caller keeps updating (Adam's step).
@@ -187,9 +211,21 @@ impl Kernels {
         bindings: &[(&str, &Tensor)],
         work: Work,
     ) -> Result<Dispatch> {
+        let bound = bindings.iter().map(|&(name, t)| Bound::tensor(name, t)).collect();
+        self.dispatch_with_bound(gpu, kernel, uniform, bound, work)
+    }
+
+    fn dispatch_with_bound(
+        &self,
+        gpu: &Gpu,
+        kernel: impl Into<Launch>,
+        uniform: wgpu::Buffer,
+        bindings: Vec<Bound<'_>>,
+        work: Work,
+    ) -> Result<Dispatch> {
         let kernel = kernel.into();
         let desc = kernel.desc();
-        let names: Vec<&str> = bindings.iter().map(|(name, _)| *name).collect();
+        let names: Vec<&str> = bindings.iter().map(|b| b.name).collect();
         if names != desc.bindings {
             return Err(GpuError::shape(
                 desc.name,
@@ -197,9 +233,10 @@ impl Kernels {
             ));
         }
         let pipeline = self.pipeline(gpu, kernel)?;
+        let bytes = bindings.iter().map(|b| b.bytes).sum();
         let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }];
-        for (i, (_, t)) in bindings.iter().enumerate() {
-            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: t.binding() });
+        for (i, b) in bindings.into_iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry { binding: i as u32 + 1, resource: b.resource });
         }
         let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(desc.label),
@@ -207,8 +244,26 @@ impl Kernels {
             entries: &entries,
         });
         let mut d = Dispatch::new(desc.label, pipeline, bind_group, uniform, work, kernel.workgroup as u64);
-        d.bytes = bindings.iter().map(|(_, t)| t.bytes()).sum();
+        d.bytes = bytes;
         Ok(d)
+    }
+}
+
+/// One resource a dispatch binds, by the name the kernel declares it under, with the bytes it
+/// holds (what the roofline counts).
+struct Bound<'a> {
+    name: &'a str,
+    resource: wgpu::BindingResource<'a>,
+    bytes: u64,
+}
+
+impl<'a> Bound<'a> {
+    fn tensor(name: &'a str, t: &'a Tensor) -> Self {
+        Bound { name, resource: t.binding(), bytes: t.bytes() }
+    }
+
+    fn texels(name: &'a str, t: &'a tensor::Texels) -> Self {
+        Bound { name, resource: t.binding(), bytes: t.bytes() }
     }
 }
 

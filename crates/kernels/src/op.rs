@@ -33,8 +33,9 @@ pub struct Dispatch {
     pub bytes: u64,
     pipeline: wgpu::ComputePipeline,
     bind_group: wgpu::BindGroup,
-    // Kept alive with the bind group that refers to it.
+    // Kept alive with the bind group that refers to them.
     _params: wgpu::Buffer,
+    _textures: Vec<wgpu::Texture>,
     groups: [u32; 2],
 }
 
@@ -59,8 +60,14 @@ impl Dispatch {
             pipeline,
             bind_group,
             _params: params,
+            _textures: Vec::new(),
             groups: [x as u32, y as u32],
         }
+    }
+
+    /// Keeps a texture its bind group refers to alive as long as the dispatch.
+    pub(crate) fn keep(&mut self, texture: &wgpu::Texture) {
+        self._textures.push(texture.clone());
     }
 
     /// Workgroups launched.

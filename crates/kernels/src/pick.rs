@@ -1,22 +1,24 @@
 //! What runs one matrix-product pass: a [`Variant`], where its kernel offers several a register
 //! block and a workgroup size, and how wide a split pass is cut — what the tuner measures and a
-//! run records (`blocked`, `blocked 4x4`, `subgroup narrow`, `subgroup wg32`).
+//! run records (`blocked`, `blocked 4x4`, `subgroup narrow`, `subgroup texels`, `subgroup wg32`).
 
 use crate::{Kernel, KernelDesc, Splits, Variant};
 
 /// A variant, the register block its kernel runs in (None: the kernel's own), how wide a
-/// split-K pass is cut, and the workgroup size (None: the kernel's own).
+/// split-K pass is cut, whether a kernel that can gathers its input from a texel mirror
+/// (`tensor::Texels`) instead of its storage buffer, and the workgroup size (None: the kernel's own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Pick {
     pub variant: Variant,
     pub block: Option<(u32, u32)>,
     pub splits: Splits,
+    pub texels: bool,
     pub workgroup: Option<u32>,
 }
 
 impl From<Variant> for Pick {
     fn from(variant: Variant) -> Pick {
-        Pick { variant, block: None, splits: Splits::Wide, workgroup: None }
+        Pick { variant, block: None, splits: Splits::Wide, texels: false, workgroup: None }
     }
 }
 
@@ -31,7 +33,7 @@ impl Pick {
         Pick { workgroup: Some(wg), ..Pick::from(variant) }
     }
 
-    /// `blocked`, `blocked 4x4`, `subgroup narrow`, `blocked 4x4 narrow wg128`: the variant, then
+    /// `blocked`, `blocked 4x4`, `subgroup narrow`, `subgroup 1x16 texels wg32`: the variant, then
     /// whatever differs from its kernels' own shapes, in that order.
     pub fn name(self) -> String {
         let mut name = self.variant.name().to_string();
@@ -40,6 +42,9 @@ impl Pick {
         }
         if self.splits == Splits::Narrow {
             name.push_str(" narrow");
+        }
+        if self.texels {
+            name.push_str(" texels");
         }
         if let Some(wg) = self.workgroup {
             name.push_str(&format!(" wg{wg}"));
@@ -52,13 +57,14 @@ impl Pick {
         let mut words = name.split(' ');
         let mut pick = Pick::from(Variant::from_name(words.next()?)?);
         for word in words {
-            // Each word in its place: block, then narrow, then the workgroup size.
+            // Each word in its place: block, then narrow, then texels, then the workgroup size.
             let later_set = pick.workgroup.is_some();
             match word {
                 _ if later_set => return None,
-                "narrow" if pick.splits == Splits::Wide => pick.splits = Splits::Narrow,
+                "texels" if !pick.texels => pick.texels = true,
+                "narrow" if pick.splits == Splits::Wide && !pick.texels => pick.splits = Splits::Narrow,
                 _ if word.starts_with("wg") => pick.workgroup = Some(word[2..].parse().ok().filter(|&wg| wg > 0)?),
-                _ if pick.block.is_none() && pick.splits == Splits::Wide => {
+                _ if pick.block.is_none() && pick.splits == Splits::Wide && !pick.texels => {
                     let (r, c) = word.split_once('x')?;
                     pick.block = Some((r.parse().ok()?, c.parse().ok()?));
                 }
@@ -109,11 +115,15 @@ mod tests {
     fn names_read_back() {
         let narrow = Pick { block: Some((4, 16)), splits: Splits::Narrow, ..Pick::from(Variant::Subgroup) };
         let grouped = Pick { workgroup: Some(128), ..narrow };
-        for pick in [Pick::from(Variant::Tiled), Pick::shaped(Variant::Blocked, (4, 8)), narrow, grouped] {
+        let texels = Pick { texels: true, ..grouped };
+        for pick in [Pick::from(Variant::Tiled), Pick::shaped(Variant::Blocked, (4, 8)), narrow, grouped, texels] {
             assert_eq!(Pick::from_name(&pick.name()), Some(pick));
         }
         assert_eq!(Pick::from_name("subgroup 4x16 narrow"), Some(narrow));
         assert_eq!(Pick::from_name("subgroup 4x16 narrow wg128"), Some(grouped));
+        assert_eq!(Pick::from_name("subgroup 4x16 narrow texels wg128"), Some(texels));
+        assert_eq!(Pick::from_name("subgroup texels narrow"), None, "narrow comes before texels");
+        assert_eq!(Pick::from_name("subgroup texels texels"), None);
         assert_eq!(Pick::from_name("blocked wg32"), Some(Pick::grouped(Variant::Blocked, 32)));
         assert_eq!(Pick::from_name("blocked 4x"), None);
         assert_eq!(Pick::from_name("fast"), None);

@@ -11,6 +11,7 @@ mod error;
 mod fnv;
 mod gpu;
 mod tensor;
+mod texels;
 
 pub use adapter::{
     AdapterChoice, AdapterSpeed, AdapterSummary, install_vulkan_hint, install_vulkan_hint_for, list_adapters,
@@ -19,6 +20,7 @@ pub use error::GpuError;
 pub use fnv::Fnv1a;
 pub use gpu::Gpu;
 pub use tensor::{DType, Tensor};
+pub use texels::{TEXEL_ROW, Texels};
 pub use wgpu;
 
 /// Result type of this crate.

@@ -102,11 +102,13 @@ impl Model {
             }
             // A pick that runs another's kernel over the same invocations in the same workgroups
             // for this pass (a block, split width or size the pass does not have) is not timed twice.
+            // (Every dispatch counts: a texel pick's first is its mirror's fill, the same for
+            // each of its blocks.)
             let mut seen = Vec::new();
             let (mut offered, mut candidates) = (Vec::new(), Vec::new());
             for (&v, o) in picks.iter().zip(&ops) {
-                let first = &o[i].dispatches[0];
-                let launch = (first.label, first.workgroup_size, first.work.invocations);
+                let launch: Vec<_> =
+                    o[i].dispatches.iter().map(|d| (d.label, d.workgroup_size, d.work.invocations)).collect();
                 if !seen.contains(&launch) {
                     seen.push(launch);
                     offered.push(v);
@@ -159,8 +161,9 @@ impl Model {
 /// What the tuner tries, the first guess first: every variant the adapter runs, each in its
 /// kernels' own shapes, then each register block the variant's kernels offer beside them, then
 /// its own shapes with the split passes cut narrow, then its own shapes in each other workgroup
-/// size its kernels offer. (A pass whose kernel lacks a block or size runs the same launch as
-/// its own shape, and is not timed twice.)
+/// size its kernels offer, then each of those shapes with the input gathered from a texel mirror.
+/// (A pass whose kernel lacks a block, size or texel reader runs the same launch as its own
+/// shape, and is not timed twice.)
 pub fn candidates(gpu: &tensor::Gpu, first: Variant) -> Vec<Pick> {
     let variants = std::iter::once(first).chain(Variant::available(gpu).into_iter().filter(|&v| v != first));
     let mut picks = Vec::new();
@@ -169,6 +172,8 @@ pub fn candidates(gpu: &tensor::Gpu, first: Variant) -> Vec<Pick> {
         picks.extend(Kernel::alternative_blocks(v).into_iter().map(|b| Pick::shaped(v, b)));
         picks.push(Pick { splits: Splits::Narrow, ..Pick::from(v) });
         picks.extend(Kernel::alternative_workgroups(v).into_iter().map(|wg| Pick::grouped(v, wg)));
+        let texels: Vec<Pick> = picks.iter().filter(|p| p.variant == v).map(|&p| Pick { texels: true, ..p }).collect();
+        picks.extend(texels);
     }
     picks
 }
