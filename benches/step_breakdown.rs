@@ -2,7 +2,9 @@
 //! pass, its median time run alone (less the cost of a submit, which a step pays once), its share of the step, the bytes it must move and its FLOPs,
 //! which roof bounds it on this device (the roofline measured first, `kernels::roofline`) and
 //! the share of that roof it reaches (and, for a memory-bound pass, of a copy of its own bytes
-//! timed alike: a small pass pays a dispatch's fixed costs that a 64 MiB copy spreads thin), workgroups, invocations and the longest serial loop of one
+//! timed in alternation with it, the median of five rounds' ratios: a small pass pays a
+//! dispatch's fixed costs that a 64 MiB copy spreads thin, and this VM's speed drifts by the
+//! minute, which the roof measured at the start does not see), workgroups, invocations and the longest serial loop of one
 //! invocation; then the number of passes per step. The next optimisation is chosen by
 //! measurement; the adapter-independent columns are asserted in `tests/launch_facts.rs`.
 //!
@@ -30,6 +32,10 @@ struct Row {
     workgroups: u64,
     invocations: u64,
     serial: u64,
+    /// A copy of the pass's own bytes timed in alternation with it, over the pass's time: the
+    /// median of the rounds' ratios (the VM's speed drifts by the minute; alternating, both
+    /// see the same minute).
+    copy_share: f64,
 }
 
 /// What one submit of one tiny dispatch and the wait for it cost (the median of 21): run alone,
@@ -50,52 +56,43 @@ fn submit_overhead(gpu: &Gpu) -> f64 {
 
 /// Each dispatch of `op` run alone: the median of five runs, each after the caches were
 /// flushed (in a step, the passes before it have evicted what it last touched), less the
-/// submit's own cost, with its launch facts.
+/// submit's own cost, with its launch facts; and a copy of its bytes run in alternation with it.
 fn time_op(gpu: &Gpu, flush: &CacheFlush, overhead: f64, op: &Op, rows: &mut Vec<Row>) {
     // STEP_BREAKDOWN_PASSES=reduce times only the dispatches whose name or kernel contains it.
     let only = std::env::var("STEP_BREAKDOWN_PASSES").unwrap_or_default();
     // STEP_BREAKDOWN_WARM=1 leaves the caches as the pass's previous run left them: what a pass
     // whose inputs the pass just before it wrote sees (the reduces), against the cold default.
     let warm = std::env::var_os("STEP_BREAKDOWN_WARM").is_some();
+    let timed = |run: &dyn Fn()| {
+        if !warm {
+            flush.run(gpu).unwrap();
+        }
+        let start = Instant::now();
+        run();
+        (start.elapsed().as_secs_f64() - overhead).max(1e-6)
+    };
     for d in op.dispatches.iter().filter(|d| op.name.contains(&only) || d.label.contains(&only)) {
-        let mut times: Vec<f64> = (0..5)
+        let copy = CacheFlush::new(gpu, (d.bytes / 2).max(16)).unwrap();
+        let (mut times, mut shares): (Vec<f64>, Vec<f64>) = (0..5)
             .map(|_| {
-                if !warm {
-                    flush.run(gpu).unwrap();
-                }
-                let start = Instant::now();
-                gpu.run(&op.name, |pass| d.record(pass)).unwrap();
-                start.elapsed().as_secs_f64()
+                let pass = timed(&|| gpu.run(&op.name, |pass| d.record(pass)).unwrap());
+                let same_bytes = timed(&|| copy.run(gpu).unwrap());
+                (pass, same_bytes / pass)
             })
-            .collect();
+            .unzip();
         times.sort_by(f64::total_cmp);
+        shares.sort_by(f64::total_cmp);
         rows.push(Row {
             name: format!("{} ({})", op.name, d.label),
-            secs: (times[2] - overhead).max(1e-6),
+            secs: times[2],
             bytes: d.bytes,
             flops: d.work.flops,
             workgroups: d.workgroups(),
             invocations: d.work.invocations,
             serial: d.work.serial,
+            copy_share: shares[2],
         });
     }
-}
-
-/// How long a copy that moves `bytes` (read and written) takes here, timed as the passes are:
-/// what a memory-bound pass of that size could take at best on this device, fixed costs of a
-/// small dispatch included.
-fn same_size_copy(gpu: &Gpu, flush: &CacheFlush, overhead: f64, bytes: u64) -> f64 {
-    let copy = CacheFlush::new(gpu, (bytes / 2).max(16)).unwrap();
-    let mut times: Vec<f64> = (0..5)
-        .map(|_| {
-            flush.run(gpu).unwrap();
-            let start = Instant::now();
-            copy.run(gpu).unwrap();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    (times[2] - overhead).max(1e-6)
 }
 
 fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
@@ -149,11 +146,9 @@ fn report(gpu: &Arc<Gpu>, roof: &Roofline, batch: usize) -> Result<(), String> {
             Bound::Memory => "memory",
             Bound::Compute => "FLOPs",
         };
-        // A memory-bound pass against a copy of its own bytes, timed alike.
+        // A memory-bound pass against a copy of its own bytes, timed in alternation with it.
         let copy = match judged.bound {
-            Bound::Memory if r.bytes > 0 => {
-                format!("{:.0}%", 100.0 * same_size_copy(gpu, &flush, overhead, r.bytes) / r.secs)
-            }
+            Bound::Memory if r.bytes > 0 => format!("{:.0}%", 100.0 * r.copy_share),
             _ => "-".into(),
         };
         println!(
