@@ -8,7 +8,8 @@
 // One invocation computes an 8-channel × 8-column block for one chunk (8 + 8 loads, 64 multiply-adds per row).
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 partial.
 
-// Params, bindings 0–3 and load_x(): shaders/common/conv_backward_weight.wgsl, joined in front by the catalogue.
+// Params, bindings 0, 2, 3 (shaders/common/conv_backward_weight.wgsl), binding 1 and load_x()
+// (common/conv_x_storage.wgsl): joined in front by the catalogue.
 
 fn store(s: u32, co: u32, k0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     let cols = p.c_in * p.kh * p.kw + 1u;

@@ -14,7 +14,8 @@
 // broadcast.
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 partial.
 
-// Params, bindings 0–3 and load_x(): shaders/common/conv_backward_weight.wgsl, joined in front by the catalogue.
+// Params, bindings 0, 2, 3 (shaders/common/conv_backward_weight.wgsl), binding 1 and load_x()
+// (common/conv_x_storage.wgsl): joined in front by the catalogue.
 
 // Writes channel co of the block: columns k0..k0+3.
 fn store(s: u32, co: u32, k0: u32, acc: vec4<f32>) {

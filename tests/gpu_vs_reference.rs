@@ -48,9 +48,9 @@ fn to_ref_conv(s: &Conv2dShape) -> reference::Conv2dShape {
 }
 
 /// conv2d forward (with and without the fused ReLU), input gradient, weight and bias gradient,
-/// with every kernel variant.
+/// with every kernel variant, shape and reader.
 fn conv_case(s: Conv2dShape, seed: u64) {
-    for k in variants().iter().chain(shaped_sets()) {
+    for k in variants().iter().chain(shaped_sets()).chain(texel_sets()) {
         conv_case_with(k, s, seed);
     }
 }
@@ -67,7 +67,7 @@ fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
     let (tx, tw, tb, tdy) =
         (upload("x", &xs, &x), upload("w", &s.weight_shape(), &w), upload("b", &[s.c_out], &b), upload("dy", &ys, &dy));
     let k_len = s.c_in * s.kh * s.kw;
-    let name = format!("{s:?} ({:?}, block {:?})", k.variant, k.block);
+    let name = format!("{s:?} ({:?}, block {:?}, texels {})", k.variant, k.block, k.texels);
 
     let expected = reference::conv2d_forward(&r, &wide(&x), &wide(&w), &wide(&b));
     let ty = zeros("y", &ys);
@@ -108,7 +108,13 @@ fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
 
     let (edw, edb) = reference::conv2d_backward_weight(&r, &wide(&x), &wide(&dy));
     let (tdw, tdb) = (zeros("dw", &s.weight_shape()), zeros("db", &[s.c_out]));
-    run(&k.conv2d_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false).unwrap());
+    let op = k.conv2d_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false).unwrap();
+    // A texel pick gathers x from a mirror where the subgroup variant runs its rows kernel.
+    let labels: Vec<&str> = op.dispatches.iter().map(|d| d.label).collect();
+    let rows = k.variant == kernels::Variant::Subgroup && (s.kh, s.kw, s.stride) == (3, 3, 1) && s.c_in >= 8;
+    assert_eq!(labels.contains(&"conv2d_backward_weight_rows_texels"), k.texels && rows, "{name}: {labels:?}");
+    assert_eq!(labels.contains(&"texels_from_vec4"), k.texels && rows, "{name}: {labels:?}");
+    run(&op);
     let rows = s.batch * s.out_h() * s.out_w();
     assert_close(
         &format!("conv2d_backward_weight dweight {name}"),

@@ -1,5 +1,7 @@
-// The part every conv2d_backward_weight kernel shares (blocked, _tiled, _subgroup): the
-// parameter block, bindings 0–3 and load_x, joined in front of each by the catalogue.
+// The part every conv2d_backward_weight kernel shares (blocked, _tiled, _subgroup, the rows
+// kernels): the parameter block, bindings 0, 2 and 3 and partial_at, joined in front of each by the
+// catalogue; binding 1 and load_x come from the reader joined beside it (conv_x_storage.wgsl, or
+// conv_x_texels.wgsl for the rows kernel's texel reader).
 // Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial: see partial_at below.
 
 struct Params {
@@ -10,15 +12,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
-
-fn load_x(base: u32, iy: i32, ix: i32) -> f32 {
-    let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
-    let idx = select(0u, base + u32(iy) * p.w + u32(ix), inside);
-    return select(0.0, x[idx], inside);
-}
 
 // Where chunk s's partial sum of column k of output channel co goes. Value v = co·(K + 1) + k
 // lies in block v / 16 of 16 values, and a block holds its values' splits one after another:

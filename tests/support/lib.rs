@@ -88,15 +88,19 @@ pub fn shaped_sets() -> &'static [Kernels] {
     })
 }
 
-/// A kernel set per variant and register block with inputs gathered from texel mirrors, for the
-/// tests of the kernels that can (elsewhere they run what [`shaped_sets`] runs, checked there).
+/// A kernel set per variant that has texel readers, in its own shapes and in each other block a
+/// texel reader offers, with inputs gathered from texel mirrors: for the tests of the kernels that
+/// can (elsewhere these sets run what [`shaped_sets`] runs, checked there).
 pub fn texel_sets() -> &'static [Kernels] {
     static SETS: OnceLock<Vec<Kernels>> = OnceLock::new();
     SETS.get_or_init(|| {
+        let readers: Vec<&kernels::KernelDesc> =
+            kernels::Kernel::ALL.iter().filter(|k| k.texel_reader().is_some()).map(|k| k.desc()).collect();
         let mut sets = Vec::new();
-        for k in variants() {
+        for k in variants().iter().filter(|k| readers.iter().any(|d| d.variant == Some(k.variant))) {
             sets.push(k.trying(kernels::Pick { texels: true, ..kernels::Pick::from(k.variant) }));
-            for block in kernels::Kernel::alternative_blocks(k.variant) {
+            for d in readers.iter().filter(|d| d.alternative && d.variant == Some(k.variant)) {
+                let block = d.block.expect("an alternative has its block");
                 sets.push(k.trying(kernels::Pick { texels: true, ..kernels::Pick::shaped(k.variant, block) }));
             }
         }

@@ -113,13 +113,16 @@ catalogue! {
         Grid::ColumnGroups { rows: 8, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardInputRowsSubgroup4x16: "conv2d_backward_input_rows_subgroup" shape 4 x 16 after "conv_backward_input" "channel_block", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 4, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardWeight: "conv2d_backward_weight" after "conv_backward_weight", Some(Blocked), Some(ConvBackwardWeight), workgroup 64 or 32 128, BLOCK,
+    Conv2dBackwardWeight: "conv2d_backward_weight" after "conv_backward_weight" "conv_x_storage", Some(Blocked), Some(ConvBackwardWeight), workgroup 64 or 32 128, BLOCK,
         Conv2dBackwardWeight, [x, dy, partial];
-    Conv2dBackwardWeightTiled: "conv2d_backward_weight_tiled" after "conv_backward_weight" "tile_product", Some(Tiled), Some(ConvBackwardWeight), workgroup 256, TILE,
+    Conv2dBackwardWeightTiled: "conv2d_backward_weight_tiled" after "conv_backward_weight" "conv_x_storage" "tile_product", Some(Tiled), Some(ConvBackwardWeight), workgroup 256, TILE,
         Conv2dBackwardWeight, [x, dy, partial];
-    Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup" after "conv_backward_weight", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 4 },
+    Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup" after "conv_backward_weight" "conv_x_storage", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 4 },
         Conv2dBackwardWeight, [x, dy, partial];
-    Conv2dBackwardWeightRowsSubgroup: "conv2d_backward_weight_rows_subgroup" after "conv_backward_weight", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
+    Conv2dBackwardWeightRowsSubgroup: "conv2d_backward_weight_rows_subgroup" after "conv_backward_weight" "conv_x_storage" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
+        Conv2dBackwardWeight, [x, dy, partial];
+    // The same, gathering x from its texel mirror (a pick's `texels`).
+    Conv2dBackwardWeightRowsTexels: "conv2d_backward_weight_rows_texels" after "conv_backward_weight" "conv_x_texels" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
         Reduce, [partial, dweight, dbias];

@@ -2,10 +2,9 @@
 
 use crate::params::MAX_REDUCE_SEGMENTS;
 use crate::{
-    Bound, Conv2dShape, Gpu, GpuError, Kernel, Kernels, Launch, Op, Pass, Pool2dShape, Result, SplitRule, Tensor,
-    Variant, Work, expect, nonzero, params, split_reduction,
+    Conv2dShape, Gpu, GpuError, Kernel, Kernels, Launch, Op, Pass, Pool2dShape, Result, SplitRule, Tensor, Variant,
+    Work, expect, nonzero, params, split_reduction,
 };
-use tensor::Texels;
 
 impl Conv2dShape {
     fn check(&self, op: &str) -> Result<()> {
@@ -170,11 +169,9 @@ impl Kernels {
         expect(op, "argmax", argmax, &p.y_shape())?;
         // Its pick's block: BR pooled pixels side by side in a pooled row (rows padded to whole
         // blocks), in its pick's workgroups; x gathered from a texel mirror where the pick says so
-        // and the adapter's textures hold it.
+        // and the adapter's textures hold it (Self::dispatch_reading).
         let pick = self.pick_by_key(&crate::pass_key(Pass::ConvForward, c));
-        let texels = pick.texels && Texels::fits(gpu, x.len());
-        let own = if texels { Kernel::Conv2dForwardPoolTexels } else { Kernel::Conv2dForwardPoolSubgroup };
-        let kernel = Launch::at(own.shaped(pick.block), pick.workgroup);
+        let kernel = Launch::at(Kernel::Conv2dForwardPoolSubgroup.shaped(pick.block), pick.workgroup);
         let windows = kernel.desc().block.map_or(1, |(r, _)| r as usize);
         let pooled = p.batch * p.out_h() * p.out_w();
         let padded = p.batch * p.out_h() * p.out_w().div_ceil(windows) * windows;
@@ -185,19 +182,8 @@ impl Kernels {
             outputs: 2 * (pooled * c.c_out) as u64,
             flops: 2 * (4 * pooled * c.c_out * k_len) as u64,
         };
-        let params = c.forward_params(true);
-        let rest = [("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)].map(|(n, t)| Bound::tensor(n, t));
-        let dispatches = if texels {
-            let mirror = Texels::new(gpu, &format!("{} texels", x.label), x.len())?;
-            let fill = self.texels_from(gpu, x, &mirror)?;
-            let bound = std::iter::once(Bound::texels("x", &mirror)).chain(rest).collect();
-            let mut d = self.dispatch_bound(gpu, kernel, &params, bound, work)?;
-            d.keep(&mirror.texture);
-            vec![fill, d]
-        } else {
-            let bound = std::iter::once(Bound::tensor("x", x)).chain(rest).collect();
-            vec![self.dispatch_bound(gpu, kernel, &params, bound, work)?]
-        };
+        let rest = [("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)];
+        let dispatches = self.dispatch_reading(gpu, kernel, pick.texels, &c.forward_params(true), x, &rest, work)?;
         Ok(Op::new(format!("{op} {:?}", p.y_shape()), dispatches).for_pass(Pass::ConvForward, c))
     }
 
@@ -270,7 +256,7 @@ impl Kernels {
         let k_len = s.c_in * s.kh * s.kw;
         let (splits, _) = self.conv2d_weight_splits(s);
         let partial = Tensor::zeros(gpu, "conv2d weight-gradient partial sums", &self.conv2d_partials_shape(s))?;
-        let partials = self.partials_dispatch(gpu, s, x, dy, &partial)?;
+        let mut dispatches = self.partials_dispatches(gpu, s, x, dy, &partial)?;
         let rp = params::Reduce {
             c_out: s.c_out as u32,
             k_len: k_len as u32,
@@ -289,8 +275,8 @@ impl Kernels {
                 flops: 0,
             },
         )?;
-        let mut out = Op::new(format!("{op} {:?}", s.weight_shape()), vec![partials, reduce])
-            .for_pass(Pass::ConvBackwardWeight, s);
+        dispatches.push(reduce);
+        let mut out = Op::new(format!("{op} {:?}", s.weight_shape()), dispatches).for_pass(Pass::ConvBackwardWeight, s);
         out.scratch.push(partial);
         Ok(out)
     }
@@ -330,30 +316,29 @@ impl Kernels {
         }
     }
 
-    fn partials_dispatch(
+    /// The weight gradient's partial sums (after the fill of x's texel mirror where the pick
+    /// gathers x from one).
+    fn partials_dispatches(
         &self,
         gpu: &Gpu,
         s: &Conv2dShape,
         x: &Tensor,
         dy: &Tensor,
         partial: &Tensor,
-    ) -> Result<crate::Dispatch> {
+    ) -> Result<Vec<crate::Dispatch>> {
         let (kernel, grid_cols) = self.weight_kernel(s);
         let (splits, chunk) = self.conv2d_weight_splits(s);
         let cols = s.c_in * s.kh * s.kw + 1;
         let tiles = kernel.invocations(s.c_out, grid_cols);
-        self.dispatch(
-            gpu,
-            kernel,
-            &s.backward_weight_params(splits, chunk),
-            &[("x", x), ("dy", dy), ("partial", partial)],
-            Work {
-                invocations: tiles * splits as u64,
-                serial: chunk as u64,
-                outputs: (splits * s.c_out * cols) as u64,
-                flops: s.flops(),
-            },
-        )
+        let texels = self.pick_by_key(&crate::pass_key(Pass::ConvBackwardWeight, s)).texels;
+        let work = Work {
+            invocations: tiles * splits as u64,
+            serial: chunk as u64,
+            outputs: (splits * s.c_out * cols) as u64,
+            flops: s.flops(),
+        };
+        let params = s.backward_weight_params(splits, chunk);
+        self.dispatch_reading(gpu, kernel, texels, &params, x, &[("dy", dy), ("partial", partial)], work)
     }
 
     /// Only the first half of [`Self::conv2d_backward_weight`]: the split-K partial sums into
@@ -372,8 +357,8 @@ impl Kernels {
         expect(op, "input", x, &s.x_shape())?;
         expect(op, "output gradient", dy, &s.y_shape())?;
         expect(op, "partial sums", partial, &self.conv2d_partials_shape(s))?;
-        let d = self.partials_dispatch(gpu, s, x, dy, partial)?;
-        Ok(Op::new(format!("{op} partials {:?}", s.weight_shape()), vec![d]).for_pass(Pass::ConvBackwardWeight, s))
+        let dispatches = self.partials_dispatches(gpu, s, x, dy, partial)?;
+        Ok(Op::new(format!("{op} partials {:?}", s.weight_shape()), dispatches).for_pass(Pass::ConvBackwardWeight, s))
     }
 
     /// Sums the partial sums of several convolutions' weight gradients in one pass: each
