@@ -89,7 +89,14 @@ fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
 
     let expected = reference::conv2d_backward_input(&r, &wide(&w), &wide(&dy));
     let tdx = zeros("dx", &xs);
-    run(&k.conv2d_backward_input(g, &s, &tw, &tdy, &tdx, false).unwrap());
+    let op = k.conv2d_backward_input(g, &s, &tw, &tdy, &tdx, false).unwrap();
+    // A texel pick gathers dy from a mirror where the subgroup variant runs its rows kernel.
+    let labels: Vec<&str> = op.dispatches.iter().map(|d| d.label).collect();
+    let rows = k.variant == kernels::Variant::Subgroup && (s.kh, s.kw, s.stride) == (3, 3, 1);
+    let texel_rows = labels.iter().any(|l| l.starts_with("conv2d_backward_input_rows_texels"));
+    assert_eq!(texel_rows, k.texels && rows, "{name}: {labels:?}");
+    assert_eq!(labels.contains(&"texels_from_vec4"), k.texels && rows, "{name}: {labels:?}");
+    run(&op);
     let taps = s.c_out * s.kh * s.kw;
     assert_close(
         &format!("conv2d_backward_input dx {name}"),

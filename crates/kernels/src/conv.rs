@@ -183,7 +183,8 @@ impl Kernels {
             flops: 2 * (4 * pooled * c.c_out * k_len) as u64,
         };
         let rest = [("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)];
-        let dispatches = self.dispatch_reading(gpu, kernel, pick.texels, &c.forward_params(true), x, &rest, work)?;
+        let dispatches =
+            self.dispatch_reading(gpu, kernel, pick.texels, &c.forward_params(true), ("x", x), &rest, work)?;
         Ok(Op::new(format!("{op} {:?}", p.y_shape()), dispatches).for_pass(Pass::ConvForward, c))
     }
 
@@ -203,19 +204,17 @@ impl Kernels {
         expect(op, "output gradient", dy, &s.y_shape())?;
         expect(op, "input gradient", dx, &s.x_shape())?;
         let (kernel, rows) = self.backward_input_kernel(s);
-        let d = self.dispatch(
-            gpu,
-            kernel,
-            &s.backward_input_params(accumulate),
-            &[("dy", dy), ("weight", weight), ("dx", dx)],
-            Work {
-                invocations: kernel.invocations(rows, s.c_in),
-                serial: (s.c_out * s.kh * s.kw) as u64,
-                outputs: s.x_shape().iter().product::<usize>() as u64,
-                flops: s.flops(),
-            },
-        )?;
-        Ok(Op::new(format!("{op} {:?}", s.x_shape()), vec![d]).for_pass(Pass::ConvBackwardInput, s))
+        let texels = self.pick_by_key(&crate::pass_key(Pass::ConvBackwardInput, s)).texels;
+        let work = Work {
+            invocations: kernel.invocations(rows, s.c_in),
+            serial: (s.c_out * s.kh * s.kw) as u64,
+            outputs: s.x_shape().iter().product::<usize>() as u64,
+            flops: s.flops(),
+        };
+        let params = s.backward_input_params(accumulate);
+        let d =
+            self.dispatch_reading(gpu, kernel, texels, &params, ("dy", dy), &[("weight", weight), ("dx", dx)], work)?;
+        Ok(Op::new(format!("{op} {:?}", s.x_shape()), d).for_pass(Pass::ConvBackwardInput, s))
     }
 
     /// The kernel conv2d_backward_input runs at `s` and the rows its grid covers: the subgroup
@@ -338,7 +337,7 @@ impl Kernels {
             flops: s.flops(),
         };
         let params = s.backward_weight_params(splits, chunk);
-        self.dispatch_reading(gpu, kernel, texels, &params, x, &[("dy", dy), ("partial", partial)], work)
+        self.dispatch_reading(gpu, kernel, texels, &params, ("x", x), &[("dy", dy), ("partial", partial)], work)
     }
 
     /// Only the first half of [`Self::conv2d_backward_weight`]: the split-K partial sums into

@@ -6,22 +6,24 @@ use crate::{Bound, Dispatch, Gpu, GpuError, Kernel, Kernels, Launch, Result, Ten
 use tensor::Texels;
 
 impl Kernel {
-    /// The kernel that computes what this one does with its input (binding 1, `x`) gathered
+    /// The kernel that computes what this one does with its first input (binding 1) gathered
     /// from a texel mirror, if there is one.
     pub fn texel_reader(self) -> Option<Kernel> {
         match self {
             Kernel::Conv2dForwardPoolSubgroup => Some(Kernel::Conv2dForwardPoolTexels),
             Kernel::Conv2dForwardPoolSubgroup1x16 => Some(Kernel::Conv2dForwardPoolTexels1x16),
             Kernel::Conv2dBackwardWeightRowsSubgroup => Some(Kernel::Conv2dBackwardWeightRowsTexels),
+            Kernel::Conv2dBackwardInputRowsSubgroup => Some(Kernel::Conv2dBackwardInputRowsTexels),
+            Kernel::Conv2dBackwardInputRowsSubgroup4x16 => Some(Kernel::Conv2dBackwardInputRowsTexels4x16),
             _ => None,
         }
     }
 }
 
 impl Kernels {
-    /// `launch` with `x` bound first and `rest` after it; where `texels` asks for it, the kernel
-    /// has a texel reader and the adapter's textures hold `x`, that reader instead, after a pass
-    /// that fills `x`'s mirror (the op keeps the mirror).
+    /// `launch` with `first` bound first (binding 1) and `rest` after it; where `texels` asks for
+    /// it, the kernel has a texel reader and the adapter's textures hold `first`, that reader
+    /// instead, after a pass that fills `first`'s mirror (the op keeps the mirror).
     #[allow(clippy::too_many_arguments)] // a dispatch's own arguments, and which reader
     pub(crate) fn dispatch_reading<P: ParamsBlock>(
         &self,
@@ -29,19 +31,20 @@ impl Kernels {
         launch: Launch,
         texels: bool,
         params: &P,
-        x: &Tensor,
+        first: (&str, &Tensor),
         rest: &[(&str, &Tensor)],
         work: Work,
     ) -> Result<Vec<Dispatch>> {
+        let (name, x) = first;
         let rest = rest.iter().map(|&(name, t)| Bound::tensor(name, t));
         let reader = launch.kernel.texel_reader().filter(|_| texels && Texels::fits(gpu, x.len()));
         let Some(reader) = reader else {
-            let bound = std::iter::once(Bound::tensor("x", x)).chain(rest).collect();
+            let bound = std::iter::once(Bound::tensor(name, x)).chain(rest).collect();
             return Ok(vec![self.dispatch_bound(gpu, launch, params, bound, work)?]);
         };
         let mirror = Texels::new(gpu, &format!("{} texels", x.label), x.len())?;
         let fill = self.texels_from(gpu, x, &mirror)?;
-        let bound = std::iter::once(Bound::texels("x", &mirror)).chain(rest).collect();
+        let bound = std::iter::once(Bound::texels(name, &mirror)).chain(rest).collect();
         let mut d = self.dispatch_bound(gpu, Launch::at(reader, Some(launch.workgroup)), params, bound, work)?;
         d.keep(&mirror.texture);
         Ok(vec![fill, d])
