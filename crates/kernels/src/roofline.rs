@@ -14,6 +14,7 @@ use wgpu::util::DeviceExt;
 
 const COPY_SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/roofline/copy.wgsl"));
 const FMA_SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/roofline/fma.wgsl"));
+const GATHER_SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shaders/roofline/gather.wgsl"));
 
 /// What the device can do at best.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -177,6 +178,54 @@ impl CacheFlush {
             pass.dispatch_workgroups(self.grid.0, self.grid.1, 1);
         })
     }
+}
+
+/// What reading values one at a time costs through each reader a conv kernel may have: GB/s
+/// (read and written) of a 64 MiB copy whose every float is its own load, (from the storage
+/// buffer, from its texel mirror), median of five runs each, the two alternating. On lavapipe a
+/// storage load is a loop over the SIMD lanes and a texel fetch one vector gather, and which is
+/// cheaper depends on the CPU (AVX-512's masked lane operations make the loop cheap).
+pub fn gather_bandwidths(gpu: &Gpu) -> Result<(f64, f64)> {
+    let bytes = (64u64 << 20).min(gpu.limits().max_storage_buffer_binding_size);
+    let count = (bytes / 16) as usize;
+    let src = Tensor::zeros(gpu, "roofline gather source", &[count * 4])?;
+    let dst = Tensor::zeros(gpu, "roofline gather destination", &[count * 4])?;
+    let mirror = tensor::Texels::new(gpu, "roofline gather texels", count * 4)?;
+    let params = uniform(gpu, bytemuck::cast_slice(&[count as u32, 0]));
+    let (x, y) = grid((count as u64).div_ceil(64));
+    let readers = [("from_storage", src.binding()), ("from_texels", mirror.binding())];
+    let mut launches = Vec::new();
+    for (entry, (binding, source)) in readers.into_iter().enumerate().map(|(i, r)| (r.0, (i as u32 + 1, r.1))) {
+        let pipeline = gpu.compute_pipeline("roofline_gather", GATHER_SOURCE, entry, &[])?;
+        let entries = [
+            wgpu::BindGroupEntry { binding: 0, resource: params.as_entire_binding() },
+            wgpu::BindGroupEntry { binding, resource: source },
+            wgpu::BindGroupEntry { binding: 3, resource: dst.binding() },
+        ];
+        let layout = pipeline.get_bind_group_layout(0);
+        let desc = wgpu::BindGroupDescriptor { label: Some("roofline gather"), layout: &layout, entries: &entries };
+        launches.push((gpu.device.create_bind_group(&desc), pipeline));
+    }
+    let mut runs: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..6 {
+        for (reader, (group, pipeline)) in launches.iter().enumerate() {
+            let start = Instant::now();
+            gpu.run("roofline gather", |pass| {
+                pass.set_pipeline(pipeline);
+                pass.set_bind_group(0, group, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            })?;
+            if round > 0 {
+                runs[reader].push(start.elapsed().as_secs_f64()); // the first round warms up
+            }
+        }
+    }
+    let rate = |mut t: Vec<f64>| {
+        t.sort_by(f64::total_cmp);
+        2.0 * (count * 16) as f64 / t[t.len() / 2] / 1e9
+    };
+    let [storage, texels] = runs;
+    Ok((rate(storage), rate(texels)))
 }
 
 /// Both roofs of this device.

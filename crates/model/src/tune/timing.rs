@@ -22,6 +22,8 @@ const REPEATS: usize = 2;
 /// move by several percent from run to run, and with a dozen candidates one of equals would
 /// otherwise win by luck. The first guess (a variant's own shapes come first) keeps ties.
 const WIN_MARGIN: f64 = 0.04;
+/// Rounds of the holder and a challenger timed in alternation before a challenger takes a pass.
+const CONFIRM_ROUNDS: usize = 3;
 
 fn seconds(gpu: &Gpu, op: &Op) -> Result<f64> {
     let start = Instant::now();
@@ -76,16 +78,30 @@ pub(crate) fn fastest(gpu: &Gpu, picks: &[Pick], candidates: &[&Op], deadline: I
         }
         let t = fastest_of_runs(gpu, op)?;
         if t < best.0 * (1.0 - WIN_MARGIN) {
-            // A win is timed once more, the holder too: one slow run of the holder (a busy
-            // machine) must not hand the pass to a slower kernel.
-            best.0 = best.0.min(seconds(gpu, best_op)?);
-            let t = t.min(seconds(gpu, op)?);
-            if t < best.0 * (1.0 - WIN_MARGIN) {
-                (best, best_op) = ((t, pick), op);
+            // A win is timed again in alternation with the holder: a few slow seconds of a busy
+            // machine during the holder's runs (or fast ones during the candidate's) must not
+            // hand the pass to a slower kernel; alternating, both see the same seconds.
+            let (holder, challenger) = alternating_medians(gpu, best_op, op)?;
+            if challenger < holder * (1.0 - WIN_MARGIN) {
+                (best, best_op) = ((t.min(challenger), pick), op);
             }
         }
     }
     Ok(best.1)
+}
+
+/// [`CONFIRM_ROUNDS`] rounds of `a` then `b`: the median time of each.
+fn alternating_medians(gpu: &Gpu, a: &Op, b: &Op) -> Result<(f64, f64)> {
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    for _ in 0..CONFIRM_ROUNDS {
+        ta.push(seconds(gpu, a)?);
+        tb.push(seconds(gpu, b)?);
+    }
+    let median = |mut t: Vec<f64>| {
+        t.sort_by(f64::total_cmp);
+        t[t.len() / 2]
+    };
+    Ok((median(ta), median(tb)))
 }
 
 /// The pick that occurs most often (of equals, the first by name).
