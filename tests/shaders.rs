@@ -230,5 +230,5 @@ fn the_roofline_probes_validate() {
             .unwrap_or_else(|e| panic!("{} does not validate: {}", path.display(), e.emit_to_string(&source)));
         probes += 1;
     }
-    assert_eq!(probes, 2, "the copy and multiply-add probes");
+    assert_eq!(probes, 3, "the copy, multiply-add and gather probes");
 }

@@ -1,7 +1,7 @@
 // The part every conv2d_backward_weight kernel shares (blocked, _tiled, _subgroup, the rows
 // kernels): the parameter block, bindings 0, 2 and 3 and partial_at, joined in front of each by the
 // catalogue; binding 1 and load_x come from the reader joined beside it (conv_x_storage.wgsl, or
-// conv_x_texels.wgsl for the rows kernel's texel reader).
+// conv2d_backward_weight_rows_texels.wgsl's own for the rows kernel's texel reader).
 // Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial: see partial_at below.
 
 struct Params {

@@ -1,6 +1,6 @@
 // The rows kernel of the conv weight gradient, shared by conv2d_backward_weight_rows_subgroup.wgsl
 // (x from its storage buffer) and conv2d_backward_weight_rows_texels.wgsl (x from its texel
-// mirror): the catalogue joins the reader (common/conv_x_storage.wgsl or conv_x_texels.wgsl) in front.
+// mirror): the catalogue joins the reader (common/conv_x_storage.wgsl, or the texel kernel's own) in front.
 // What it computes: conv2d_backward_weight_subgroup.wgsl's partial sums for
 // a 3×3, stride-1 convolution (any padding), walking the chunk's pixels row by row so that each
 // kernel row reads x through a sliding window:

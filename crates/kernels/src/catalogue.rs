@@ -127,7 +127,7 @@ catalogue! {
     Conv2dBackwardWeightRowsSubgroup: "conv2d_backward_weight_rows_subgroup" after "conv_backward_weight" "conv_x_storage" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
         Conv2dBackwardWeight, [x, dy, partial];
     // The same, gathering x from its texel mirror (a pick's `texels`).
-    Conv2dBackwardWeightRowsTexels: "conv2d_backward_weight_rows_texels" after "conv_backward_weight" "conv_x_texels" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
+    Conv2dBackwardWeightRowsTexels: "conv2d_backward_weight_rows_texels" after "conv_backward_weight" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
         Reduce, [partial, dweight, dbias];
