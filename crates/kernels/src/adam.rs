@@ -1,6 +1,6 @@
 //! Adam launcher.
 
-use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Work, params};
+use crate::{Bound, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Work, params};
 
 /// Adam's hyper-parameters (PyTorch's defaults except the learning rate, which the caller sets).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -85,11 +85,11 @@ impl Kernels {
                 &stand_in
             }
         };
-        let mut d = self.dispatch_with(
+        let mut d = self.dispatch_with_bound(
             gpu,
             Kernel::Adam,
             hyper.clone(),
-            &[("param", param), ("grad", grad), ("m", m), ("v", v), ("average", bound)],
+            Bound::tensors(&[("param", param), ("grad", grad), ("m", m), ("v", v), ("average", bound)]),
             // One vec4 per invocation; it writes param, m and v (and the average).
             Work {
                 invocations: param.len().div_ceil(4) as u64,

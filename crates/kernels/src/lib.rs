@@ -175,13 +175,7 @@ impl Kernels {
         bindings: &[(&str, &Tensor)],
         work: Work,
     ) -> Result<Dispatch> {
-        self.dispatch_bound(
-            gpu,
-            kernel,
-            params,
-            bindings.iter().map(|&(name, t)| Bound::tensor(name, t)).collect(),
-            work,
-        )
+        self.dispatch_bound(gpu, kernel, params, Bound::tensors(bindings), work)
     }
 
     /// Like [`Self::dispatch`], with any resources bound (a texel mirror beside tensors).
@@ -202,19 +196,8 @@ impl Kernels {
         self.dispatch_with_bound(gpu, kernel, uniform, bindings, work)
     }
 
-    /// Like [`Self::dispatch`], with a parameter buffer the caller keeps updating (Adam's step).
-    fn dispatch_with(
-        &self,
-        gpu: &Gpu,
-        kernel: impl Into<Launch>,
-        uniform: wgpu::Buffer,
-        bindings: &[(&str, &Tensor)],
-        work: Work,
-    ) -> Result<Dispatch> {
-        let bound = bindings.iter().map(|&(name, t)| Bound::tensor(name, t)).collect();
-        self.dispatch_with_bound(gpu, kernel, uniform, bound, work)
-    }
-
+    /// Like [`Self::dispatch_bound`], with a parameter buffer the caller keeps updating (Adam's
+    /// step).
     fn dispatch_with_bound(
         &self,
         gpu: &Gpu,
@@ -260,6 +243,10 @@ struct Bound<'a> {
 impl<'a> Bound<'a> {
     fn tensor(name: &'a str, t: &'a Tensor) -> Self {
         Bound { name, resource: t.binding(), bytes: t.bytes() }
+    }
+
+    fn tensors(named: &[(&'a str, &'a Tensor)]) -> Vec<Self> {
+        named.iter().map(|&(name, t)| Bound::tensor(name, t)).collect()
     }
 
     fn texels(name: &'a str, t: &'a tensor::Texels) -> Self {
