@@ -15,7 +15,10 @@
 //! order of the sums differs (the fused conv + pool sums over input channels outside the taps).
 
 use kernels::{Conv2dShape, HeadLoss, LinearShape, Pool2dShape, Tensor};
-use twinhead::{Tolerance, assert_close, gpu, max_abs, random, random_labels, shaped_sets, texel_sets, variants, wide};
+use twinhead::{
+    Tolerance, assert_close, gpu, max_abs, narrow_block_sets, random, random_labels, shaped_sets, texel_sets, variants,
+    wide,
+};
 
 fn upload(label: &str, shape: &[usize], data: &[f32]) -> Tensor {
     Tensor::from_slice(&gpu().0, label, shape, data).unwrap()
@@ -270,7 +273,7 @@ fn maxpool2d_awkward_shapes() {
 }
 
 fn linear_case(s: LinearShape, seed: u64) {
-    for k in variants().iter().chain(shaped_sets()) {
+    for k in variants().iter().chain(shaped_sets()).chain(narrow_block_sets()) {
         linear_case_with(k, s, seed);
     }
 }

@@ -88,6 +88,25 @@ pub fn shaped_sets() -> &'static [Kernels] {
     })
 }
 
+/// A kernel set per register block a variant's kernels offer beside their own, with the split
+/// passes cut narrow: for the tests of the passes that split (elsewhere these sets run what
+/// [`shaped_sets`] runs).
+pub fn narrow_block_sets() -> &'static [Kernels] {
+    static SETS: OnceLock<Vec<Kernels>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let narrow = |k: &Kernels, block| kernels::Pick {
+            splits: kernels::Splits::Narrow,
+            ..kernels::Pick::shaped(k.variant, block)
+        };
+        variants()
+            .iter()
+            .flat_map(|k| {
+                kernels::Kernel::alternative_blocks(k.variant).into_iter().map(move |b| k.trying(narrow(k, b)))
+            })
+            .collect()
+    })
+}
+
 /// A kernel set per variant that has texel readers, in its own shapes and in each other block a
 /// texel reader offers, with inputs gathered from texel mirrors: for the tests of the kernels that
 /// can (elsewhere these sets run what [`shaped_sets`] runs, checked there).
