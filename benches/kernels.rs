@@ -25,7 +25,7 @@ fn gpu() -> Arc<Gpu> {
 fn time_ops(gpu: &Gpu, ops: &[&Op], iters: u64) -> Duration {
     let start = Instant::now();
     for _ in 0..iters {
-        gpu.run("bench", |pass| ops.iter().for_each(|op| op.record(pass))).unwrap();
+        kernels::record::run(gpu, "bench", |r| ops.iter().for_each(|op| op.record(r))).unwrap();
     }
     start.elapsed()
 }

@@ -36,7 +36,7 @@ fn millis(gpu: &Gpu, op: &Op) -> f64 {
     let mut t: Vec<f64> = (0..5)
         .map(|_| {
             let start = Instant::now();
-            gpu.run(&op.name, |pass| op.record(pass)).unwrap();
+            kernels::record::run(gpu, &op.name, |r| op.record(r)).unwrap();
             start.elapsed().as_secs_f64() * 1e3
         })
         .collect();

@@ -2,7 +2,7 @@
 // (shaders/common/conv_backward_weight_rows.wgsl: what it computes, its layouts and its work per
 // invocation, joined in front by the catalogue), gathering x from its texel mirror
 // (crates/tensor/src/texels.rs: value i at texel (i mod 4096, i div 4096) of an r32float
-// texture, filled by texels_from_vec4.wgsl just before): binding 1 and load_x here, the storage
+// texture, filled by a copy just before): binding 1 and load_x here, the storage
 // reader's in common/conv_x_storage.wgsl. On lavapipe a texel fetch is one vector gather, a
 // storage load a loop over the SIMD lanes. A pick's `texels`: the tuner measures both readers.
 // Bindings: 0 params (uniform), 1 x (r32float texels), 2 dy, 3 partial.

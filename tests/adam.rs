@@ -25,7 +25,7 @@ fn three_adam_steps_match_the_reference() {
             let grads: Vec<f32> = random(len, seed * 10 + step as u64, -1.0, 1.0).iter().map(|v| v * scale).collect();
             grad.write(g, &grads).unwrap();
             g.queue.write_buffer(&buffer, 0, bytemuck::bytes_of(&hyper.at_step(step)));
-            g.run("adam step", |pass| op.record(pass)).unwrap();
+            kernels::record::run(g, "adam step", |r| op.record(r)).unwrap();
             let wide: Vec<f64> = grads.iter().map(|&v| v as f64).collect();
             reference_adam.step(&mut expected, &wide, &mut state);
         }

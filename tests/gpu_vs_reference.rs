@@ -29,7 +29,12 @@ fn zeros(label: &str, shape: &[usize]) -> Tensor {
 }
 
 fn run(op: &kernels::Op) {
-    gpu().0.run(&op.name, |pass| op.record(pass)).unwrap();
+    kernels::record::run(&gpu().0, &op.name, |r| op.record(r)).unwrap();
+}
+
+/// Whether one of the op's kernels reads a texel mirror (filled by a copy recorded before it).
+fn mirrored(op: &kernels::Op) -> bool {
+    op.dispatches.iter().any(|d| d.copy_before().is_some())
 }
 
 fn read(t: &Tensor) -> Vec<f32> {
@@ -98,7 +103,7 @@ fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
     let rows = k.variant == kernels::Variant::Subgroup && (s.kh, s.kw, s.stride) == (3, 3, 1);
     let texel_rows = labels.iter().any(|l| l.starts_with("conv2d_backward_input_rows_texels"));
     assert_eq!(texel_rows, k.texels && rows, "{name}: {labels:?}");
-    assert_eq!(labels.contains(&"texels_from_vec4"), k.texels && rows, "{name}: {labels:?}");
+    assert_eq!(mirrored(&op), k.texels && rows, "{name}: {labels:?}");
     run(&op);
     let taps = s.c_out * s.kh * s.kw;
     assert_close(
@@ -123,7 +128,7 @@ fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
     let labels: Vec<&str> = op.dispatches.iter().map(|d| d.label).collect();
     let rows = k.variant == kernels::Variant::Subgroup && (s.kh, s.kw, s.stride) == (3, 3, 1) && s.c_in >= 8;
     assert_eq!(labels.contains(&"conv2d_backward_weight_rows_texels"), k.texels && rows, "{name}: {labels:?}");
-    assert_eq!(labels.contains(&"texels_from_vec4"), k.texels && rows, "{name}: {labels:?}");
+    assert_eq!(mirrored(&op), k.texels && rows, "{name}: {labels:?}");
     run(&op);
     let rows = s.batch * s.out_h() * s.out_w();
     assert_close(
@@ -558,9 +563,8 @@ fn conv_pool_case(c: Conv2dShape, seed: u64) {
         let op = k.conv2d_forward_relu_pool(g, &c, &p, &tx, &tw, &tb, &ty, &targ).unwrap();
         let name = format!("{c:?} ({:?}, block {:?}, texels {})", k.variant, k.block, k.texels);
         // A texel pick gathers x from a mirror filled just before (these shapes fit any adapter).
-        let mirrored = op.dispatches.iter().any(|d| d.label == "texels_from_vec4");
         assert_eq!(
-            mirrored,
+            mirrored(&op),
             k.texels,
             "{name}: dispatches {:?}",
             op.dispatches.iter().map(|d| d.label).collect::<Vec<_>>()

@@ -16,7 +16,7 @@ fn z(label: &str, shape: &[usize]) -> Tensor {
 }
 fn run(op: kernels::Result<kernels::Op>) {
     let op = op.unwrap();
-    gpu().0.run(&op.name, |pass| op.record(pass)).unwrap();
+    kernels::record::run(&gpu().0, &op.name, |r| op.record(r)).unwrap();
 }
 fn read(t: &Tensor) -> Vec<f32> {
     t.to_vec(&gpu().0).unwrap()

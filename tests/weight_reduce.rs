@@ -81,7 +81,7 @@ fn reduce_case(k: &kernels::Kernels, shapes: &[Conv2dShape], shift: u64) -> (&'s
         })
         .collect();
     let op = k.conv2d_reduce_weights(g, &partials, &grads, &segments).unwrap();
-    g.run(&op.name, |pass| op.record(pass)).unwrap();
+    kernels::record::run(g, &op.name, |r| op.record(r)).unwrap();
     let got = grads.to_vec(g).unwrap();
     for (i, (a, e)) in got.iter().zip(&expected).enumerate() {
         assert_eq!(a.to_bits(), e.to_bits(), "{}: value {i}: {a} against {e}", op.dispatches[0].label);

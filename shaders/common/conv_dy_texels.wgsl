@@ -1,6 +1,6 @@
 // A conv input-gradient kernel's dy gathered from its texel mirror (crates/tensor/src/texels.rs:
 // value i at texel (i mod 4096, i div 4096) of an r32float texture, filled by
-// texels_from_vec4.wgsl just before): binding 1 and load_dy, joined in front by the catalogue.
+// a copy just before): binding 1 and load_dy, joined in front by the catalogue.
 // On lavapipe a texel fetch is one vector gather, a storage load a loop over the SIMD lanes.
 
 @group(0) @binding(1) var dy: texture_2d<f32>;

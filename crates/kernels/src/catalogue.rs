@@ -149,8 +149,6 @@ catalogue! {
         Pool2dBackward, [dy, argmax, y, dx];
     ZeroVec4: "zero_vec4", None, None, workgroup 64, Grid::Items,
         Elementwise, [x];
-    TexelsFromVec4: "texels_from_vec4", None, None, workgroup 64, Grid::Items,
-        Elementwise, [src, texels];
     BytesToUnitVec4: "bytes_to_unit_vec4", None, None, workgroup 64, Grid::Items,
         Elementwise, [bytes, unit, x];
     BytesToUnit: "bytes_to_unit", None, None, workgroup 64, Grid::Items,

@@ -1,5 +1,7 @@
 //! Recorded work: dispatches with their pipeline, bindings and size, ready to go into a pass.
 
+use crate::Recorder;
+
 const MAX_GROUPS_X: u64 = 65_535;
 
 /// The shape of one launch's work: what the launch report prints and what the tests that keep
@@ -37,6 +39,8 @@ pub struct Dispatch {
     _params: wgpu::Buffer,
     _textures: Vec<wgpu::Texture>,
     groups: [u32; 2],
+    /// A copy that fills a texel mirror the kernel reads, recorded just before it.
+    before: Option<tensor::TexelCopy>,
 }
 
 impl Dispatch {
@@ -62,6 +66,7 @@ impl Dispatch {
             _params: params,
             _textures: Vec::new(),
             groups: [x as u32, y as u32],
+            before: None,
         }
     }
 
@@ -70,11 +75,22 @@ impl Dispatch {
         self._textures.push(texture.clone());
     }
 
+    /// Makes `copy` run before every recording of this dispatch.
+    pub(crate) fn copy_first(&mut self, copy: tensor::TexelCopy) {
+        self.before = Some(copy);
+    }
+
+    /// The copy that fills a texel mirror before the kernel runs, if it reads one.
+    pub fn copy_before(&self) -> Option<&tensor::TexelCopy> {
+        self.before.as_ref()
+    }
+
     /// Workgroups launched.
     pub fn workgroups(&self) -> u64 {
         self.groups[0] as u64 * self.groups[1] as u64
     }
 
+    /// Records the launch into `pass` (its copy, if it has one, is the [`Recorder`]'s to record).
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
@@ -122,10 +138,10 @@ impl Op {
         self
     }
 
-    /// Records every dispatch of this operation, in order, into `pass`.
-    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
+    /// Records every dispatch of this operation, in order, with the copies they need.
+    pub fn record(&self, recorder: &mut Recorder<'_>) {
         for d in &self.dispatches {
-            d.record(pass);
+            recorder.dispatch(d);
         }
     }
 

@@ -316,11 +316,11 @@ impl Model {
         let plan = &self.plans[&batch];
         let slot = self.pending;
         let conversion = plan.from_bytes.as_ref().map(|f| &f.1).filter(|_| convert);
-        let submission = self.gpu.submit("training step", |pass| {
+        let submission = kernels::record::submit(&self.gpu, "training step", |r| {
             for op in conversion.into_iter().chain(plan.step(slot)) {
-                op.record(pass);
+                op.record(r);
             }
-            self.adam.record(pass);
+            self.adam.record(r);
         });
         self.wait_for_previous_step()?;
         self.in_flight = Some(submission);
@@ -338,9 +338,9 @@ impl Model {
         let earlier = self.take_step_stats()?;
         self.plan_for(batch, Images::Floats(images), labels)?;
         let plan = &self.plans[&batch];
-        self.gpu.submit("gradients", |pass| {
+        kernels::record::submit(&self.gpu, "gradients", |r| {
             for op in plan.step(0) {
-                op.record(pass);
+                op.record(r);
             }
         });
         // Read slot 0 as if it were a step, then put the earlier steps back.
@@ -410,9 +410,9 @@ impl Model {
         let (_, convert) = self.plan_for(batch, images, &[])?;
         let plan = &self.plans[&batch];
         let conversion = plan.from_bytes.as_ref().map(|f| &f.1).filter(|_| convert);
-        self.gpu.submit("inference", |pass| {
+        kernels::record::submit(&self.gpu, "inference", |r| {
             for op in conversion.into_iter().chain(&plan.forward) {
-                op.record(pass);
+                op.record(r);
             }
         });
         let joint = plan.logits.to_vec(&self.gpu)?;

@@ -91,23 +91,35 @@ impl Gpu {
     /// Runs `record` inside one compute pass of one command encoder, submits it, and waits.
     /// Device errors raised by the work are returned, labelled with `label`.
     pub fn run(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> Result<()> {
+        self.run_encoded(label, |encoder| Self::in_one_pass(label, encoder, record))
+    }
+
+    /// Records `record` into one compute pass of one command encoder and submits it, without
+    /// waiting: the caller decides when to wait for the returned submission.
+    pub fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> wgpu::SubmissionIndex {
+        self.submit_encoded(label, |encoder| Self::in_one_pass(label, encoder, record))
+    }
+
+    fn in_one_pass(label: &str, encoder: &mut wgpu::CommandEncoder, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) {
+        let mut pass =
+            encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(label), timestamp_writes: None });
+        record(&mut pass);
+    }
+
+    /// [`Gpu::run`] for work that also copies between passes: `record` gets the encoder.
+    pub fn run_encoded(&self, label: &str, record: impl FnOnce(&mut wgpu::CommandEncoder)) -> Result<()> {
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        self.submit(label, record);
+        self.submit_encoded(label, record);
         if let Some(err) = pollster::block_on(scope.pop()) {
             return Err(GpuError::Device { during: label.into(), message: err.to_string() });
         }
         self.wait(label)
     }
 
-    /// Records `record` into one compute pass of one command encoder and submits it, without
-    /// waiting: the caller decides when to wait for the returned submission.
-    pub fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) -> wgpu::SubmissionIndex {
+    /// [`Gpu::submit`] for work that also copies between passes: `record` gets the encoder.
+    pub fn submit_encoded(&self, label: &str, record: impl FnOnce(&mut wgpu::CommandEncoder)) -> wgpu::SubmissionIndex {
         let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
-        {
-            let mut pass =
-                encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(label), timestamp_writes: None });
-            record(&mut pass);
-        }
+        record(&mut encoder);
         self.queue.submit([encoder.finish()])
     }
 

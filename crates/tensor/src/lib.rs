@@ -20,7 +20,7 @@ pub use error::GpuError;
 pub use fnv::Fnv1a;
 pub use gpu::Gpu;
 pub use tensor::{DType, Tensor};
-pub use texels::{TEXEL_ROW, Texels};
+pub use texels::{TEXEL_ROW, TexelCopy, Texels};
 pub use wgpu;
 
 /// Result type of this crate.

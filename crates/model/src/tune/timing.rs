@@ -27,7 +27,7 @@ const CONFIRM_ROUNDS: usize = 3;
 
 fn seconds(gpu: &Gpu, op: &Op) -> Result<f64> {
     let start = Instant::now();
-    gpu.run(&op.name, |pass| op.record(pass))?;
+    kernels::record::run(gpu, &op.name, |r| op.record(r))?;
     Ok(start.elapsed().as_secs_f64())
 }
 
@@ -36,10 +36,10 @@ fn seconds(gpu: &Gpu, op: &Op) -> Result<f64> {
 fn probe(gpu: &Gpu, op: &Op, scale: u64) -> Result<(f64, f64)> {
     let mut fraction = 0.0f64;
     let start = Instant::now();
-    gpu.run(&op.name, |pass| {
+    kernels::record::run(gpu, &op.name, |r| {
         for d in &op.dispatches {
             let groups = scale * (d.workgroups() / 64).max(PROBE_MIN_GROUPS);
-            fraction = fraction.max(d.record_part(pass, groups));
+            fraction = fraction.max(r.dispatch_part(d, groups));
         }
     })?;
     Ok((start.elapsed().as_secs_f64(), fraction))
