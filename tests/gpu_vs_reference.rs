@@ -124,11 +124,15 @@ fn conv_case_with(k: &kernels::Kernels, s: Conv2dShape, seed: u64) {
     let (edw, edb) = reference::conv2d_backward_weight(&r, &wide(&x), &wide(&dy));
     let (tdw, tdb) = (zeros("dw", &s.weight_shape()), zeros("db", &[s.c_out]));
     let op = k.conv2d_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false).unwrap();
-    // A texel pick gathers x from a mirror where the subgroup variant runs its rows kernel.
+    // A texel pick gathers x from a mirror in either of the subgroup variant's kernels: the rows
+    // kernel (3×3 stride 1, at least 8 input channels) or the other.
     let labels: Vec<&str> = op.dispatches.iter().map(|d| d.label).collect();
-    let rows = k.variant == kernels::Variant::Subgroup && (s.kh, s.kw, s.stride) == (3, 3, 1) && s.c_in >= 8;
+    let subgroup = k.variant == kernels::Variant::Subgroup;
+    let rows = subgroup && (s.kh, s.kw, s.stride) == (3, 3, 1) && s.c_in >= 8;
     assert_eq!(labels.contains(&"conv2d_backward_weight_rows_texels"), k.texels && rows, "{name}: {labels:?}");
-    assert_eq!(mirrored(&op), k.texels && rows, "{name}: {labels:?}");
+    let other = labels.contains(&"conv2d_backward_weight_subgroup_texels");
+    assert_eq!(other, k.texels && subgroup && !rows, "{name}: {labels:?}");
+    assert_eq!(mirrored(&op), k.texels && subgroup, "{name}: {labels:?}");
     run(&op);
     let rows = s.batch * s.out_h() * s.out_w();
     assert_close(
@@ -278,7 +282,7 @@ fn maxpool2d_awkward_shapes() {
 }
 
 fn linear_case(s: LinearShape, seed: u64) {
-    for k in variants().iter().chain(shaped_sets()).chain(narrow_block_sets()) {
+    for k in variants().iter().chain(shaped_sets()).chain(narrow_block_sets()).chain(texel_sets()) {
         linear_case_with(k, s, seed);
     }
 }
@@ -290,7 +294,7 @@ fn linear_case_with(k: &kernels::Kernels, s: LinearShape, seed: u64) {
     let w = random(s.outputs * s.inputs, seed + 1, -1.0, 1.0);
     let b = random(s.outputs, seed + 2, -1.0, 1.0);
     let dy = random(s.batch * s.outputs, seed + 3, -1.0, 1.0);
-    let name = format!("{s:?} ({:?}, block {:?})", k.variant, k.block);
+    let name = format!("{s:?} ({:?}, block {:?}, texels {})", k.variant, k.block, k.texels);
     let (tx, tw, tb) =
         (upload("x", &[s.batch, s.inputs], &x), upload("w", &[s.outputs, s.inputs], &w), upload("b", &[s.outputs], &b));
     let tdy = upload("dy", &[s.batch, s.outputs], &dy);
@@ -326,7 +330,14 @@ fn linear_case_with(k: &kernels::Kernels, s: LinearShape, seed: u64) {
 
     let (edw, edb) = reference::linear_backward_weight(&r, &wide(&x), &wide(&dy));
     let (tdw, tdb) = (zeros("dw", &[s.outputs, s.inputs]), zeros("db", &[s.outputs]));
-    run(&k.linear_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false).unwrap());
+    let op = k.linear_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false).unwrap();
+    // A texel pick gathers x from a mirror where the subgroup kernel runs (vec4 rows).
+    let labels: Vec<&str> = op.dispatches.iter().map(|d| d.label).collect();
+    let subgroup = k.variant == kernels::Variant::Subgroup && s.inputs.is_multiple_of(4) && s.outputs.is_multiple_of(4);
+    let texel_kernel = labels.iter().any(|l| l.starts_with("linear_backward_weight_subgroup_texels"));
+    assert_eq!(texel_kernel, k.texels && subgroup, "{name}: {labels:?}");
+    assert_eq!(mirrored(&op), texel_kernel, "{name}: {labels:?}");
+    run(&op);
     assert_close(
         &format!("linear_backward_weight dweight {name}"),
         &read(&tdw),

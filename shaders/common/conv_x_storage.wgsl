@@ -1,5 +1,5 @@
 // A conv kernel's input x read from its storage buffer: binding 1 and load_x, joined in front
-// by the catalogue (conv2d_backward_weight_rows_texels.wgsl has the same from a texel mirror).
+// by the catalogue (conv_x_texels.wgsl has the same from a texel mirror).
 // Layout, row-major: x [N, C_in, H, W]; `base` is where the image's channel starts.
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -122,12 +122,15 @@ catalogue! {
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dBackwardWeightTiled: "conv2d_backward_weight_tiled" after "conv_backward_weight" "conv_x_storage" "tile_product", Some(Tiled), Some(ConvBackwardWeight), workgroup 256, TILE,
         Conv2dBackwardWeight, [x, dy, partial];
-    Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup" after "conv_backward_weight" "conv_x_storage", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 4 },
+    Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup" after "conv_backward_weight" "conv_x_storage" "conv_backward_weight_subgroup", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 4 },
+        Conv2dBackwardWeight, [x, dy, partial];
+    // The same, gathering x from its texel mirror (a pick's `texels`).
+    Conv2dBackwardWeightSubgroupTexels: "conv2d_backward_weight_subgroup_texels" after "conv_backward_weight" "conv_x_texels" "conv_backward_weight_subgroup", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 4 },
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dBackwardWeightRowsSubgroup: "conv2d_backward_weight_rows_subgroup" after "conv_backward_weight" "conv_x_storage" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
         Conv2dBackwardWeight, [x, dy, partial];
     // The same, gathering x from its texel mirror (a pick's `texels`).
-    Conv2dBackwardWeightRowsTexels: "conv2d_backward_weight_rows_texels" after "conv_backward_weight" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
+    Conv2dBackwardWeightRowsTexels: "conv2d_backward_weight_rows_texels" after "conv_backward_weight" "conv_x_texels" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
         Reduce, [partial, dweight, dbias];
@@ -193,9 +196,14 @@ catalogue! {
         LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardWeightTiled: "linear_backward_weight_tiled" after "linear_backward" "tile_product", Some(Tiled), Some(LinearBackwardWeight), workgroup 256, TILE,
         LinearBackward, [x, dy, dweight, dbias];
-    LinearBackwardWeightSubgroup: "linear_backward_weight_subgroup" block 16 x 4 after "linear_backward", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64 or 32 128,
+    LinearBackwardWeightSubgroup: "linear_backward_weight_subgroup" block 16 x 4 after "linear_backward" "linear_backward_weight_subgroup", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64 or 32 128,
         SHARED_ROWS, LinearBackward, [x, dy, dweight, dbias];
-    LinearBackwardWeightSubgroup32x4: "linear_backward_weight_subgroup" shape 32 x 4 after "linear_backward", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64 or 32 128,
+    LinearBackwardWeightSubgroup32x4: "linear_backward_weight_subgroup" shape 32 x 4 after "linear_backward" "linear_backward_weight_subgroup", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64 or 32 128,
+        Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [x, dy, dweight, dbias];
+    // The same, gathering x from its texel mirror (a pick's `texels`).
+    LinearBackwardWeightTexels: "linear_backward_weight_subgroup_texels" block 16 x 4 after "linear_backward" "linear_backward_weight_subgroup", Some(Subgroup), None, workgroup 64 or 32 128,
+        SHARED_ROWS, LinearBackward, [x, dy, dweight, dbias];
+    LinearBackwardWeightTexels32x4: "linear_backward_weight_subgroup_texels" shape 32 x 4 after "linear_backward" "linear_backward_weight_subgroup", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardInputNarrow: "linear_backward_input_narrow", None, None, workgroup 64, Grid::Items,
         LinearBackwardNarrow, [dy, weight, x, dx];

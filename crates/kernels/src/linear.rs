@@ -154,19 +154,18 @@ impl Kernels {
         expect(op, "weight gradient", dweight, &[s.outputs, s.inputs])?;
         expect(op, "bias gradient", dbias, &[s.outputs])?;
         let kernel = self.linear_kernel(Pass::LinearBackwardWeight, s);
-        let d = self.dispatch(
-            gpu,
-            kernel,
-            &s.backward_params(accumulate),
-            &[("x", x), ("dy", dy), ("dweight", dweight), ("dbias", dbias)],
-            Work {
-                invocations: kernel.invocations(s.outputs, s.inputs + 1),
-                serial: s.batch as u64,
-                outputs: (s.outputs * (s.inputs + 1)) as u64,
-                flops: s.flops(),
-            },
-        )?;
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]).for_pass(Pass::LinearBackwardWeight, s))
+        // x from a texel mirror where the pick says so (Self::dispatch_reading).
+        let texels = self.pick_by_key(&crate::pass_key(Pass::LinearBackwardWeight, s)).texels;
+        let work = Work {
+            invocations: kernel.invocations(s.outputs, s.inputs + 1),
+            serial: s.batch as u64,
+            outputs: (s.outputs * (s.inputs + 1)) as u64,
+            flops: s.flops(),
+        };
+        let params = s.backward_params(accumulate);
+        let rest = [("dy", dy), ("dweight", dweight), ("dbias", dbias)];
+        let d = self.dispatch_reading(gpu, kernel, texels, &params, ("x", x), &rest, work)?;
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), d).for_pass(Pass::LinearBackwardWeight, s))
     }
 
     /// dx = dy · weight for a layer with few outputs (the heads), one dx value per invocation;

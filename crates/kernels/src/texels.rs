@@ -12,9 +12,12 @@ impl Kernel {
         match self {
             Kernel::Conv2dForwardPoolSubgroup => Some(Kernel::Conv2dForwardPoolTexels),
             Kernel::Conv2dForwardPoolSubgroup1x16 => Some(Kernel::Conv2dForwardPoolTexels1x16),
+            Kernel::Conv2dBackwardWeightSubgroup => Some(Kernel::Conv2dBackwardWeightSubgroupTexels),
             Kernel::Conv2dBackwardWeightRowsSubgroup => Some(Kernel::Conv2dBackwardWeightRowsTexels),
             Kernel::Conv2dBackwardInputRowsSubgroup => Some(Kernel::Conv2dBackwardInputRowsTexels),
             Kernel::Conv2dBackwardInputRowsSubgroup4x16 => Some(Kernel::Conv2dBackwardInputRowsTexels4x16),
+            Kernel::LinearBackwardWeightSubgroup => Some(Kernel::LinearBackwardWeightTexels),
+            Kernel::LinearBackwardWeightSubgroup32x4 => Some(Kernel::LinearBackwardWeightTexels32x4),
             _ => None,
         }
     }

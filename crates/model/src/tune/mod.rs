@@ -102,8 +102,7 @@ impl Model {
             }
             // A pick that runs another's kernel over the same invocations in the same workgroups
             // for this pass (a block, split width or size the pass does not have) is not timed twice.
-            // (Every dispatch counts: a texel pick's first is its mirror's fill, the same for
-            // each of its blocks.)
+            // (Every dispatch counts: a split pass's reduce as well as its product.)
             let mut seen = Vec::new();
             let (mut offered, mut candidates) = (Vec::new(), Vec::new());
             for (&v, o) in picks.iter().zip(&ops) {
