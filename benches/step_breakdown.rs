@@ -74,9 +74,11 @@ fn time_op(gpu: &Gpu, flush: &CacheFlush, overhead: f64, op: &Op, rows: &mut Vec
     };
     for d in op.dispatches.iter().filter(|d| op.name.contains(&only) || d.label.contains(&only)) {
         // A kernel that reads a texel mirror has the copy that fills it timed as its own row.
-        if let Some(fill) = d.copy_before() {
-            let run = || gpu.run_encoded(&op.name, |encoder| fill.record(encoder)).unwrap();
-            let facts = Row { name: format!("{} (copy to texels)", op.name), bytes: fill.bytes(), ..Row::default() };
+        let fills = d.copies_before();
+        if !fills.is_empty() {
+            let run = || gpu.run_encoded(&op.name, |encoder| fills.iter().for_each(|f| f.record(encoder))).unwrap();
+            let bytes = fills.iter().map(|f| f.bytes()).sum();
+            let facts = Row { name: format!("{} (copy to texels)", op.name), bytes, ..Row::default() };
             rows.push(time_row(gpu, &timed, facts, &run));
         }
         let run = || gpu.run(&op.name, |pass| d.record(pass)).unwrap();

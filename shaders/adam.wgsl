@@ -1,46 +1,12 @@
-// adam: one Adam step on one parameter tensor, in place, with PyTorch's semantics:
-//   m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g²
-//   param ← param − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + eps)      (eps outside the square root)
-// The bias corrections depend only on the step t, so the host passes bias1 = 1 − β1ᵗ and
-// bias2_sqrt = √(1 − β2ᵗ), and also 1 − β1 and 1 − β2, all computed in f64 as PyTorch does
-// (1 − β2 in f32 arithmetic would be off by 5e-5 relative); one params buffer serves every
-// tensor of a step.
-// Layouts: param, grad, m, v all [len], read as vec4s: tensor buffers hold whole vec4s, and the
-// zero padding past len stays zero (a zero gradient moves nothing). One invocation per vec4:
-// on CPU adapters a vec4 load costs about what a scalar one does, so this is 4× fewer loads.
-// With average_rate > 0 the moving average of the parameters follows in the same pass
-// (model::ema): average ← average + average_rate · (param_new − average); otherwise the average
-// binding is a stand-in that is never touched.
-// Bindings: 0 params (uniform), 1 param, 2 grad, 3 m, 4 v, 5 average.
+// adam: one Adam step on every parameter, in place (shaders/common/adam_step.wgsl: the update,
+// its semantics and layouts, joined in front by the catalogue), reading the values before the
+// step from the storage buffers it writes.
+// Bindings: 0 params (uniform), 1 param, 2 m, 3 v, 4 average, 5 grad.
 
-struct Params {
-    lr: f32, beta1: f32, beta2: f32, eps: f32,
-    bias1: f32, bias2_sqrt: f32, one_minus_beta1: f32, one_minus_beta2: f32,
-    average_rate: f32, _pad0: u32, _pad1: u32, _pad2: u32,
-}
+@group(0) @binding(5) var<storage, read> grad: array<vec4<f32>>;
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> param: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> grad: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> m: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> v: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> average: array<vec4<f32>>;
-
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-    let i = (wid.y * nwg.x + wid.x) * 64u + lid;
-    if i >= arrayLength(&param) { return; }
-    let g = grad[i];
-    let m_new = p.beta1 * m[i] + p.one_minus_beta1 * g;
-    let v_new = p.beta2 * v[i] + p.one_minus_beta2 * g * g;
-    m[i] = m_new;
-    v[i] = v_new;
-    let denom = sqrt(v_new) / p.bias2_sqrt + vec4<f32>(p.eps);
-    let param_new = param[i] - (p.lr / p.bias1) * m_new / denom;
-    param[i] = param_new;
-    if p.average_rate > 0.0 {
-        let a = average[i];
-        average[i] = a + p.average_rate * (param_new - a);
-    }
-}
+fn load_param(i: u32) -> vec4<f32> { return param[i]; }
+fn load_grad(i: u32) -> vec4<f32> { return grad[i]; }
+fn load_m(i: u32) -> vec4<f32> { return m[i]; }
+fn load_v(i: u32) -> vec4<f32> { return v[i]; }
+fn load_average(i: u32) -> vec4<f32> { return average[i]; }

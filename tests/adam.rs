@@ -6,7 +6,20 @@ use twinhead::{Tolerance, assert_close, gpu, random};
 
 #[test]
 fn three_adam_steps_match_the_reference() {
-    let (g, k) = gpu();
+    three_steps_match(&gpu().1);
+}
+
+/// The same through the reader that takes param, grad, m and v from texel mirrors (the tuner's
+/// choice where texel fetches are the cheaper loads): five copies, then the texel kernel.
+#[test]
+fn three_adam_steps_from_texel_mirrors_match_the_reference() {
+    let (_, k) = gpu();
+    let k = k.trying(kernels::Pick { texels: true, ..kernels::Pick::from(k.variant) });
+    three_steps_match(&k);
+}
+
+fn three_steps_match(k: &kernels::Kernels) {
+    let g = &gpu().0;
     let hyper = AdamHyper::new(5e-4);
     let reference_adam = Adam { lr: hyper.lr, beta1: hyper.beta1, beta2: hyper.beta2, eps: hyper.eps };
     for (len, seed) in [(1usize, 1u64), (1000, 2), (4_194_320, 3)] {
@@ -19,6 +32,8 @@ fn three_adam_steps_match_the_reference() {
         let grad = Tensor::zeros(g, "grad", &[len]).unwrap();
         let buffer = k.adam_params_buffer(g);
         let op = k.adam(g, &buffer, &p, &grad, &m, &v).unwrap();
+        let copies: usize = op.dispatches.iter().map(|d| d.copies_before().len()).sum();
+        assert_eq!(copies, if k.texels { 5 } else { 0 }, "mirrors filled before the step [{len}]");
         for step in 1..=3u32 {
             // Gradients of very different sizes, including ones far below eps's scale.
             let scale = [1.0f32, 1e-3, 1e-9][step as usize - 1];

@@ -34,7 +34,7 @@ fn run(op: &kernels::Op) {
 
 /// Whether one of the op's kernels reads a texel mirror (filled by a copy recorded before it).
 fn mirrored(op: &kernels::Op) -> bool {
-    op.dispatches.iter().any(|d| d.copy_before().is_some())
+    op.dispatches.iter().any(|d| !d.copies_before().is_empty())
 }
 
 fn read(t: &Tensor) -> Vec<f32> {

@@ -21,6 +21,7 @@ fn small_model(kernels: KernelChoice) -> Model {
 /// The matrix-product passes of one step: 3 conv forwards, 2 conv input gradients, 3 conv
 /// weight gradients, and forward, input and weight gradient of the shared layer, plus the
 /// heads' forward and weight gradient (their input gradient is the narrow kernel, one variant).
+/// Beside them the tuner chooses Adam's reader (storage or texel mirrors, kernels::ADAM_KEY).
 const TUNED_PASSES: usize = 13;
 
 #[test]
@@ -30,8 +31,9 @@ fn measured_choices_are_cached_and_reused() {
     let mut a = small_model(KernelChoice::Measure { cache: Some(cache.clone()) });
     a.prepare(3).unwrap();
     let chosen = a.kernel_choices();
-    assert_eq!(chosen.len(), TUNED_PASSES, "{chosen:?}");
+    assert_eq!(chosen.len(), TUNED_PASSES + 1, "{chosen:?}");
     assert!(chosen.values().all(|v| Pick::from_name(v).is_some()), "{chosen:?}");
+    assert!(chosen.contains_key(kernels::ADAM_KEY), "{chosen:?}");
     let file: BTreeMap<String, BTreeMap<String, String>> =
         serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
     assert_eq!(file.len(), 1, "one adapter");

@@ -1,6 +1,12 @@
-//! Adam launcher.
+//! Adam launcher: one pass over every parameter, reading either from the storage buffers it
+//! writes or from texel mirrors of them (the choice under [`ADAM_KEY`], made by measurement).
 
 use crate::{Bound, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Work, params};
+use tensor::Texels;
+
+/// The key of Adam's choice among a kernel set's choices: a pick's `texels` says whether the
+/// step reads param, grad, m, v (and the average) from texel mirrors (shaders/adam_texels.wgsl).
+pub const ADAM_KEY: &str = "adam";
 
 /// Adam's hyper-parameters (PyTorch's defaults except the learning rate, which the caller sets).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -85,19 +91,34 @@ impl Kernels {
                 &stand_in
             }
         };
-        let mut d = self.dispatch_with_bound(
-            gpu,
-            Kernel::Adam,
-            hyper.clone(),
-            Bound::tensors(&[("param", param), ("grad", grad), ("m", m), ("v", v), ("average", bound)]),
-            // One vec4 per invocation; it writes param, m and v (and the average).
-            Work {
-                invocations: param.len().div_ceil(4) as u64,
-                serial: 1,
-                outputs: (3 + average.is_some() as u64) * param.len() as u64,
-                flops: 0,
-            },
-        )?;
+        // One vec4 per invocation; it writes param, m and v (and the average).
+        let work = Work {
+            invocations: param.len().div_ceil(4) as u64,
+            serial: 1,
+            outputs: (3 + average.is_some() as u64) * param.len() as u64,
+            flops: 0,
+        };
+        let written = [("param", param), ("m", m), ("v", v), ("average", bound)];
+        let read = [param, grad, m, v, bound];
+        let texels = self.pick_by_key(ADAM_KEY).texels && Texels::fits(gpu, param.len());
+        let mut d = if texels {
+            let mirrors = read
+                .iter()
+                .map(|t| Texels::new(gpu, &format!("{} texels", t.label), t.len()))
+                .collect::<Result<Vec<_>>>()?;
+            let names = ["param_texels", "grad_texels", "m_texels", "v_texels", "average_texels"];
+            let mut bound = Bound::tensors(&written);
+            bound.extend(names.iter().zip(&mirrors).map(|(&name, mirror)| Bound::texels(name, mirror)));
+            let mut d = self.dispatch_with_bound(gpu, Kernel::AdamTexels, hyper.clone(), bound, work)?;
+            for (mirror, t) in mirrors.iter().zip(read) {
+                d.keep(&mirror.texture);
+                d.copy_first(mirror.copy_from(t)?);
+            }
+            d
+        } else {
+            let bound = Bound::tensors(&[("param", param), ("m", m), ("v", v), ("average", bound), ("grad", grad)]);
+            self.dispatch_with_bound(gpu, Kernel::Adam, hyper.clone(), bound, work)?
+        };
         // Reads param, grad, m, v (and the average), writes param, m, v (and the average).
         let streams = 7 + 2 * average.is_some() as u64;
         d.bytes = streams * 4 * param.len() as u64;

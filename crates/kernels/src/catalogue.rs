@@ -209,6 +209,9 @@ catalogue! {
         LinearBackwardNarrow, [dy, weight, x, dx];
     SoftmaxCrossEntropy: "softmax_cross_entropy", None, None, workgroup 64, Grid::Items,
         CrossEntropy, [logits, labels, dlogits, stats];
-    Adam: "adam", None, None, workgroup 64, Grid::Items,
-        Adam, [param, grad, m, v, average];
+    Adam: "adam" after "adam_step", None, None, workgroup 64, Grid::Items,
+        Adam, [param, m, v, average, grad];
+    // The same, reading from texel mirrors (the tuner's choice, key kernels::ADAM_KEY).
+    AdamTexels: "adam_texels" after "adam_step", None, None, workgroup 64, Grid::Items,
+        Adam, [param, m, v, average, param_texels, grad_texels, m_texels, v_texels, average_texels];
 }

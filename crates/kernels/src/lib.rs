@@ -29,7 +29,7 @@ mod shapes;
 mod split;
 mod texels;
 
-pub use adam::AdamHyper;
+pub use adam::{ADAM_KEY, AdamHyper};
 pub use conv::WeightSegment;
 pub use kernel::{Grid, Kernel, KernelDesc, Pass, Variant};
 pub use loss::HeadLoss;

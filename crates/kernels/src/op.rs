@@ -39,8 +39,8 @@ pub struct Dispatch {
     _params: wgpu::Buffer,
     _textures: Vec<wgpu::Texture>,
     groups: [u32; 2],
-    /// A copy that fills a texel mirror the kernel reads, recorded just before it.
-    before: Option<tensor::TexelCopy>,
+    /// Copies that fill the texel mirrors the kernel reads, recorded just before it.
+    before: Vec<tensor::TexelCopy>,
 }
 
 impl Dispatch {
@@ -66,7 +66,7 @@ impl Dispatch {
             _params: params,
             _textures: Vec::new(),
             groups: [x as u32, y as u32],
-            before: None,
+            before: Vec::new(),
         }
     }
 
@@ -75,14 +75,14 @@ impl Dispatch {
         self._textures.push(texture.clone());
     }
 
-    /// Makes `copy` run before every recording of this dispatch.
+    /// Makes `copy` run before every recording of this dispatch (after those added before it).
     pub(crate) fn copy_first(&mut self, copy: tensor::TexelCopy) {
-        self.before = Some(copy);
+        self.before.push(copy);
     }
 
-    /// The copy that fills a texel mirror before the kernel runs, if it reads one.
-    pub fn copy_before(&self) -> Option<&tensor::TexelCopy> {
-        self.before.as_ref()
+    /// The copies that fill the texel mirrors the kernel reads, run just before it.
+    pub fn copies_before(&self) -> &[tensor::TexelCopy] {
+        &self.before
     }
 
     /// Workgroups launched.
@@ -90,7 +90,7 @@ impl Dispatch {
         self.groups[0] as u64 * self.groups[1] as u64
     }
 
-    /// Records the launch into `pass` (its copy, if it has one, is the [`Recorder`]'s to record).
+    /// Records the launch into `pass` (its copies, if any, are the [`Recorder`]'s to record).
     pub fn record(&self, pass: &mut wgpu::ComputePass<'_>) {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);

@@ -28,13 +28,13 @@ impl<'e> Recorder<'e> {
         })
     }
 
-    /// Records `d`'s copy, if it has one, then `d`.
+    /// Records `d`'s copies, if any, then `d`.
     pub fn dispatch(&mut self, d: &Dispatch) {
         self.copy_for(d);
         d.record(self.pass());
     }
 
-    /// Records `d`'s copy, if it has one, then about `groups` of `d`'s workgroups (see
+    /// Records `d`'s copies, if any, then about `groups` of `d`'s workgroups (see
     /// [`Dispatch::record_part`]); returns the fraction of the workgroups recorded.
     pub fn dispatch_part(&mut self, d: &Dispatch, groups: u64) -> f64 {
         self.copy_for(d);
@@ -42,8 +42,10 @@ impl<'e> Recorder<'e> {
     }
 
     fn copy_for(&mut self, d: &Dispatch) {
-        if let Some(copy) = d.copy_before() {
+        if !d.copies_before().is_empty() {
             self.pass = None; // a copy cannot be recorded inside a compute pass
+        }
+        for copy in d.copies_before() {
             copy.record(self.encoder);
         }
     }

@@ -5,6 +5,7 @@
 //! ([`kernels::Kernels::trying`]); the model's own set only ever receives the choices. What was
 //! chosen is remembered per adapter ([`cache`]) and said per layer ([`summary`]).
 
+mod adam;
 mod cache;
 pub(crate) mod limits;
 mod summary;
@@ -53,19 +54,29 @@ impl Model {
         let adapter = cache::adapter_key(&self.gpu);
         let known = cache.map(|p| cache::cached_choices(p, &adapter)).unwrap_or_default();
         let missing = self.take_known(keys, &known);
-        if missing.is_empty() {
+        let first_guess = Pick::from(self.kernels.variant);
+        let adam_chosen = self.take_known_adam(&known)?;
+        if missing.is_empty() && adam_chosen {
             return Ok(());
         }
-        // The same step once per pick (the first guess first), its passes in the same order.
-        let first_guess = Pick::from(self.kernels.variant);
-        let picks = candidates(&self.gpu, first_guess.variant);
-        let plans =
-            picks.iter().map(|&p| self.build_plan_with(&self.kernels.trying(p), batch)).collect::<Result<Vec<_>>>()?;
-        let (measured, unmeasured) = self.time_each(&picks, &plans, missing)?;
+        let deadline = Instant::now() + self.tune_limits.budget;
+        let (mut measured, mut unmeasured) = (HashMap::new(), Vec::new());
+        if !missing.is_empty() {
+            // The same step once per pick (the first guess first), its passes in the same order.
+            let picks = candidates(&self.gpu, first_guess.variant);
+            let plans = picks
+                .iter()
+                .map(|&p| self.build_plan_with(&self.kernels.trying(p), batch))
+                .collect::<Result<Vec<_>>>()?;
+            (measured, unmeasured) = self.time_each(&picks, &plans, missing, deadline)?;
+        }
+        self.guess_unmeasured(&measured, unmeasured, first_guess);
+        if let Some(adam) = self.choose_adam(first_guess, deadline)? {
+            measured.insert(kernels::ADAM_KEY.to_string(), adam);
+        }
         if let Some(path) = cache {
             cache::remember(path, &adapter, &measured);
         }
-        self.guess_unmeasured(&measured, unmeasured, first_guess);
         Ok(())
     }
 
@@ -90,9 +101,9 @@ impl Model {
         picks: &[Pick],
         plans: &[Plan],
         missing: Missing,
+        deadline: Instant,
     ) -> Result<(HashMap<String, Pick>, Vec<String>)> {
         let ops: Vec<Vec<&Op>> = plans.iter().map(|p| p.ops().filter(|op| op.key.is_some()).collect()).collect();
-        let deadline = Instant::now() + self.tune_limits.budget;
         let total = missing.len();
         let (mut measured, mut unmeasured) = (HashMap::new(), Vec::new());
         for (n, (i, key)) in missing.into_iter().enumerate() {

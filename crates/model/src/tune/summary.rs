@@ -66,6 +66,11 @@ impl Model {
             };
             format!("{layer}: {}", parts.join(", "))
         };
-        layers.iter().map(layer_text).collect::<Vec<_>>().join("; ")
+        let mut parts: Vec<String> = layers.iter().map(layer_text).collect();
+        // Adam's reader, where it is not the storage buffers it writes.
+        if choices.get(kernels::ADAM_KEY).is_some_and(|p| p.texels) {
+            parts.push("Adam: from texel mirrors".into());
+        }
+        parts.join("; ")
     }
 }
