@@ -16,11 +16,22 @@ impl Model {
             return Err(ModelError::Input(format!("the moving average's decay {decay} must be above 0 and below 1")));
         }
         let ema = Ema::new(&self.gpu, &self.params.flat.value, decay)?;
+        let before = self.ema.replace(ema);
+        if let Err(e) = self.rebuild_adam() {
+            self.ema = before; // the step's Adam pass still updates what it did
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Builds the step's Adam pass again: over every parameter, with the moving average when one
+    /// is kept, through the reader the kernel set's choice names (see kernels::ADAM_KEY).
+    pub(crate) fn rebuild_adam(&mut self) -> Result<()> {
         let flat = &self.params.flat;
-        let (hyper, average) = (&self.adam_params, Some(&ema.average));
+        let average = self.ema.as_ref().map(|e| &e.average);
+        let hyper = &self.adam_params;
         self.adam =
             self.kernels.adam_with_average(&self.gpu, hyper, &flat.value, &flat.grad, &flat.m, &flat.v, average)?;
-        self.ema = Some(ema);
         Ok(())
     }
 

@@ -55,11 +55,6 @@ impl Model {
     /// Runs Adam with `pick`'s reader from now on (rebuilds the step's Adam pass).
     pub(super) fn use_adam(&mut self, pick: Pick) -> Result<()> {
         self.kernels.set_choice(ADAM_KEY.to_string(), pick);
-        let flat = &self.params.flat;
-        let average = self.ema.as_ref().map(|e| &e.average);
-        let hyper = &self.adam_params;
-        self.adam =
-            self.kernels.adam_with_average(&self.gpu, hyper, &flat.value, &flat.grad, &flat.m, &flat.v, average)?;
-        Ok(())
+        self.rebuild_adam()
     }
 }
