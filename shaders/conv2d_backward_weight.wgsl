@@ -37,11 +37,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let k0 = (t % tiles_k) * 8u;
     let co0 = (t / tiles_k) * 8u;
     let out_plane = p.out_h * p.out_w;
-    let rows = p.batch * out_plane;
-    let m_begin = s * p.chunk;
-    let m_end = min(rows, m_begin + p.chunk);
+    let chunk = chunk_pixels(s);
+    let m_begin = chunk.x;
+    let m_end = chunk.y;
     let chw = p.c_in * p.h * p.w;
-    let taps = p.kh * p.kw;
 
     // Column j reads x at offset xo[j] + (oy·st + ey[j], ox·st + ex[j]); is_bias[j] marks column K.
     var xo: array<u32, 8>;
@@ -52,11 +51,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var j = 0u; j < 8u; j++) {
         let k = min(k0 + j, k_len);
         is_bias[j] = k == k_len;
-        let kk = min(k, k_len - 1u);
-        let tap = kk % taps;
-        xo[j] = (kk / taps) * p.h * p.w;
-        ey[j] = i32(tap / p.kw) - i32(p.pad);
-        ex[j] = i32(tap % p.kw) - i32(p.pad);
+        let at = column_tap(min(k, k_len - 1u));
+        xo[j] = at.plane;
+        ey[j] = at.dy;
+        ex[j] = at.dx;
         dr[j] = min(co0 + j, p.c_out - 1u) * out_plane;
     }
 

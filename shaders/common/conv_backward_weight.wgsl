@@ -1,7 +1,7 @@
 // The part every conv2d_backward_weight kernel shares (blocked, _tiled, _subgroup, the rows
-// kernels): the parameter block, bindings 0, 2 and 3 and partial_at, joined in front of each by the
-// catalogue; binding 1 and load_x come from the reader joined beside it (conv_x_storage.wgsl, or
-// conv2d_backward_weight_rows_texels.wgsl's own for the rows kernel's texel reader).
+// kernels): the parameter block, bindings 0, 2 and 3, partial_at, chunk_pixels and column_tap,
+// joined in front of each by the catalogue; binding 1 and load_x come from the reader joined
+// beside it (conv_x_storage.wgsl or conv_x_texels.wgsl).
 // Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial: see partial_at below.
 
 struct Params {
@@ -25,4 +25,25 @@ struct Params {
 fn partial_at(s: u32, co: u32, k: u32, cols: u32) -> u32 {
     let v = co * cols + k;
     return ((v / 16u) * p.splits + s) * 16u + v % 16u;
+}
+
+// The output pixels m = (n, oy, ox) of chunk s, in row-major order: [x, y) of the batch's.
+fn chunk_pixels(s: u32) -> vec2<u32> {
+    let rows = p.batch * p.out_h * p.out_w;
+    let begin = s * p.chunk;
+    return vec2<u32>(begin, min(rows, begin + p.chunk));
+}
+
+// Where column k < K reads x: its input channel's plane (an offset within the image) and its
+// tap's row and column offset from (oy·st, ox·st), the padding taken off.
+struct ColumnTap {
+    plane: u32,
+    dy: i32,
+    dx: i32,
+}
+
+fn column_tap(k: u32) -> ColumnTap {
+    let taps = p.kh * p.kw;
+    let tap = k % taps;
+    return ColumnTap((k / taps) * p.h * p.w, i32(tap / p.kw) - i32(p.pad), i32(tap % p.kw) - i32(p.pad));
 }

@@ -29,11 +29,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let co0 = (t / groups_k) * 16u;
     let k0 = ((t % groups_k) * WG + lid) * 4u;
     let out_plane = p.out_h * p.out_w;
-    let rows = p.batch * out_plane;
-    let m_begin = s * p.chunk;
-    let m_end = min(rows, m_begin + p.chunk);
+    let chunk = chunk_pixels(s);
+    let m_begin = chunk.x;
+    let m_end = chunk.y;
     let chw = p.c_in * p.h * p.w;
-    let taps = p.kh * p.kw;
     // Column j reads x at offset xo[j] + (oy·st + ey[j], ox·st + ex[j]); bias[j] is 1 for
     // column K (whose value is 1) and 0 otherwise, keep[j] 0 for column K and past it.
     var xo: array<u32, 4>;
@@ -43,11 +42,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var bias: vec4<f32>;
     for (var j = 0u; j < 4u; j++) {
         let k = k0 + j;
-        let kk = min(k, k_len - 1u);
-        let tap = kk % taps;
-        xo[j] = (kk / taps) * p.h * p.w;
-        ey[j] = i32(tap / p.kw) - i32(p.pad);
-        ex[j] = i32(tap % p.kw) - i32(p.pad);
+        let at = column_tap(min(k, k_len - 1u));
+        xo[j] = at.plane;
+        ey[j] = at.dy;
+        ex[j] = at.dx;
         keep[j] = select(0.0, 1.0, k < k_len);
         bias[j] = select(0.0, 1.0, k == k_len);
     }
