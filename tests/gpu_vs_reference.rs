@@ -301,7 +301,14 @@ fn linear_case_with(k: &kernels::Kernels, s: LinearShape, seed: u64) {
 
     let ey = reference::linear_forward(&r, &wide(&x), &wide(&w), &wide(&b));
     let ty = zeros("y", &[s.batch, s.outputs]);
-    run(&k.linear_forward(g, &s, &tx, &tw, &tb, &ty, false).unwrap());
+    let op = k.linear_forward(g, &s, &tx, &tw, &tb, &ty, false).unwrap();
+    // A texel pick gathers x from a mirror where the subgroup kernel runs (vec4 rows).
+    let labels: Vec<&str> = op.dispatches.iter().map(|d| d.label).collect();
+    let subgroup = k.variant == kernels::Variant::Subgroup && s.inputs.is_multiple_of(4) && s.outputs.is_multiple_of(4);
+    let texel_kernel = labels.iter().any(|l| l.starts_with("linear_forward_subgroup_texels"));
+    assert_eq!(texel_kernel, k.texels && subgroup, "{name}: {labels:?}");
+    assert_eq!(mirrored(&op), texel_kernel, "{name}: {labels:?}");
+    run(&op);
     assert_close(&format!("linear_forward y {name}"), &read(&ty), &ey, Tolerance::f32_sum(s.inputs, max_abs(&ey, 1.0)));
     run(&k.linear_forward(g, &s, &tx, &tw, &tb, &ty, true).unwrap());
     assert_close(
@@ -331,9 +338,7 @@ fn linear_case_with(k: &kernels::Kernels, s: LinearShape, seed: u64) {
     let (edw, edb) = reference::linear_backward_weight(&r, &wide(&x), &wide(&dy));
     let (tdw, tdb) = (zeros("dw", &[s.outputs, s.inputs]), zeros("db", &[s.outputs]));
     let op = k.linear_backward_weight(g, &s, &tx, &tdy, &tdw, &tdb, false).unwrap();
-    // A texel pick gathers x from a mirror where the subgroup kernel runs (vec4 rows).
     let labels: Vec<&str> = op.dispatches.iter().map(|d| d.label).collect();
-    let subgroup = k.variant == kernels::Variant::Subgroup && s.inputs.is_multiple_of(4) && s.outputs.is_multiple_of(4);
     let texel_kernel = labels.iter().any(|l| l.starts_with("linear_backward_weight_subgroup_texels"));
     assert_eq!(texel_kernel, k.texels && subgroup, "{name}: {labels:?}");
     assert_eq!(mirrored(&op), texel_kernel, "{name}: {labels:?}");

@@ -170,9 +170,14 @@ catalogue! {
         Grid::Blocks { rows: 4, cols: 4 }, LinearForward, [x, weight, bias, y];
     LinearForwardTiled: "linear_forward_tiled" after "linear_forward" "tile_product", Some(Tiled), Some(LinearForward), workgroup 256, TILE,
         LinearForward, [x, weight, bias, y];
-    LinearForwardSubgroup: "linear_forward_subgroup" block 16 x 4 after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64 or 32 128,
+    LinearForwardSubgroup: "linear_forward_subgroup" block 16 x 4 after "linear_forward" "linear_forward_subgroup", Some(Subgroup), Some(LinearForward), workgroup 64 or 32 128,
         SHARED_ROWS, LinearForward, [x, weight, bias, y];
-    LinearForwardSubgroup32x4: "linear_forward_subgroup" shape 32 x 4 after "linear_forward", Some(Subgroup), Some(LinearForward), workgroup 64 or 32 128,
+    LinearForwardSubgroup32x4: "linear_forward_subgroup" shape 32 x 4 after "linear_forward" "linear_forward_subgroup", Some(Subgroup), Some(LinearForward), workgroup 64 or 32 128,
+        Grid::RowGroups { rows: 32, cols: 4 }, LinearForward, [x, weight, bias, y];
+    // The same, gathering x from its texel mirror (a pick's `texels`).
+    LinearForwardTexels: "linear_forward_subgroup_texels" block 16 x 4 after "linear_forward" "linear_forward_subgroup", Some(Subgroup), None, workgroup 64 or 32 128,
+        SHARED_ROWS, LinearForward, [x, weight, bias, y];
+    LinearForwardTexels32x4: "linear_forward_subgroup_texels" shape 32 x 4 after "linear_forward" "linear_forward_subgroup", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearForward, [x, weight, bias, y];
     LinearReduce: "linear_reduce", None, None, workgroup 64, Grid::Items,
         LinearReduce, [partial, bias, y];

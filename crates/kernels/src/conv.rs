@@ -184,7 +184,7 @@ impl Kernels {
         };
         let rest = [("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)];
         let dispatches =
-            self.dispatch_reading(gpu, kernel, pick.texels, &c.forward_params(true), ("x", x), &rest, work)?;
+            self.dispatch_reading(gpu, kernel, pick.texels, &c.forward_params(true), &[("x", x)], &rest, work)?;
         Ok(Op::new(format!("{op} {:?}", p.y_shape()), dispatches).for_pass(Pass::ConvForward, c))
     }
 
@@ -212,8 +212,15 @@ impl Kernels {
             flops: s.flops(),
         };
         let params = s.backward_input_params(accumulate);
-        let d =
-            self.dispatch_reading(gpu, kernel, texels, &params, ("dy", dy), &[("weight", weight), ("dx", dx)], work)?;
+        let d = self.dispatch_reading(
+            gpu,
+            kernel,
+            texels,
+            &params,
+            &[("dy", dy)],
+            &[("weight", weight), ("dx", dx)],
+            work,
+        )?;
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), d).for_pass(Pass::ConvBackwardInput, s))
     }
 
@@ -337,7 +344,7 @@ impl Kernels {
             flops: s.flops(),
         };
         let params = s.backward_weight_params(splits, chunk);
-        self.dispatch_reading(gpu, kernel, texels, &params, ("x", x), &[("dy", dy), ("partial", partial)], work)
+        self.dispatch_reading(gpu, kernel, texels, &params, &[("x", x)], &[("dy", dy), ("partial", partial)], work)
     }
 
     /// Only the first half of [`Self::conv2d_backward_weight`]: the split-K partial sums into

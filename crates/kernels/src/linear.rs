@@ -78,16 +78,21 @@ impl Kernels {
         let width = self.pick_by_key(&crate::pass_key(Pass::LinearForward, s)).splits;
         let (splits, chunk) = split_reduction(s.inputs, tiles, s.outputs_len(), SplitRule::LINEAR, width);
         let name = format!("{op} {}->{}", s.inputs, s.outputs);
-        let bind = |y| [("x", x), ("weight", weight), ("bias", bias), ("y", y)];
+        // x and the weights from texel mirrors where the pick says so (Self::dispatch_reading).
+        let texels = self.pick_by_key(&crate::pass_key(Pass::LinearForward, s)).texels;
+        let mirrored = [("x", x), ("weight", weight)];
+        let rest = |y| [("bias", bias), ("y", y)];
         let outputs = s.outputs_len() * splits as u64;
         let work = Work { invocations: tiles * splits as u64, serial: chunk as u64, outputs, flops: s.flops() };
         if splits == 1 {
-            let d = self.dispatch(gpu, kernel, &s.forward_params(relu, 1, s.inputs), &bind(y), work)?;
-            return Ok(Op::new(name, vec![d]).for_pass(Pass::LinearForward, s));
+            let params = s.forward_params(relu, 1, s.inputs);
+            let d = self.dispatch_reading(gpu, kernel, texels, &params, &mirrored, &rest(y), work)?;
+            return Ok(Op::new(name, d).for_pass(Pass::LinearForward, s));
         }
         // Split-K: raw partial sums per split, then their sum with bias and ReLU.
         let partial = Tensor::zeros(gpu, "linear partial sums", &[splits, s.batch, s.outputs])?;
-        let partials = self.dispatch(gpu, kernel, &s.forward_params(relu, splits, chunk), &bind(&partial), work)?;
+        let params = s.forward_params(relu, splits, chunk);
+        let mut dispatches = self.dispatch_reading(gpu, kernel, texels, &params, &mirrored, &rest(&partial), work)?;
         let rp = params::LinearReduce {
             batch: s.batch as u32,
             outputs: s.outputs as u32,
@@ -107,7 +112,8 @@ impl Kernels {
             &[("partial", &partial), ("bias", bias), ("y", y)],
             Work { invocations: n / per, serial: splits as u64, outputs: n, flops: 0 },
         )?;
-        let mut out = Op::new(name, vec![partials, reduce]).for_pass(Pass::LinearForward, s);
+        dispatches.push(reduce);
+        let mut out = Op::new(name, dispatches).for_pass(Pass::LinearForward, s);
         out.scratch.push(partial);
         Ok(out)
     }
@@ -164,7 +170,7 @@ impl Kernels {
         };
         let params = s.backward_params(accumulate);
         let rest = [("dy", dy), ("dweight", dweight), ("dbias", dbias)];
-        let d = self.dispatch_reading(gpu, kernel, texels, &params, ("x", x), &rest, work)?;
+        let d = self.dispatch_reading(gpu, kernel, texels, &params, &[("x", x)], &rest, work)?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), d).for_pass(Pass::LinearBackwardWeight, s))
     }
 

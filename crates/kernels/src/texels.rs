@@ -1,13 +1,14 @@
-//! Kernels that gather their first input from a texel mirror (`tensor::Texels`), filled by a
-//! copy just before them.
+//! Kernels that gather their first inputs from texel mirrors (`tensor::Texels`), filled by
+//! copies just before them.
 
 use crate::params::ParamsBlock;
 use crate::{Bound, Dispatch, Gpu, Kernel, Kernels, Launch, Result, Tensor, Work};
 use tensor::Texels;
 
 impl Kernel {
-    /// The kernel that computes what this one does with its first input (binding 1) gathered
-    /// from a texel mirror, if there is one.
+    /// The kernel that computes what this one does with its first inputs gathered from texel
+    /// mirrors, if there is one (binding 1; the shared layer's forward and input gradient,
+    /// bindings 1 and 2: both of their operands).
     pub fn texel_reader(self) -> Option<Kernel> {
         match self {
             Kernel::Conv2dForwardPoolSubgroup => Some(Kernel::Conv2dForwardPoolTexels),
@@ -16,6 +17,8 @@ impl Kernel {
             Kernel::Conv2dBackwardWeightRowsSubgroup => Some(Kernel::Conv2dBackwardWeightRowsTexels),
             Kernel::Conv2dBackwardInputRowsSubgroup => Some(Kernel::Conv2dBackwardInputRowsTexels),
             Kernel::Conv2dBackwardInputRowsSubgroup4x16 => Some(Kernel::Conv2dBackwardInputRowsTexels4x16),
+            Kernel::LinearForwardSubgroup => Some(Kernel::LinearForwardTexels),
+            Kernel::LinearForwardSubgroup32x4 => Some(Kernel::LinearForwardTexels32x4),
             Kernel::LinearBackwardWeightSubgroup => Some(Kernel::LinearBackwardWeightTexels),
             Kernel::LinearBackwardWeightSubgroup32x4 => Some(Kernel::LinearBackwardWeightTexels32x4),
             _ => None,
@@ -24,9 +27,11 @@ impl Kernel {
 }
 
 impl Kernels {
-    /// `launch` with `first` bound first (binding 1) and `rest` after it; where `texels` asks for
-    /// it, the kernel has a texel reader and the adapter's textures hold `first`, that reader
-    /// instead, after a copy that fills `first`'s mirror (the dispatch keeps the mirror).
+    /// `launch` with the `mirrored` inputs bound first (bindings 1, 2, …) and `rest` after them;
+    /// where `texels` asks for it, the kernel has a texel reader and the adapter's textures hold
+    /// every mirrored input, that reader instead, after copies that fill their mirrors (the
+    /// dispatch keeps the mirrors). A reader gathers from a mirror each input the caller names
+    /// here, in this order.
     #[allow(clippy::too_many_arguments)] // a dispatch's own arguments, and which reader
     pub(crate) fn dispatch_reading<P: ParamsBlock>(
         &self,
@@ -34,22 +39,27 @@ impl Kernels {
         launch: Launch,
         texels: bool,
         params: &P,
-        first: (&str, &Tensor),
+        mirrored: &[(&str, &Tensor)],
         rest: &[(&str, &Tensor)],
         work: Work,
     ) -> Result<Vec<Dispatch>> {
-        let (name, x) = first;
         let rest = rest.iter().map(|&(name, t)| Bound::tensor(name, t));
-        let reader = launch.kernel.texel_reader().filter(|_| texels && Texels::fits(gpu, x.len()));
+        let fits = mirrored.iter().all(|(_, t)| Texels::fits(gpu, t.len()));
+        let reader = launch.kernel.texel_reader().filter(|_| texels && fits);
         let Some(reader) = reader else {
-            let bound = std::iter::once(Bound::tensor(name, x)).chain(rest).collect();
+            let bound = mirrored.iter().map(|&(name, t)| Bound::tensor(name, t)).chain(rest).collect();
             return Ok(vec![self.dispatch_bound(gpu, launch, params, bound, work)?]);
         };
-        let mirror = Texels::new(gpu, &format!("{} texels", x.label), x.len())?;
-        let bound = std::iter::once(Bound::texels(name, &mirror)).chain(rest).collect();
+        let mirrors: Vec<Texels> = mirrored
+            .iter()
+            .map(|(_, t)| Texels::new(gpu, &format!("{} texels", t.label), t.len()))
+            .collect::<Result<_>>()?;
+        let bound = mirrored.iter().zip(&mirrors).map(|(&(name, _), m)| Bound::texels(name, m)).chain(rest).collect();
         let mut d = self.dispatch_bound(gpu, Launch::at(reader, Some(launch.workgroup)), params, bound, work)?;
-        d.keep(&mirror.texture);
-        d.copy_first(mirror.copy_from(x)?);
+        for (&(_, t), mirror) in mirrored.iter().zip(&mirrors) {
+            d.keep(&mirror.texture);
+            d.copy_first(mirror.copy_from(t)?);
+        }
         Ok(vec![d])
     }
 }

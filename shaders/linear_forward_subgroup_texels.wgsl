@@ -1,0 +1,32 @@
+// linear_forward_subgroup_texels: linear_forward_subgroup's sums
+// (shaders/common/linear_forward_subgroup.wgsl, joined in front by the catalogue) with x and the
+// weights gathered from their texel mirrors (crates/tensor/src/texels.rs: value j at texel
+// (j mod 4096, j div 4096) of an r32float texture, filled by a copy just before): per 4 inputs
+// each lane reads 2 or 4 rows of x and 4 weight rows of its own, each a loop over the SIMD lanes
+// from a storage buffer on lavapipe, 4 vector gathers from a texture (with AVX2 only, 30.5 ms
+// against 49–54 for storage at batch 32 with x alone mirrored). A pick's `texels`: the tuner
+// measures both readers.
+// Bindings: 0 params (uniform), 1 x (r32float texels), 2 weight (r32float texels), 3 bias, 4 y.
+
+@group(0) @binding(1) var x: texture_2d<f32>;
+@group(0) @binding(2) var weight: texture_2d<f32>;
+
+// The 4 values from j on of a mirror, j a multiple of 4 (rows are 4096 values: one row holds them).
+fn texels4(t: texture_2d<f32>, j: u32) -> vec4<f32> {
+    let at = vec2<u32>(j & 4095u, j >> 12u);
+    let a = textureLoad(t, at, 0).x;
+    let b = textureLoad(t, at + vec2<u32>(1u, 0u), 0).x;
+    let c = textureLoad(t, at + vec2<u32>(2u, 0u), 0).x;
+    let d = textureLoad(t, at + vec2<u32>(3u, 0u), 0).x;
+    return vec4<f32>(a, b, c, d);
+}
+
+// x[row, 4k..4k+3].
+fn load_x(row: u32, k: u32) -> vec4<f32> {
+    return texels4(x, row * p.inputs + 4u * k);
+}
+
+// weight[o, 4k..4k+3].
+fn load_w(o: u32, k: u32) -> vec4<f32> {
+    return texels4(weight, o * p.inputs + 4u * k);
+}
