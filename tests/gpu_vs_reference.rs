@@ -320,7 +320,12 @@ fn linear_case_with(k: &kernels::Kernels, s: LinearShape, seed: u64) {
 
     let edx = reference::linear_backward_input(&r, &wide(&w), &wide(&dy));
     let tdx = zeros("dx", &[s.batch, s.inputs]);
-    run(&k.linear_backward_input(g, &s, &tw, &tdy, &tdx, false).unwrap());
+    let op = k.linear_backward_input(g, &s, &tw, &tdy, &tdx, false).unwrap();
+    let labels: Vec<&str> = op.dispatches.iter().map(|d| d.label).collect();
+    let texel_kernel = labels.iter().any(|l| l.starts_with("linear_backward_input_subgroup_texels"));
+    assert_eq!(texel_kernel, k.texels && subgroup, "{name}: {labels:?}");
+    assert_eq!(mirrored(&op), texel_kernel, "{name}: {labels:?}");
+    run(&op);
     assert_close(
         &format!("linear_backward_input dx {name}"),
         &read(&tdx),

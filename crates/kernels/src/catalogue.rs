@@ -193,9 +193,14 @@ catalogue! {
         Grid::Blocks { rows: 4, cols: 4 }, LinearBackward, [dy, weight, dx];
     LinearBackwardInputTiled: "linear_backward_input_tiled" after "linear_backward" "tile_product", Some(Tiled), Some(LinearBackwardInput), workgroup 256, TILE,
         LinearBackward, [dy, weight, dx];
-    LinearBackwardInputSubgroup: "linear_backward_input_subgroup" block 16 x 4 after "linear_backward" "channel_block", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128,
+    LinearBackwardInputSubgroup: "linear_backward_input_subgroup" block 16 x 4 after "linear_backward" "channel_block" "linear_backward_input_subgroup", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128,
         SHARED_ROWS, LinearBackward, [dy, weight, dx];
-    LinearBackwardInputSubgroup32x4: "linear_backward_input_subgroup" shape 32 x 4 after "linear_backward" "channel_block", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128,
+    LinearBackwardInputSubgroup32x4: "linear_backward_input_subgroup" shape 32 x 4 after "linear_backward" "channel_block" "linear_backward_input_subgroup", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128,
+        Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [dy, weight, dx];
+    // The same, gathering dy and the weights from their texel mirrors (a pick's `texels`).
+    LinearBackwardInputTexels: "linear_backward_input_subgroup_texels" block 16 x 4 after "linear_backward" "channel_block" "linear_backward_input_subgroup", Some(Subgroup), None, workgroup 64 or 32 128,
+        SHARED_ROWS, LinearBackward, [dy, weight, dx];
+    LinearBackwardInputTexels32x4: "linear_backward_input_subgroup_texels" shape 32 x 4 after "linear_backward" "channel_block" "linear_backward_input_subgroup", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [dy, weight, dx];
     LinearBackwardWeight: "linear_backward_weight" after "linear_backward", Some(Blocked), Some(LinearBackwardWeight), workgroup 64 or 32 128, BLOCK,
         LinearBackward, [x, dy, dweight, dbias];

@@ -131,14 +131,13 @@ impl Kernels {
         let op = "linear_backward_input";
         s.check_backward_input(op, weight, dy, dx)?;
         let kernel = self.linear_kernel(Pass::LinearBackwardInput, s);
-        let d = self.dispatch(
-            gpu,
-            kernel,
-            &s.backward_params(accumulate),
-            &[("dy", dy), ("weight", weight), ("dx", dx)],
-            s.backward_input_work(kernel),
-        )?;
-        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), vec![d]).for_pass(Pass::LinearBackwardInput, s))
+        // dy and the weights from texel mirrors where the pick says so (Self::dispatch_reading).
+        let texels = self.pick_by_key(&crate::pass_key(Pass::LinearBackwardInput, s)).texels;
+        let params = s.backward_params(accumulate);
+        let mirrored = [("dy", dy), ("weight", weight)];
+        let work = s.backward_input_work(kernel);
+        let d = self.dispatch_reading(gpu, kernel, texels, &params, &mirrored, &[("dx", dx)], work)?;
+        Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), d).for_pass(Pass::LinearBackwardInput, s))
     }
 
     /// dweight = dyᵀ · x and dbias = Σ_b dy (added to them if `accumulate`).

@@ -19,6 +19,8 @@ impl Kernel {
             Kernel::Conv2dBackwardInputRowsSubgroup4x16 => Some(Kernel::Conv2dBackwardInputRowsTexels4x16),
             Kernel::LinearForwardSubgroup => Some(Kernel::LinearForwardTexels),
             Kernel::LinearForwardSubgroup32x4 => Some(Kernel::LinearForwardTexels32x4),
+            Kernel::LinearBackwardInputSubgroup => Some(Kernel::LinearBackwardInputTexels),
+            Kernel::LinearBackwardInputSubgroup32x4 => Some(Kernel::LinearBackwardInputTexels32x4),
             Kernel::LinearBackwardWeightSubgroup => Some(Kernel::LinearBackwardWeightTexels),
             Kernel::LinearBackwardWeightSubgroup32x4 => Some(Kernel::LinearBackwardWeightTexels32x4),
             _ => None,

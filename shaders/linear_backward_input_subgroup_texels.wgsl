@@ -1,0 +1,30 @@
+// linear_backward_input_subgroup_texels: linear_backward_input_subgroup's sums
+// (shaders/common/linear_backward_input_subgroup.wgsl, joined in front by the catalogue) with dy
+// and the weights gathered from their texel mirrors (crates/tensor/src/texels.rs, filled by
+// copies just before), as linear_forward_subgroup_texels.wgsl reads x and the weights: 4 vector
+// gathers a vec4 where a storage load is a loop over the SIMD lanes on lavapipe. A pick's
+// `texels`: the tuner measures both readers.
+// Bindings: 0 params (uniform), 1 dy (r32float texels), 2 weight (r32float texels), 3 dx.
+
+@group(0) @binding(1) var dy: texture_2d<f32>;
+@group(0) @binding(2) var weight: texture_2d<f32>;
+
+// The 4 values from j on of a mirror, j a multiple of 4 (rows are 4096 values: one row holds them).
+fn texels4(t: texture_2d<f32>, j: u32) -> vec4<f32> {
+    let at = vec2<u32>(j & 4095u, j >> 12u);
+    let a = textureLoad(t, at, 0).x;
+    let b = textureLoad(t, at + vec2<u32>(1u, 0u), 0).x;
+    let c = textureLoad(t, at + vec2<u32>(2u, 0u), 0).x;
+    let d = textureLoad(t, at + vec2<u32>(3u, 0u), 0).x;
+    return vec4<f32>(a, b, c, d);
+}
+
+// dy[row, 4k..4k+3].
+fn load_dy(row: u32, k: u32) -> vec4<f32> {
+    return texels4(dy, row * p.outputs + 4u * k);
+}
+
+// weight[o, 4c..4c+3].
+fn load_w(o: u32, c: u32) -> vec4<f32> {
+    return texels4(weight, o * p.inputs + 4u * c);
+}
