@@ -9,15 +9,7 @@
 @group(0) @binding(1) var dy: texture_2d<f32>;
 @group(0) @binding(2) var weight: texture_2d<f32>;
 
-// The 4 values from j on of a mirror, j a multiple of 4 (rows are 4096 values: one row holds them).
-fn texels4(t: texture_2d<f32>, j: u32) -> vec4<f32> {
-    let at = vec2<u32>(j & 4095u, j >> 12u);
-    let a = textureLoad(t, at, 0).x;
-    let b = textureLoad(t, at + vec2<u32>(1u, 0u), 0).x;
-    let c = textureLoad(t, at + vec2<u32>(2u, 0u), 0).x;
-    let d = textureLoad(t, at + vec2<u32>(3u, 0u), 0).x;
-    return vec4<f32>(a, b, c, d);
-}
+// texels4(t, j): shaders/common/texels4.wgsl, joined in front by the catalogue.
 
 // dy[row, 4k..4k+3].
 fn load_dy(row: u32, k: u32) -> vec4<f32> {

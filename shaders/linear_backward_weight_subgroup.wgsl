@@ -22,6 +22,12 @@
 // The body: shaders/common/linear_backward_weight_subgroup.wgsl, joined in front by the catalogue.
 
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> dy: array<vec4<f32>>;
+
+// dy[b, 4k..4k+3].
+fn load_dy(b: u32, k: u32) -> vec4<f32> {
+    return dy[b * (p.outputs / 4u) + k];
+}
 
 // x[b, i..i+3] for i a multiple of 4: (1, 0, 0, 0) at the bias column i = I, zeros past it.
 fn load_x(b: u32, i: u32) -> vec4<f32> {

@@ -1,14 +1,15 @@
 // The body of linear_backward_weight_subgroup (shaders/linear_backward_weight_subgroup.wgsl: what
 // it computes, its layouts and its work per invocation), shared by its two readers of x: storage
 // (that file) and texels (linear_backward_weight_subgroup_texels.wgsl, x gathered from its texel
-// mirror). Each defines binding 1 and
+// mirror, and dy from its own). Each defines bindings 1 (x) and 2 (dy) and
 //   fn load_x(b: u32, i: u32) -> vec4<f32>   // x[b, i..i+3], (1, 0, 0, 0) at i = I, zeros past it
+//   fn load_dy(b: u32, k: u32) -> vec4<f32>  // dy[b, 4k..4k+3]
 // which is all they differ in: a storage load of a lane's own x is a loop over the SIMD lanes on
 // lavapipe, a texel fetch a vector gather; the sums are the same.
 
 // BR (the block's outputs), params and binding 0: joined in front by the catalogue
-// (shaders/common/linear_backward.wgsl); binding 1 (x) and load_x(b, i): the reader's, joined after.
-@group(0) @binding(2) var<storage, read> dy: array<vec4<f32>>;
+// (shaders/common/linear_backward.wgsl); bindings 1 and 2 (x, dy), load_x and load_dy: the
+// reader's, joined after.
 @group(0) @binding(3) var<storage, read_write> dweight: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> dbias: array<f32>;
 
@@ -53,7 +54,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
     for (var b = 0u; b < p.batch; b++) {
         let v = load_x(b, i);
-        let g = select(vec4<f32>(0.0), dy[b * (p.outputs / 4u) + d], d_live);
+        let g = select(vec4<f32>(0.0), load_dy(b, d), d_live);
         let g0 = subgroupBroadcast(g, 0u);
         a0 += v * g0.x; a1 += v * g0.y; a2 += v * g0.z; a3 += v * g0.w;
         let g1 = subgroupBroadcast(g, 1u);

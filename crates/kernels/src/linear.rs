@@ -159,7 +159,7 @@ impl Kernels {
         expect(op, "weight gradient", dweight, &[s.outputs, s.inputs])?;
         expect(op, "bias gradient", dbias, &[s.outputs])?;
         let kernel = self.linear_kernel(Pass::LinearBackwardWeight, s);
-        // x from a texel mirror where the pick says so (Self::dispatch_reading).
+        // x and dy from texel mirrors where the pick says so (Self::dispatch_reading).
         let texels = self.pick_by_key(&crate::pass_key(Pass::LinearBackwardWeight, s)).texels;
         let work = Work {
             invocations: kernel.invocations(s.outputs, s.inputs + 1),
@@ -168,8 +168,8 @@ impl Kernels {
             flops: s.flops(),
         };
         let params = s.backward_params(accumulate);
-        let rest = [("dy", dy), ("dweight", dweight), ("dbias", dbias)];
-        let d = self.dispatch_reading(gpu, kernel, texels, &params, &[("x", x)], &rest, work)?;
+        let rest = [("dweight", dweight), ("dbias", dbias)];
+        let d = self.dispatch_reading(gpu, kernel, texels, &params, &[("x", x), ("dy", dy)], &rest, work)?;
         Ok(Op::new(format!("{op} {}->{}", s.inputs, s.outputs), d).for_pass(Pass::LinearBackwardWeight, s))
     }
 

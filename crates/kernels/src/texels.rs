@@ -7,8 +7,8 @@ use tensor::Texels;
 
 impl Kernel {
     /// The kernel that computes what this one does with its first inputs gathered from texel
-    /// mirrors, if there is one (binding 1; the shared layer's forward and input gradient,
-    /// bindings 1 and 2: both of their operands).
+    /// mirrors, if there is one (the conv kernels mirror binding 1; the shared layer's three
+    /// passes bindings 1 and 2, both of their operands).
     pub fn texel_reader(self) -> Option<Kernel> {
         match self {
             Kernel::Conv2dForwardPoolSubgroup => Some(Kernel::Conv2dForwardPoolTexels),
