@@ -10,7 +10,7 @@
 // and 64 multiply-adds with no integer division (divisions are scalar and slow on CPU adapters).
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
-// Params, bindings 0, 2, 3 and, from common/conv_dy_storage.wgsl, 1 and tap(): shaders/common/conv_backward_input.wgsl, joined in front by the catalogue.
+// Params, bindings 0, 2, 3 and, from common/conv_dy_weight_storage.wgsl, 1 and tap(): shaders/common/conv_backward_input.wgsl, joined in front by the catalogue.
 
 fn store(ci: u32, m0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     let rows = p.batch * p.h * p.w;

@@ -1,5 +1,6 @@
 // conv2d_backward_input_rows_texels: the conv input gradient's rows kernel
 // (shaders/common/conv_backward_input_rows.wgsl: what it computes, its layouts and its work per
-// invocation), gathering dy from its texel mirror (common/conv_dy_texels.wgsl), filled just
-// before; all of it joined in front by the catalogue. A pick's `texels`: the tuner measures both.
-// Bindings: 0 params (uniform), 1 dy (r32float texels), 2 weight, 3 dx.
+// invocation), gathering dy and the weights from their texel mirrors
+// (common/conv_dy_weight_texels.wgsl), filled just before; all of it joined in front by the
+// catalogue. A pick's `texels`: the tuner measures both.
+// Bindings: 0 params (uniform), 1 dy and 2 weight (r32float texels), 3 dx.

@@ -12,7 +12,7 @@
 // last broadcast.
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
-// Params, bindings 0, 2, 3 and, from common/conv_dy_storage.wgsl, 1 and tap(): shaders/common/conv_backward_input.wgsl, joined in front by the catalogue.
+// Params, bindings 0, 2, 3 and, from common/conv_dy_weight_storage.wgsl, 1 and tap(): shaders/common/conv_backward_input.wgsl, joined in front by the catalogue.
 
 // Writes channel ci of the block: pixel j goes to first[j] + ci · H · W, where first[j] (its
 // channel-0 offset, computed once per invocation: lavapipe divides lane by lane) is past the

@@ -5,7 +5,7 @@
 // slices of 16 staged in workgroup memory (see conv2d_forward_tiled.wgsl for why).
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
-// Params, bindings 0, 2, 3 and, from common/conv_dy_storage.wgsl, 1 and tap(): shaders/common/conv_backward_input.wgsl, joined in front by the catalogue.
+// Params, bindings 0, 2, 3 and, from common/conv_dy_weight_storage.wgsl, 1 and tap(): shaders/common/conv_backward_input.wgsl, joined in front by the catalogue.
 
 // a_tile, b_tile and multiply_tiles(): shaders/common/tile_product.wgsl. Here a_tile is
 // [16 k][64 rows], b_tile [16 k][64 columns].

@@ -9,7 +9,7 @@
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 partial.
 
 // Params, bindings 0, 2, 3 (shaders/common/conv_backward_weight.wgsl), binding 1 and load_x()
-// (common/conv_x_storage.wgsl): joined in front by the catalogue.
+// (common/conv_x_dy_storage.wgsl): joined in front by the catalogue.
 
 fn store(s: u32, co: u32, k0: u32, lo: vec4<f32>, hi: vec4<f32>) {
     let cols = p.c_in * p.kh * p.kw + 1u;

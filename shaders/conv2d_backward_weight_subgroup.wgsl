@@ -15,5 +15,5 @@
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 partial.
 
 // The body: shaders/common/conv_backward_weight_subgroup.wgsl; params, bindings 0, 2, 3
-// (common/conv_backward_weight.wgsl), binding 1 and load_x() (common/conv_x_storage.wgsl): all
+// (common/conv_backward_weight.wgsl), bindings 1, 2, load_x() and load_dy() (common/conv_x_dy_storage.wgsl): all
 // joined in front by the catalogue.

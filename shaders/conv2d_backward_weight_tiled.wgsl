@@ -7,7 +7,7 @@
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 partial.
 
 // Params, bindings 0, 2, 3 (shaders/common/conv_backward_weight.wgsl), binding 1 and load_x()
-// (common/conv_x_storage.wgsl): joined in front by the catalogue.
+// (common/conv_x_dy_storage.wgsl): joined in front by the catalogue.
 
 // a_tile, b_tile and multiply_tiles(): shaders/common/tile_product.wgsl. Here a_tile is
 // [16 pixels][64 channels], b_tile [16 pixels][64 columns].

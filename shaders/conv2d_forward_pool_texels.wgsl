@@ -3,12 +3,25 @@
 // bindings) gathering its input from the input's texel mirror (crates/tensor/src/texels.rs,
 // filled by a copy just before): lavapipe makes a texel fetch one vector gather
 // where a storage load is a loop over the SIMD lanes, and each input value is gathered by up to
-// 4 windows × every 16-channel block.
-// Bindings: 0 params (uniform), 1 x (r32float, value i at texel (i mod 4096, i div 4096)),
-// 2 weight, 3 bias, 4 y, 5 argmax.
+// 4 windows × every 16-channel block; the weights the same way, from their own mirror (with AVX2
+// only, lanes 0–7 loading two weight rows a channel from storage cost about a third of the pass).
+// Bindings: 0 params (uniform), 1 x and 2 weight (r32float, value i at texel (i mod 4096,
+// i div 4096)), 3 bias, 4 y, 5 argmax.
 
 @group(0) @binding(1) var x: texture_2d<f32>;
+@group(0) @binding(2) var weight: texture_2d<f32>;
 
 fn load_x(i: u32) -> f32 {
     return textureLoad(x, vec2<u32>(i & 4095u, i >> 12u), 0).x;
+}
+
+fn weight_at(i: u32) -> f32 {
+    return textureLoad(weight, vec2<u32>(i & 4095u, i >> 12u), 0).x;
+}
+
+// The taps of the weight row starting at float `at`: nine gathers (from storage, three vec4
+// loads, each a loop over the SIMD lanes on lavapipe, and 27 selects).
+fn taps(at: u32) -> Taps {
+    return Taps(weight_at(at), weight_at(at + 1u), weight_at(at + 2u), weight_at(at + 3u), weight_at(at + 4u),
+                weight_at(at + 5u), weight_at(at + 6u), weight_at(at + 7u), weight_at(at + 8u));
 }

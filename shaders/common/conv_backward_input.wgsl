@@ -1,7 +1,7 @@
 // The part every conv2d_backward_input kernel shares (blocked, _tiled, _subgroup, the rows
-// kernels): the parameter block, bindings 0, 2 and 3 and the tap helper, joined in front of each
-// by the catalogue; binding 1 and load_dy come from the reader joined beside it
-// (conv_dy_storage.wgsl, or conv_dy_texels.wgsl for the rows kernel's texel reader).
+// kernels): the parameter block, bindings 0 and 3 and the tap helper, joined in front of each
+// by the catalogue; bindings 1 and 2, load_dy and load_weight come from the reader joined beside
+// it (conv_dy_weight_storage.wgsl, or conv_dy_weight_texels.wgsl for the rows kernel's texel reader).
 // Layouts, row-major: dy [N, C_out, OH, OW], weight [C_out, C_in, KH, KW], dx [N, C_in, H, W].
 
 struct Params {
@@ -11,7 +11,6 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
 // Where a pixel reads dy through one tap: the offset of its output pixel in channel 0 (0 when

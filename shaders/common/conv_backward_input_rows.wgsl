@@ -1,6 +1,6 @@
 // The rows kernel of the conv input gradient, shared by conv2d_backward_input_rows_subgroup.wgsl
-// (dy from its storage buffer) and conv2d_backward_input_rows_texels.wgsl (dy from its texel
-// mirror): the catalogue joins the reader (common/conv_dy_storage.wgsl or conv_dy_texels.wgsl) in front.
+// (dy and the weights from their storage buffers) and conv2d_backward_input_rows_texels.wgsl
+// (both from texel mirrors): the catalogue joins the reader (common/conv_dy_weight_storage.wgsl or conv_dy_weight_texels.wgsl) in front.
 // What it computes: conv2d_backward_input_subgroup.wgsl for a 3×3, stride-1
 // convolution (any padding), with an invocation's BR pixels (4 or 8, the constant joined in
 // front) side by side in one row of dx, so that the three taps of a kernel row read dy through
@@ -20,8 +20,8 @@
 // broadcast. The launcher runs it for the subgroup variant's 3×3 stride-1 passes.
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
-// BR, BC (the block: BR pixels × 16 channels), params, bindings 0, 2, 3, Block16 and fold16(),
-// binding 1 and load_dy(): joined in front by the catalogue (shaders/common/conv_backward_input.wgsl,
+// BR, BC (the block: BR pixels × 16 channels), params, bindings 0, 3, Block16 and fold16(),
+// bindings 1 and 2, load_dy() and load_weight(): joined in front by the catalogue (shaders/common/conv_backward_input.wgsl,
 // channel_block.wgsl, the reader).
 
 // Writes channel ci of the block: pixel j to first + ci · H · W + ix0 + j, where it lies inside
@@ -110,8 +110,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
                 d9 = load_dy(o + x9) * h9;
             }
             let t = co * w_co + ky * 3u;
-            let wa0 = weight[w_a + t]; let wa1 = weight[w_a + t + 1u]; let wa2 = weight[w_a + t + 2u];
-            let wb0 = weight[w_b + t]; let wb1 = weight[w_b + t + 1u]; let wb2 = weight[w_b + t + 2u];
+            let wa0 = load_weight(w_a + t); let wa1 = load_weight(w_a + t + 1u); let wa2 = load_weight(w_a + t + 2u);
+            let wb0 = load_weight(w_b + t); let wb1 = load_weight(w_b + t + 1u); let wb2 = load_weight(w_b + t + 2u);
             // Tap kx: pixel j reads window column j + 2 − kx (c: pixels 0–3, e: 4–7).
             fold16(&c, &e, vec4<f32>(d2, d3, d4, d5), vec4<f32>(d6, d7, d8, d9), wa0, wb0, BR > 4u);
             fold16(&c, &e, vec4<f32>(d1, d2, d3, d4), vec4<f32>(d5, d6, d7, d8), wa1, wb1, BR > 4u);

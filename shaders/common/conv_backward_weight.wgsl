@@ -1,7 +1,7 @@
 // The part every conv2d_backward_weight kernel shares (blocked, _tiled, _subgroup, the rows
-// kernels): the parameter block, bindings 0, 2 and 3, partial_at, chunk_pixels and column_tap,
-// joined in front of each by the catalogue; binding 1 and load_x come from the reader joined
-// beside it (conv_x_storage.wgsl or conv_x_texels.wgsl).
+// kernels): the parameter block, bindings 0 and 3, partial_at, chunk_pixels and column_tap,
+// joined in front of each by the catalogue; bindings 1 and 2, load_x and load_dy come from the
+// reader joined beside it (conv_x_dy_storage.wgsl or conv_x_dy_texels.wgsl).
 // Layouts, row-major: x [N, C_in, H, W], dy [N, C_out, OH, OW], partial: see partial_at below.
 
 struct Params {
@@ -12,7 +12,6 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
 
 // Where chunk s's partial sum of column k of output channel co goes. Value v = co·(K + 1) + k

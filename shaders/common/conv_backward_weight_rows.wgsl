@@ -1,6 +1,6 @@
 // The rows kernel of the conv weight gradient, shared by conv2d_backward_weight_rows_subgroup.wgsl
-// (x from its storage buffer) and conv2d_backward_weight_rows_texels.wgsl (x from its texel
-// mirror): the catalogue joins the reader (common/conv_x_storage.wgsl, or the texel kernel's own) in front.
+// (x and dy from their storage buffers) and conv2d_backward_weight_rows_texels.wgsl (both from texel
+// mirrors): the catalogue joins the reader (common/conv_x_dy_storage.wgsl, or the texel kernel's own) in front.
 // What it computes: conv2d_backward_weight_subgroup.wgsl's partial sums for
 // a 3×3, stride-1 convolution (any padding), walking the chunk's pixels row by row so that each
 // kernel row reads x through a sliding window:
@@ -19,8 +19,8 @@
 // lanes; no early return before the last broadcast.
 // Bindings: 0 params (uniform), 1 x, 2 dy, 3 partial.
 
-// Params, bindings 0, 2, 3 (shaders/common/conv_backward_weight.wgsl) and binding 1 with load_x()
-// (the reader): joined in front by the catalogue.
+// Params, bindings 0, 3 (shaders/common/conv_backward_weight.wgsl) and bindings 1, 2 with load_x()
+// and load_dy() (the reader): joined in front by the catalogue.
 
 // Writes column k (tap k of the block's input channel) of the block's 16 channels: q0 holds
 // channels co0..co0+3, q1 the next four, and so on.
@@ -87,8 +87,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             let r0c = load_x(xb, iy, ix + i32(j) + 2);
             let r1c = load_x(xb, iy + 1, ix + i32(j) + 2);
             let r2c = load_x(xb, iy + 2, ix + i32(j) + 2);
-            let ga = dy[dyb + j + da];
-            let gb = dy[dyb + j + db];
+            let ga = load_dy(dyb + j + da);
+            let gb = load_dy(dyb + j + db);
             let g0 = vec4<f32>(subgroupBroadcast(ga, 0u), subgroupBroadcast(ga, 1u), subgroupBroadcast(ga, 2u), subgroupBroadcast(ga, 3u));
             let g1 = vec4<f32>(subgroupBroadcast(ga, 4u), subgroupBroadcast(ga, 5u), subgroupBroadcast(ga, 6u), subgroupBroadcast(ga, 7u));
             let g2 = vec4<f32>(subgroupBroadcast(gb, 0u), subgroupBroadcast(gb, 1u), subgroupBroadcast(gb, 2u), subgroupBroadcast(gb, 3u));

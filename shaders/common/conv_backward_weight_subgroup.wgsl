@@ -1,7 +1,7 @@
 // The body of conv2d_backward_weight_subgroup (shaders/conv2d_backward_weight_subgroup.wgsl: what
-// it computes, its layouts and its work per invocation), shared by its two readers of x: storage
-// (common/conv_x_storage.wgsl) and texels (common/conv_x_texels.wgsl), which differ only in
-// binding 1 and load_x(base, iy, ix). Params and bindings 0, 2, 3: common/conv_backward_weight.wgsl.
+// it computes, its layouts and its work per invocation), shared by its two readers of x and dy: storage
+// (common/conv_x_dy_storage.wgsl) and texels (common/conv_x_dy_texels.wgsl), which differ only in
+// bindings 1 and 2, load_x(base, iy, ix) and load_dy(i). Params and bindings 0, 3: common/conv_backward_weight.wgsl.
 // All joined in front by the catalogue.
 
 // Writes channel co of the block: columns k0..k0+3.
@@ -73,8 +73,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
                           load_x(xb + xo[2], iy + ey[2], ix + ex[2]), load_x(xb + xo[3], iy + ey[3], ix + ex[3]))
                 * keep + bias;
         let dyb = n * p.c_out * out_plane + r;
-        let ga = dy[dyb + da];
-        let gb = dy[dyb + db];
+        let ga = load_dy(dyb + da);
+        let gb = load_dy(dyb + db);
         c0 += a * subgroupBroadcast(ga, 0u); c1 += a * subgroupBroadcast(ga, 1u);
         c2 += a * subgroupBroadcast(ga, 2u); c3 += a * subgroupBroadcast(ga, 3u);
         c4 += a * subgroupBroadcast(ga, 4u); c5 += a * subgroupBroadcast(ga, 5u);

@@ -1,7 +1,8 @@
-// The fused conv+ReLU+pool kernel's body, shared by conv2d_forward_pool_subgroup.wgsl (x read
-// from its storage buffer) and conv2d_forward_pool_texels.wgsl (x gathered from its texel mirror,
-// crates/tensor/src/texels.rs), each of which declares binding 1 and load_x(i), the input's
-// value i, and is joined after this by the catalogue.
+// The fused conv+ReLU+pool kernel's body, shared by conv2d_forward_pool_subgroup.wgsl (x and the
+// weights read from their storage buffers) and conv2d_forward_pool_texels.wgsl (both gathered
+// from their texel mirrors, crates/tensor/src/texels.rs), each of which declares bindings 1 (x)
+// and 2 (weight), load_x(i), the input's value i, and taps(at) (below), and is joined after this
+// by the catalogue.
 // What it computes: a 3×3, stride-1 convolution with the ReLU and the 2×2,
 // stride-2 max-pool that follow it done before anything is stored: only the pooled values and
 // where each maximum came from are written, never the convolution's own output (a quarter of
@@ -29,15 +30,10 @@
 // (Its sums run over ci outer, taps inner; conv2d_forward_subgroup.wgsl's taps outer: the two
 // round differently, each within the f32 tolerance of the reference.)
 // Needs subgroups of at least 8 lanes; no early return before the last broadcast.
-// Bindings: 0 params (uniform), 1 x (the reader's), 2 weight, 3 bias, 4 y, 5 argmax.
+// Bindings: 0 params (uniform), 1 x and 2 weight (the reader's), 3 bias, 4 y, 5 argmax.
 
 // BR, BC (the block: BR pooled pixels × 16 channels), params, bindings 0, 3, 4, Block16 and fold16():
 // joined in front by the catalogue (shaders/common/conv_forward.wgsl, channel_block.wgsl).
-// The weights as vec4s: a (co, ci) row's 9 taps start anywhere in a vec4 but always lie within
-// three (9 floats from offset r ≤ 3 end by 11), so a lane loads them with 3 loads instead of 9
-// and picks each tap out by its offset; needs C_out·C_in·9 a multiple of 4 (the launcher fuses
-// only then), so that the last row's third vec4 is in the buffer.
-@group(0) @binding(2) var<storage, read> weight: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> argmax: array<u32>;
 
 // The 9 taps of one weight row (one output channel, one input channel), named: constant
@@ -46,22 +42,7 @@ struct Taps {
     t0: f32, t1: f32, t2: f32, t3: f32, t4: f32, t5: f32, t6: f32, t7: f32, t8: f32,
 }
 
-// The value at offset r (0–3) of a, b, c, d.
-fn at_offset(a: f32, b: f32, c: f32, d: f32, r: u32) -> f32 {
-    return select(select(select(a, b, r == 1u), c, r == 2u), d, r == 3u);
-}
-
-// The taps of the row starting at float `at`.
-fn taps(at: u32) -> Taps {
-    let q = at / 4u;
-    let r = at % 4u;
-    let u = weight[q];
-    let v = weight[q + 1u];
-    let w = weight[q + 2u];
-    return Taps(at_offset(u.x, u.y, u.z, u.w, r), at_offset(u.y, u.z, u.w, v.x, r), at_offset(u.z, u.w, v.x, v.y, r),
-                at_offset(u.w, v.x, v.y, v.z, r), at_offset(v.x, v.y, v.z, v.w, r), at_offset(v.y, v.z, v.w, w.x, r),
-                at_offset(v.z, v.w, w.x, w.y, r), at_offset(v.w, w.x, w.y, w.z, r), at_offset(w.x, w.y, w.z, w.w, r));
-}
+// The taps of the weight row starting at float `at`: the reader's taps(at: u32) -> Taps.
 
 // Writes one channel of one window: the maximum of its window (the four accumulators are the
 // window's pixels in row-major order) and where it is. `at0` is the window's top-left offset in

@@ -1,5 +1,5 @@
 // Roofline probe: what reading values one at a time costs, through either reader a conv kernel
-// may have (shaders/common/conv_x_storage.wgsl, or the texel readers): dst[i] = the 4 values
+// may have (shaders/common/conv_x_dy_storage.wgsl, or the texel readers): dst[i] = the 4 values
 // 4i..4i+3 of the source, read as 4 separate loads, from the storage buffer `src` (entry point
 // from_storage) or from its texel mirror `texels` (from_texels; crates/tensor/src/texels.rs: value
 // j at texel (j mod 4096, j div 4096)). Bytes moved: 2 × 16 × count.

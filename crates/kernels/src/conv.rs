@@ -169,7 +169,7 @@ impl Kernels {
         expect(op, "argmax", argmax, &p.y_shape())?;
         // Its pick's block: BR pooled pixels side by side in a pooled row (rows padded to whole
         // blocks), in its pick's workgroups; x gathered from a texel mirror where the pick says so
-        // and the adapter's textures hold it (Self::dispatch_reading).
+        // and the adapter's textures hold it, the weights too (Self::dispatch_reading).
         let pick = self.pick_by_key(&crate::pass_key(Pass::ConvForward, c));
         let kernel = Launch::at(Kernel::Conv2dForwardPoolSubgroup.shaped(pick.block), pick.workgroup);
         let windows = kernel.desc().block.map_or(1, |(r, _)| r as usize);
@@ -182,9 +182,10 @@ impl Kernels {
             outputs: 2 * (pooled * c.c_out) as u64,
             flops: 2 * (4 * pooled * c.c_out * k_len) as u64,
         };
-        let rest = [("weight", weight), ("bias", bias), ("y", y), ("argmax", argmax)];
+        let rest = [("bias", bias), ("y", y), ("argmax", argmax)];
+        let mirrored = [("x", x), ("weight", weight)];
         let dispatches =
-            self.dispatch_reading(gpu, kernel, pick.texels, &c.forward_params(true), &[("x", x)], &rest, work)?;
+            self.dispatch_reading(gpu, kernel, pick.texels, &c.forward_params(true), &mirrored, &rest, work)?;
         Ok(Op::new(format!("{op} {:?}", p.y_shape()), dispatches).for_pass(Pass::ConvForward, c))
     }
 
@@ -217,8 +218,8 @@ impl Kernels {
             kernel,
             texels,
             &params,
-            &[("dy", dy)],
-            &[("weight", weight), ("dx", dx)],
+            &[("dy", dy), ("weight", weight)],
+            &[("dx", dx)],
             work,
         )?;
         Ok(Op::new(format!("{op} {:?}", s.x_shape()), d).for_pass(Pass::ConvBackwardInput, s))
@@ -344,7 +345,7 @@ impl Kernels {
             flops: s.flops(),
         };
         let params = s.backward_weight_params(splits, chunk);
-        self.dispatch_reading(gpu, kernel, texels, &params, &[("x", x)], &[("dy", dy), ("partial", partial)], work)
+        self.dispatch_reading(gpu, kernel, texels, &params, &[("x", x), ("dy", dy)], &[("partial", partial)], work)
     }
 
     /// Only the first half of [`Self::conv2d_backward_weight`]: the split-K partial sums into
