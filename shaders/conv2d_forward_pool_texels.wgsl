@@ -12,16 +12,12 @@
 @group(0) @binding(2) var weight: texture_2d<f32>;
 
 fn load_x(i: u32) -> f32 {
-    return textureLoad(x, vec2<u32>(i & 4095u, i >> 12u), 0).x;
-}
-
-fn weight_at(i: u32) -> f32 {
-    return textureLoad(weight, vec2<u32>(i & 4095u, i >> 12u), 0).x;
+    return texel(x, i);
 }
 
 // The taps of the weight row starting at float `at`: nine gathers (from storage, three vec4
 // loads, each a loop over the SIMD lanes on lavapipe, and 27 selects).
 fn taps(at: u32) -> Taps {
-    return Taps(weight_at(at), weight_at(at + 1u), weight_at(at + 2u), weight_at(at + 3u), weight_at(at + 4u),
-                weight_at(at + 5u), weight_at(at + 6u), weight_at(at + 7u), weight_at(at + 8u));
+    return Taps(texel(weight, at), texel(weight, at + 1u), texel(weight, at + 2u), texel(weight, at + 3u), texel(weight, at + 4u),
+                texel(weight, at + 5u), texel(weight, at + 6u), texel(weight, at + 7u), texel(weight, at + 8u));
 }

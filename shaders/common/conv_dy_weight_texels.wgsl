@@ -9,10 +9,10 @@
 
 // dy's value i (row-major [N, C_out, OH, OW]).
 fn load_dy(i: u32) -> f32 {
-    return textureLoad(dy, vec2<u32>(i & 4095u, i >> 12u), 0).x;
+    return texel(dy, i);
 }
 
 // The weights' value i (row-major [C_out, C_in, KH, KW]).
 fn load_weight(i: u32) -> f32 {
-    return textureLoad(weight, vec2<u32>(i & 4095u, i >> 12u), 0).x;
+    return texel(weight, i);
 }

@@ -11,10 +11,10 @@
 fn load_x(base: u32, iy: i32, ix: i32) -> f32 {
     let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
     let idx = select(0u, base + u32(iy) * p.w + u32(ix), inside);
-    return select(0.0, textureLoad(x, vec2<u32>(idx & 4095u, idx >> 12u), 0).x, inside);
+    return select(0.0, texel(x, idx), inside);
 }
 
 // dy's value i.
 fn load_dy(i: u32) -> f32 {
-    return textureLoad(dy, vec2<u32>(i & 4095u, i >> 12u), 0).x;
+    return texel(dy, i);
 }

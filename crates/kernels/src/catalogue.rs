@@ -99,9 +99,9 @@ catalogue! {
     Conv2dForwardPoolSubgroup1x16: "conv2d_forward_pool_subgroup" shape 1 x 16 after "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 1, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
     // The same, gathering x from its texel mirror (a pick's `texels`: the tuner measures both).
-    Conv2dForwardPoolTexels: "conv2d_forward_pool_texels" block 2 x 16 after "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dForwardPoolTexels: "conv2d_forward_pool_texels" block 2 x 16 after "texels4" "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 2, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
-    Conv2dForwardPoolTexels1x16: "conv2d_forward_pool_texels" shape 1 x 16 after "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dForwardPoolTexels1x16: "conv2d_forward_pool_texels" shape 1 x 16 after "texels4" "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 1, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
     Conv2dBackwardInput: "conv2d_backward_input" after "conv_backward_input" "conv_dy_weight_storage", Some(Blocked), Some(ConvBackwardInput), workgroup 64 or 32 128, BLOCK,
         Conv2dBackwardInput, [dy, weight, dx];
@@ -114,9 +114,9 @@ catalogue! {
     Conv2dBackwardInputRowsSubgroup4x16: "conv2d_backward_input_rows_subgroup" shape 4 x 16 after "conv_backward_input" "channel_block" "conv_dy_weight_storage" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 4, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
     // The same, gathering dy from its texel mirror (a pick's `texels`).
-    Conv2dBackwardInputRowsTexels: "conv2d_backward_input_rows_texels" block 8 x 16 after "conv_backward_input" "channel_block" "conv_dy_weight_texels" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dBackwardInputRowsTexels: "conv2d_backward_input_rows_texels" block 8 x 16 after "texels4" "conv_backward_input" "channel_block" "conv_dy_weight_texels" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 8, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardInputRowsTexels4x16: "conv2d_backward_input_rows_texels" shape 4 x 16 after "conv_backward_input" "channel_block" "conv_dy_weight_texels" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dBackwardInputRowsTexels4x16: "conv2d_backward_input_rows_texels" shape 4 x 16 after "texels4" "conv_backward_input" "channel_block" "conv_dy_weight_texels" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 4, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardWeight: "conv2d_backward_weight" after "conv_backward_weight" "conv_x_dy_storage", Some(Blocked), Some(ConvBackwardWeight), workgroup 64 or 32 128, BLOCK,
         Conv2dBackwardWeight, [x, dy, partial];
@@ -125,12 +125,12 @@ catalogue! {
     Conv2dBackwardWeightSubgroup: "conv2d_backward_weight_subgroup" after "conv_backward_weight" "conv_x_dy_storage" "conv_backward_weight_subgroup", Some(Subgroup), Some(ConvBackwardWeight), workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 4 },
         Conv2dBackwardWeight, [x, dy, partial];
     // The same, gathering x from its texel mirror (a pick's `texels`).
-    Conv2dBackwardWeightSubgroupTexels: "conv2d_backward_weight_subgroup_texels" after "conv_backward_weight" "conv_x_dy_texels" "conv_backward_weight_subgroup", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 4 },
+    Conv2dBackwardWeightSubgroupTexels: "conv2d_backward_weight_subgroup_texels" after "texels4" "conv_backward_weight" "conv_x_dy_texels" "conv_backward_weight_subgroup", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 4 },
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dBackwardWeightRowsSubgroup: "conv2d_backward_weight_rows_subgroup" after "conv_backward_weight" "conv_x_dy_storage" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
         Conv2dBackwardWeight, [x, dy, partial];
     // The same, gathering x from its texel mirror (a pick's `texels`).
-    Conv2dBackwardWeightRowsTexels: "conv2d_backward_weight_rows_texels" after "conv_backward_weight" "conv_x_dy_texels" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
+    Conv2dBackwardWeightRowsTexels: "conv2d_backward_weight_rows_texels" after "texels4" "conv_backward_weight" "conv_x_dy_texels" "conv_backward_weight_rows", Some(Subgroup), None, workgroup 8 or 16 32, Grid::RowGroups { rows: 16, cols: 9 },
         Conv2dBackwardWeight, [x, dy, partial];
     Conv2dReduceWeight: "conv2d_reduce_weight", None, None, workgroup 64, Grid::Items,
         Reduce, [partial, dweight, dbias];
