@@ -17,7 +17,7 @@
 // padding p. The launcher uses it only for kh = kw = 3 and stride 1 (Kernels::fuses_pool).
 // One invocation computes BR pooled pixels side by side in one pooled row (BR = 1 or 2, the
 // constant joined in front) × 16 channels: the 4 convolution pixels of each window into 16 vec4
-// accumulators (c: window 0, e: window 1). Those windows read a 4 × (2·BR + 2) patch of each
+// accumulators (c0: window 0, c1: window 1). Those windows read a 4 × (2·BR + 2) patch of each
 // input channel, so per input channel it loads the patch once (taps in the padding read as 0)
 // and forms every tap's values from it, and lane j < 8 of each subgroup loads the 9 weights of
 // channels j and 8 + j (3 vec4 loads each), which subgroupBroadcast hands to the other lanes: at
@@ -25,16 +25,18 @@
 // tap-by-tap conv2d_forward_subgroup.wgsl), at BR = 2, 30 per 1152 (the weights serve twice the
 // pixels). Which is faster depends on the device and the row
 // width (a pooled row of 47 pads to 48 at BR = 2): the tuner measures both. The 9 taps are
-// written out (constant indices: a private array indexed in a loop is memory on lavapipe), each
-// one call of fold16.
+// written out (constant indices: a private array indexed in a loop is memory on lavapipe) and
+// folded channel by channel (fold_taps16: with AVX2, the three forwards at batch 32 took 66–74 ms
+// this way against 72–78 tap by tap, with each tap's 16 channels in turn).
 // (Its sums run over ci outer, taps inner; conv2d_forward_subgroup.wgsl's taps outer: the two
 // round differently, each within the f32 tolerance of the reference.)
 // Needs subgroups of at least 8 lanes; no early return before the last broadcast.
 // Bindings: 0 params (uniform), 1 x and 2 weight (the reader's), 3 bias, 4 y, 5 argmax.
 
-// BR, BC (the block: BR pooled pixels × 16 channels), params, bindings 0, 3, 4, Block16 and fold16():
+// BR, BC (the block: BR pooled pixels × 16 channels), params, bindings 0, 3, 4 and Block16:
 // joined in front by the catalogue (shaders/common/conv_forward.wgsl, channel_block.wgsl).
 @group(0) @binding(5) var<storage, read_write> argmax: array<u32>;
+
 
 // The 9 taps of one weight row (one output channel, one input channel), named: constant
 // indices keep them in registers.
@@ -43,6 +45,54 @@ struct Taps {
 }
 
 // The taps of the weight row starting at float `at`: the reader's taps(at: u32) -> Taps.
+
+// The nine tap vectors of one window (the four pixels each tap multiplies), in tap order.
+struct Patch {
+    t0: vec4<f32>, t1: vec4<f32>, t2: vec4<f32>, t3: vec4<f32>, t4: vec4<f32>,
+    t5: vec4<f32>, t6: vec4<f32>, t7: vec4<f32>, t8: vec4<f32>,
+}
+
+// acc + Σ_t v.t · w.t, added tap by tap in tap order (the rounding of fold16 tap after tap).
+fn dot9(acc: vec4<f32>, v: Patch, w: Taps) -> vec4<f32> {
+    var a = acc;
+    a += v.t0 * w.t0; a += v.t1 * w.t1; a += v.t2 * w.t2; a += v.t3 * w.t3; a += v.t4 * w.t4;
+    a += v.t5 * w.t5; a += v.t6 * w.t6; a += v.t7 * w.t7; a += v.t8 * w.t8;
+    return a;
+}
+
+// Lane j's taps, handed to every lane (subgroupBroadcast wants a constant lane: one per lane).
+fn lane0(t: Taps) -> Taps { return Taps(subgroupBroadcast(t.t0, 0u), subgroupBroadcast(t.t1, 0u), subgroupBroadcast(t.t2, 0u), subgroupBroadcast(t.t3, 0u), subgroupBroadcast(t.t4, 0u), subgroupBroadcast(t.t5, 0u), subgroupBroadcast(t.t6, 0u), subgroupBroadcast(t.t7, 0u), subgroupBroadcast(t.t8, 0u)); }
+fn lane1(t: Taps) -> Taps { return Taps(subgroupBroadcast(t.t0, 1u), subgroupBroadcast(t.t1, 1u), subgroupBroadcast(t.t2, 1u), subgroupBroadcast(t.t3, 1u), subgroupBroadcast(t.t4, 1u), subgroupBroadcast(t.t5, 1u), subgroupBroadcast(t.t6, 1u), subgroupBroadcast(t.t7, 1u), subgroupBroadcast(t.t8, 1u)); }
+fn lane2(t: Taps) -> Taps { return Taps(subgroupBroadcast(t.t0, 2u), subgroupBroadcast(t.t1, 2u), subgroupBroadcast(t.t2, 2u), subgroupBroadcast(t.t3, 2u), subgroupBroadcast(t.t4, 2u), subgroupBroadcast(t.t5, 2u), subgroupBroadcast(t.t6, 2u), subgroupBroadcast(t.t7, 2u), subgroupBroadcast(t.t8, 2u)); }
+fn lane3(t: Taps) -> Taps { return Taps(subgroupBroadcast(t.t0, 3u), subgroupBroadcast(t.t1, 3u), subgroupBroadcast(t.t2, 3u), subgroupBroadcast(t.t3, 3u), subgroupBroadcast(t.t4, 3u), subgroupBroadcast(t.t5, 3u), subgroupBroadcast(t.t6, 3u), subgroupBroadcast(t.t7, 3u), subgroupBroadcast(t.t8, 3u)); }
+fn lane4(t: Taps) -> Taps { return Taps(subgroupBroadcast(t.t0, 4u), subgroupBroadcast(t.t1, 4u), subgroupBroadcast(t.t2, 4u), subgroupBroadcast(t.t3, 4u), subgroupBroadcast(t.t4, 4u), subgroupBroadcast(t.t5, 4u), subgroupBroadcast(t.t6, 4u), subgroupBroadcast(t.t7, 4u), subgroupBroadcast(t.t8, 4u)); }
+fn lane5(t: Taps) -> Taps { return Taps(subgroupBroadcast(t.t0, 5u), subgroupBroadcast(t.t1, 5u), subgroupBroadcast(t.t2, 5u), subgroupBroadcast(t.t3, 5u), subgroupBroadcast(t.t4, 5u), subgroupBroadcast(t.t5, 5u), subgroupBroadcast(t.t6, 5u), subgroupBroadcast(t.t7, 5u), subgroupBroadcast(t.t8, 5u)); }
+fn lane6(t: Taps) -> Taps { return Taps(subgroupBroadcast(t.t0, 6u), subgroupBroadcast(t.t1, 6u), subgroupBroadcast(t.t2, 6u), subgroupBroadcast(t.t3, 6u), subgroupBroadcast(t.t4, 6u), subgroupBroadcast(t.t5, 6u), subgroupBroadcast(t.t6, 6u), subgroupBroadcast(t.t7, 6u), subgroupBroadcast(t.t8, 6u)); }
+fn lane7(t: Taps) -> Taps { return Taps(subgroupBroadcast(t.t0, 7u), subgroupBroadcast(t.t1, 7u), subgroupBroadcast(t.t2, 7u), subgroupBroadcast(t.t3, 7u), subgroupBroadcast(t.t4, 7u), subgroupBroadcast(t.t5, 7u), subgroupBroadcast(t.t6, 7u), subgroupBroadcast(t.t7, 7u), subgroupBroadcast(t.t8, 7u)); }
+
+// All nine taps of one input channel for one or two windows (v0 always, v1 when BR > 1),
+// channel by channel: each accumulator is loaded and stored once per input
+// channel, not once per tap (with 32 or more vec4 accumulators, beyond AVX2's 16 registers,
+// every update of the tap-major fold16 was a load and a store), and each weight broadcast serves
+// both windows.
+fn fold_taps16(w0: ptr<function, Block16>, w1: ptr<function, Block16>, v0: Patch, v1: Patch, ta: Taps, tb: Taps) {
+    { let w = lane0(ta); (*w0).c0 = dot9((*w0).c0, v0, w); if BR > 1u { (*w1).c0 = dot9((*w1).c0, v1, w); } }
+    { let w = lane1(ta); (*w0).c1 = dot9((*w0).c1, v0, w); if BR > 1u { (*w1).c1 = dot9((*w1).c1, v1, w); } }
+    { let w = lane2(ta); (*w0).c2 = dot9((*w0).c2, v0, w); if BR > 1u { (*w1).c2 = dot9((*w1).c2, v1, w); } }
+    { let w = lane3(ta); (*w0).c3 = dot9((*w0).c3, v0, w); if BR > 1u { (*w1).c3 = dot9((*w1).c3, v1, w); } }
+    { let w = lane4(ta); (*w0).c4 = dot9((*w0).c4, v0, w); if BR > 1u { (*w1).c4 = dot9((*w1).c4, v1, w); } }
+    { let w = lane5(ta); (*w0).c5 = dot9((*w0).c5, v0, w); if BR > 1u { (*w1).c5 = dot9((*w1).c5, v1, w); } }
+    { let w = lane6(ta); (*w0).c6 = dot9((*w0).c6, v0, w); if BR > 1u { (*w1).c6 = dot9((*w1).c6, v1, w); } }
+    { let w = lane7(ta); (*w0).c7 = dot9((*w0).c7, v0, w); if BR > 1u { (*w1).c7 = dot9((*w1).c7, v1, w); } }
+    { let w = lane0(tb); (*w0).c8 = dot9((*w0).c8, v0, w); if BR > 1u { (*w1).c8 = dot9((*w1).c8, v1, w); } }
+    { let w = lane1(tb); (*w0).c9 = dot9((*w0).c9, v0, w); if BR > 1u { (*w1).c9 = dot9((*w1).c9, v1, w); } }
+    { let w = lane2(tb); (*w0).c10 = dot9((*w0).c10, v0, w); if BR > 1u { (*w1).c10 = dot9((*w1).c10, v1, w); } }
+    { let w = lane3(tb); (*w0).c11 = dot9((*w0).c11, v0, w); if BR > 1u { (*w1).c11 = dot9((*w1).c11, v1, w); } }
+    { let w = lane4(tb); (*w0).c12 = dot9((*w0).c12, v0, w); if BR > 1u { (*w1).c12 = dot9((*w1).c12, v1, w); } }
+    { let w = lane5(tb); (*w0).c13 = dot9((*w0).c13, v0, w); if BR > 1u { (*w1).c13 = dot9((*w1).c13, v1, w); } }
+    { let w = lane6(tb); (*w0).c14 = dot9((*w0).c14, v0, w); if BR > 1u { (*w1).c14 = dot9((*w1).c14, v1, w); } }
+    { let w = lane7(tb); (*w0).c15 = dot9((*w0).c15, v0, w); if BR > 1u { (*w1).c15 = dot9((*w1).c15, v1, w); } }
+}
 
 // Writes one channel of one window: the maximum of its window (the four accumulators are the
 // window's pixels in row-major order) and where it is. `at0` is the window's top-left offset in
@@ -87,81 +137,96 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let ox = px0 * 2u;
     let at0 = oy * p.out_w + ox;
     let base = n * chw;
-    // The windows' 4 × 6 input patch (the last two columns only at BR = 2), row-major: where
-    // each value is (0 in the padding) and a factor, 1 inside the image, 0 in the padding.
-    var at: array<u32, 24>;
-    var hit: array<f32, 24>;
-    for (var j = 0u; j < 24u; j++) {
-        let iy = i32(oy + j / 6u) - i32(p.pad);
-        let ix = i32(ox + j % 6u) - i32(p.pad);
-        let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
-        at[j] = select(0u, base + u32(iy) * p.w + u32(ix), inside);
-        hit[j] = select(0.0, 1.0, inside);
-    }
+    // The windows' input patch, 4 rows × the 2·BR + 2 columns they read (4 or 6): where each value is in
+    // channel 0 (0 in the padding), a{r}{c}, and a factor, 1 inside the image, 0 in the padding,
+    // h{r}{c}. Named values, not arrays: lavapipe keeps an array written in a loop in memory, and
+    // reads each element back with a gather.
+    let iy0 = i32(oy + 0u) - i32(p.pad); let in0 = iy0 >= 0 && iy0 < i32(p.h); let row0 = base + u32(max(iy0, 0)) * p.w;
+    let iy1 = i32(oy + 1u) - i32(p.pad); let in1 = iy1 >= 0 && iy1 < i32(p.h); let row1 = base + u32(max(iy1, 0)) * p.w;
+    let iy2 = i32(oy + 2u) - i32(p.pad); let in2 = iy2 >= 0 && iy2 < i32(p.h); let row2 = base + u32(max(iy2, 0)) * p.w;
+    let iy3 = i32(oy + 3u) - i32(p.pad); let in3 = iy3 >= 0 && iy3 < i32(p.h); let row3 = base + u32(max(iy3, 0)) * p.w;
+    let ix0 = i32(ox + 0u) - i32(p.pad); let ok0 = ix0 >= 0 && ix0 < i32(p.w); let col0 = u32(max(ix0, 0));
+    let ix1 = i32(ox + 1u) - i32(p.pad); let ok1 = ix1 >= 0 && ix1 < i32(p.w); let col1 = u32(max(ix1, 0));
+    let ix2 = i32(ox + 2u) - i32(p.pad); let ok2 = ix2 >= 0 && ix2 < i32(p.w); let col2 = u32(max(ix2, 0));
+    let ix3 = i32(ox + 3u) - i32(p.pad); let ok3 = ix3 >= 0 && ix3 < i32(p.w); let col3 = u32(max(ix3, 0));
+    let ix4 = i32(ox + 4u) - i32(p.pad); let ok4 = ix4 >= 0 && ix4 < i32(p.w); let col4 = u32(max(ix4, 0));
+    let ix5 = i32(ox + 5u) - i32(p.pad); let ok5 = ix5 >= 0 && ix5 < i32(p.w); let col5 = u32(max(ix5, 0));
+    let a00 = select(0u, row0 + col0, in0 && ok0); let h00 = select(0.0, 1.0, in0 && ok0);
+    let a01 = select(0u, row0 + col1, in0 && ok1); let h01 = select(0.0, 1.0, in0 && ok1);
+    let a02 = select(0u, row0 + col2, in0 && ok2); let h02 = select(0.0, 1.0, in0 && ok2);
+    let a03 = select(0u, row0 + col3, in0 && ok3); let h03 = select(0.0, 1.0, in0 && ok3);
+    let a04 = select(0u, row0 + col4, in0 && ok4); let h04 = select(0.0, 1.0, in0 && ok4);
+    let a05 = select(0u, row0 + col5, in0 && ok5); let h05 = select(0.0, 1.0, in0 && ok5);
+    let a10 = select(0u, row1 + col0, in1 && ok0); let h10 = select(0.0, 1.0, in1 && ok0);
+    let a11 = select(0u, row1 + col1, in1 && ok1); let h11 = select(0.0, 1.0, in1 && ok1);
+    let a12 = select(0u, row1 + col2, in1 && ok2); let h12 = select(0.0, 1.0, in1 && ok2);
+    let a13 = select(0u, row1 + col3, in1 && ok3); let h13 = select(0.0, 1.0, in1 && ok3);
+    let a14 = select(0u, row1 + col4, in1 && ok4); let h14 = select(0.0, 1.0, in1 && ok4);
+    let a15 = select(0u, row1 + col5, in1 && ok5); let h15 = select(0.0, 1.0, in1 && ok5);
+    let a20 = select(0u, row2 + col0, in2 && ok0); let h20 = select(0.0, 1.0, in2 && ok0);
+    let a21 = select(0u, row2 + col1, in2 && ok1); let h21 = select(0.0, 1.0, in2 && ok1);
+    let a22 = select(0u, row2 + col2, in2 && ok2); let h22 = select(0.0, 1.0, in2 && ok2);
+    let a23 = select(0u, row2 + col3, in2 && ok3); let h23 = select(0.0, 1.0, in2 && ok3);
+    let a24 = select(0u, row2 + col4, in2 && ok4); let h24 = select(0.0, 1.0, in2 && ok4);
+    let a25 = select(0u, row2 + col5, in2 && ok5); let h25 = select(0.0, 1.0, in2 && ok5);
+    let a30 = select(0u, row3 + col0, in3 && ok0); let h30 = select(0.0, 1.0, in3 && ok0);
+    let a31 = select(0u, row3 + col1, in3 && ok1); let h31 = select(0.0, 1.0, in3 && ok1);
+    let a32 = select(0u, row3 + col2, in3 && ok2); let h32 = select(0.0, 1.0, in3 && ok2);
+    let a33 = select(0u, row3 + col3, in3 && ok3); let h33 = select(0.0, 1.0, in3 && ok3);
+    let a34 = select(0u, row3 + col4, in3 && ok4); let h34 = select(0.0, 1.0, in3 && ok4);
+    let a35 = select(0u, row3 + col5, in3 && ok5); let h35 = select(0.0, 1.0, in3 && ok5);
     // The two weight rows this lane loads for its whole subgroup.
     let k_len = p.c_in * 9u;
     let w_a = min(co0 + (lane & 7u), p.c_out - 1u) * k_len;
     let w_b = min(co0 + 8u + (lane & 7u), p.c_out - 1u) * k_len;
 
-    var c: Block16; // window 0
-    var e: Block16; // window 1 (BR = 2)
+    var c0: Block16; // window 0
+    var c1: Block16; // window 1 (BR = 2)
 
     let hw = p.h * p.w;
     for (var ci = 0u; ci < p.c_in; ci++) {
         let cp = ci * hw;
-        let x00 = load_x(at[0] + cp) * hit[0]; let x01 = load_x(at[1] + cp) * hit[1]; let x02 = load_x(at[2] + cp) * hit[2]; let x03 = load_x(at[3] + cp) * hit[3];
-        let x10 = load_x(at[6] + cp) * hit[6]; let x11 = load_x(at[7] + cp) * hit[7]; let x12 = load_x(at[8] + cp) * hit[8]; let x13 = load_x(at[9] + cp) * hit[9];
-        let x20 = load_x(at[12] + cp) * hit[12]; let x21 = load_x(at[13] + cp) * hit[13]; let x22 = load_x(at[14] + cp) * hit[14]; let x23 = load_x(at[15] + cp) * hit[15];
-        let x30 = load_x(at[18] + cp) * hit[18]; let x31 = load_x(at[19] + cp) * hit[19]; let x32 = load_x(at[20] + cp) * hit[20]; let x33 = load_x(at[21] + cp) * hit[21];
+        let x00 = load_x(a00 + cp) * h00; let x01 = load_x(a01 + cp) * h01; let x02 = load_x(a02 + cp) * h02; let x03 = load_x(a03 + cp) * h03;
+        let x10 = load_x(a10 + cp) * h10; let x11 = load_x(a11 + cp) * h11; let x12 = load_x(a12 + cp) * h12; let x13 = load_x(a13 + cp) * h13;
+        let x20 = load_x(a20 + cp) * h20; let x21 = load_x(a21 + cp) * h21; let x22 = load_x(a22 + cp) * h22; let x23 = load_x(a23 + cp) * h23;
+        let x30 = load_x(a30 + cp) * h30; let x31 = load_x(a31 + cp) * h31; let x32 = load_x(a32 + cp) * h32; let x33 = load_x(a33 + cp) * h33;
         var x04 = 0.0; var x05 = 0.0; var x14 = 0.0; var x15 = 0.0; var x24 = 0.0; var x25 = 0.0; var x34 = 0.0; var x35 = 0.0;
         if BR > 1u {
-            x04 = load_x(at[4] + cp) * hit[4]; x05 = load_x(at[5] + cp) * hit[5];
-            x14 = load_x(at[10] + cp) * hit[10]; x15 = load_x(at[11] + cp) * hit[11];
-            x24 = load_x(at[16] + cp) * hit[16]; x25 = load_x(at[17] + cp) * hit[17];
-            x34 = load_x(at[22] + cp) * hit[22]; x35 = load_x(at[23] + cp) * hit[23];
+            x04 = load_x(a04 + cp) * h04; x05 = load_x(a05 + cp) * h05;
+            x14 = load_x(a14 + cp) * h14; x15 = load_x(a15 + cp) * h15;
+            x24 = load_x(a24 + cp) * h24; x25 = load_x(a25 + cp) * h25;
+            x34 = load_x(a34 + cp) * h34; x35 = load_x(a35 + cp) * h35;
         }
         let k = ci * 9u;
         let ta = taps(w_a + k);
         let tb = taps(w_b + k);
-        // Tap (ky, kx): window 0's pixels read patch rows ky, ky + 1 and columns kx, kx + 1 (v);
-        // window 1's the two columns on (u).
-        fold16(&c, &e, vec4<f32>(x00, x01, x10, x11), vec4<f32>(x02, x03, x12, x13),
-               ta.t0, tb.t0, BR > 1u);
-        fold16(&c, &e, vec4<f32>(x01, x02, x11, x12), vec4<f32>(x03, x04, x13, x14),
-               ta.t1, tb.t1, BR > 1u);
-        fold16(&c, &e, vec4<f32>(x02, x03, x12, x13), vec4<f32>(x04, x05, x14, x15),
-               ta.t2, tb.t2, BR > 1u);
-        fold16(&c, &e, vec4<f32>(x10, x11, x20, x21), vec4<f32>(x12, x13, x22, x23),
-               ta.t3, tb.t3, BR > 1u);
-        fold16(&c, &e, vec4<f32>(x11, x12, x21, x22), vec4<f32>(x13, x14, x23, x24),
-               ta.t4, tb.t4, BR > 1u);
-        fold16(&c, &e, vec4<f32>(x12, x13, x22, x23), vec4<f32>(x14, x15, x24, x25),
-               ta.t5, tb.t5, BR > 1u);
-        fold16(&c, &e, vec4<f32>(x20, x21, x30, x31), vec4<f32>(x22, x23, x32, x33),
-               ta.t6, tb.t6, BR > 1u);
-        fold16(&c, &e, vec4<f32>(x21, x22, x31, x32), vec4<f32>(x23, x24, x33, x34),
-               ta.t7, tb.t7, BR > 1u);
-        fold16(&c, &e, vec4<f32>(x22, x23, x32, x33), vec4<f32>(x24, x25, x34, x35),
-               ta.t8, tb.t8, BR > 1u);
+        // Tap (ky, kx) of window k reads patch rows ky, ky + 1 and columns 2k + kx, 2k + kx + 1.
+        let v0 = Patch(vec4<f32>(x00, x01, x10, x11), vec4<f32>(x01, x02, x11, x12), vec4<f32>(x02, x03, x12, x13),
+                       vec4<f32>(x10, x11, x20, x21), vec4<f32>(x11, x12, x21, x22), vec4<f32>(x12, x13, x22, x23),
+                       vec4<f32>(x20, x21, x30, x31), vec4<f32>(x21, x22, x31, x32), vec4<f32>(x22, x23, x32, x33));
+        let v1 = Patch(vec4<f32>(x02, x03, x12, x13), vec4<f32>(x03, x04, x13, x14), vec4<f32>(x04, x05, x14, x15),
+                       vec4<f32>(x12, x13, x22, x23), vec4<f32>(x13, x14, x23, x24), vec4<f32>(x14, x15, x24, x25),
+                       vec4<f32>(x22, x23, x32, x33), vec4<f32>(x23, x24, x33, x34), vec4<f32>(x24, x25, x34, x35));
+        fold_taps16(&c0, &c1, v0, v1, ta, tb);
     }
 
+    let first = (n * p.c_out * pool_h + py) * pool_w + px0;
     let live0 = b < blocks;
     let live1 = live0 && BR > 1u && px0 + 1u < pool_w;
-    let first = (n * p.c_out * pool_h + py) * pool_w + px0;
-    store(co0 + 0u, live0, first, at0, c.c0); store(co0 + 0u, live1, first + 1u, at0 + 2u, e.c0);
-    store(co0 + 1u, live0, first, at0, c.c1); store(co0 + 1u, live1, first + 1u, at0 + 2u, e.c1);
-    store(co0 + 2u, live0, first, at0, c.c2); store(co0 + 2u, live1, first + 1u, at0 + 2u, e.c2);
-    store(co0 + 3u, live0, first, at0, c.c3); store(co0 + 3u, live1, first + 1u, at0 + 2u, e.c3);
-    store(co0 + 4u, live0, first, at0, c.c4); store(co0 + 4u, live1, first + 1u, at0 + 2u, e.c4);
-    store(co0 + 5u, live0, first, at0, c.c5); store(co0 + 5u, live1, first + 1u, at0 + 2u, e.c5);
-    store(co0 + 6u, live0, first, at0, c.c6); store(co0 + 6u, live1, first + 1u, at0 + 2u, e.c6);
-    store(co0 + 7u, live0, first, at0, c.c7); store(co0 + 7u, live1, first + 1u, at0 + 2u, e.c7);
-    store(co0 + 8u, live0, first, at0, c.c8); store(co0 + 8u, live1, first + 1u, at0 + 2u, e.c8);
-    store(co0 + 9u, live0, first, at0, c.c9); store(co0 + 9u, live1, first + 1u, at0 + 2u, e.c9);
-    store(co0 + 10u, live0, first, at0, c.c10); store(co0 + 10u, live1, first + 1u, at0 + 2u, e.c10);
-    store(co0 + 11u, live0, first, at0, c.c11); store(co0 + 11u, live1, first + 1u, at0 + 2u, e.c11);
-    store(co0 + 12u, live0, first, at0, c.c12); store(co0 + 12u, live1, first + 1u, at0 + 2u, e.c12);
-    store(co0 + 13u, live0, first, at0, c.c13); store(co0 + 13u, live1, first + 1u, at0 + 2u, e.c13);
-    store(co0 + 14u, live0, first, at0, c.c14); store(co0 + 14u, live1, first + 1u, at0 + 2u, e.c14);
-    store(co0 + 15u, live0, first, at0, c.c15); store(co0 + 15u, live1, first + 1u, at0 + 2u, e.c15);
+    store(co0 + 0u, live0, first, at0, c0.c0); store(co0 + 0u, live1, first + 1u, at0 + 2u, c1.c0);
+    store(co0 + 1u, live0, first, at0, c0.c1); store(co0 + 1u, live1, first + 1u, at0 + 2u, c1.c1);
+    store(co0 + 2u, live0, first, at0, c0.c2); store(co0 + 2u, live1, first + 1u, at0 + 2u, c1.c2);
+    store(co0 + 3u, live0, first, at0, c0.c3); store(co0 + 3u, live1, first + 1u, at0 + 2u, c1.c3);
+    store(co0 + 4u, live0, first, at0, c0.c4); store(co0 + 4u, live1, first + 1u, at0 + 2u, c1.c4);
+    store(co0 + 5u, live0, first, at0, c0.c5); store(co0 + 5u, live1, first + 1u, at0 + 2u, c1.c5);
+    store(co0 + 6u, live0, first, at0, c0.c6); store(co0 + 6u, live1, first + 1u, at0 + 2u, c1.c6);
+    store(co0 + 7u, live0, first, at0, c0.c7); store(co0 + 7u, live1, first + 1u, at0 + 2u, c1.c7);
+    store(co0 + 8u, live0, first, at0, c0.c8); store(co0 + 8u, live1, first + 1u, at0 + 2u, c1.c8);
+    store(co0 + 9u, live0, first, at0, c0.c9); store(co0 + 9u, live1, first + 1u, at0 + 2u, c1.c9);
+    store(co0 + 10u, live0, first, at0, c0.c10); store(co0 + 10u, live1, first + 1u, at0 + 2u, c1.c10);
+    store(co0 + 11u, live0, first, at0, c0.c11); store(co0 + 11u, live1, first + 1u, at0 + 2u, c1.c11);
+    store(co0 + 12u, live0, first, at0, c0.c12); store(co0 + 12u, live1, first + 1u, at0 + 2u, c1.c12);
+    store(co0 + 13u, live0, first, at0, c0.c13); store(co0 + 13u, live1, first + 1u, at0 + 2u, c1.c13);
+    store(co0 + 14u, live0, first, at0, c0.c14); store(co0 + 14u, live1, first + 1u, at0 + 2u, c1.c14);
+    store(co0 + 15u, live0, first, at0, c0.c15); store(co0 + 15u, live1, first + 1u, at0 + 2u, c1.c15);
 }
