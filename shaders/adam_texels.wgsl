@@ -1,7 +1,8 @@
 // adam_texels: one Adam step on every parameter (shaders/common/adam_step.wgsl: the update, its
 // semantics and layouts, joined in front by the catalogue), reading the values before the step
-// from texel mirrors of param, grad, m, v and the average (crates/tensor/src/texels.rs: value j at
-// texel (j mod 4096, j div 4096) of an r32float texture, each filled by a copy just before) and
+// from texel mirrors of param, grad, m, v and the average (crates/tensor/src/texels.rs: values
+// 4i..4i+3 at texel (i mod 1024, i div 1024) of an rgba32float texture, each filled by a copy
+// just before) and
 // writing the storage buffers. On lavapipe a storage load is a loop over the SIMD lanes and a
 // texel fetch one vector gather: with AVX2 only the step took 83 ms this way against 124 ms
 // (copies included), with AVX-512 62 against 32; the tuner measures both (crates/model/src/tune).
@@ -14,11 +15,9 @@
 @group(0) @binding(8) var v_texels: texture_2d<f32>;
 @group(0) @binding(9) var average_texels: texture_2d<f32>;
 
-// Values 4i..4i+3 of a mirror: four texels of one row (4096 is a multiple of 4).
+// Values 4i..4i+3 of a mirror: texels4 (shaders/common/texels_vec4.wgsl, joined in front).
 fn vec4_at(t: texture_2d<f32>, i: u32) -> vec4<f32> {
-    let c = vec2<u32>((4u * i) & 4095u, (4u * i) >> 12u);
-    return vec4<f32>(textureLoad(t, c, 0).x, textureLoad(t, c + vec2<u32>(1u, 0u), 0).x,
-                     textureLoad(t, c + vec2<u32>(2u, 0u), 0).x, textureLoad(t, c + vec2<u32>(3u, 0u), 0).x);
+    return texels4(t, 4u * i);
 }
 
 fn load_param(i: u32) -> vec4<f32> { return vec4_at(param_texels, i); }

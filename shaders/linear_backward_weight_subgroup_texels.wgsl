@@ -1,16 +1,16 @@
 // linear_backward_weight_subgroup_texels: linear_backward_weight_subgroup's sums
 // (shaders/common/linear_backward_weight_subgroup.wgsl, joined in front by the catalogue) with x
-// and dy gathered from their texel mirrors (crates/tensor/src/texels.rs: value j at texel
-// (j mod 4096, j div 4096) of an r32float texture, filled by a copy just before): each lane
+// and dy gathered from their texel mirrors (crates/tensor/src/texels.rs: values 4i..4i+3 at
+// texel (i mod 1024, i div 1024) of an rgba32float texture, filled by a copy just before): each lane
 // reads its own 4 inputs of x and 4 outputs of dy per row b, each a loop over the SIMD lanes from
-// a storage buffer on lavapipe, 4 vector gathers from a texture. A pick's `texels`: the tuner
+// a storage buffer on lavapipe, one fetch of a 128-bit texel a vec4 from a texture. A pick's `texels`: the tuner
 // measures both readers.
-// Bindings: 0 params (uniform), 1 x (r32float texels), 2 dy (r32float texels), 3 dweight, 4 dbias.
+// Bindings: 0 params (uniform), 1 x (rgba32float texels), 2 dy (rgba32float texels), 3 dweight, 4 dbias.
 
 @group(0) @binding(1) var x: texture_2d<f32>;
 @group(0) @binding(2) var dy: texture_2d<f32>;
 
-// texels4(t, j): shaders/common/texels4.wgsl, joined in front by the catalogue.
+// texels4(t, j): shaders/common/texels_vec4.wgsl, joined in front by the catalogue.
 
 // x[b, i..i+3] for i a multiple of 4: (1, 0, 0, 0) at the bias column i = I, zeros past it.
 fn load_x(b: u32, i: u32) -> vec4<f32> {

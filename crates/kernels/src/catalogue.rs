@@ -175,9 +175,9 @@ catalogue! {
     LinearForwardSubgroup32x4: "linear_forward_subgroup" shape 32 x 4 after "linear_forward" "linear_forward_subgroup", Some(Subgroup), Some(LinearForward), workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearForward, [x, weight, bias, y];
     // The same, gathering x from its texel mirror (a pick's `texels`).
-    LinearForwardTexels: "linear_forward_subgroup_texels" block 16 x 4 after "linear_forward" "linear_forward_subgroup" "texels4", Some(Subgroup), None, workgroup 64 or 32 128,
+    LinearForwardTexels: "linear_forward_subgroup_texels" block 16 x 4 after "linear_forward" "linear_forward_subgroup" "texels_vec4", Some(Subgroup), None, workgroup 64 or 32 128,
         SHARED_ROWS, LinearForward, [x, weight, bias, y];
-    LinearForwardTexels32x4: "linear_forward_subgroup_texels" shape 32 x 4 after "linear_forward" "linear_forward_subgroup" "texels4", Some(Subgroup), None, workgroup 64 or 32 128,
+    LinearForwardTexels32x4: "linear_forward_subgroup_texels" shape 32 x 4 after "linear_forward" "linear_forward_subgroup" "texels_vec4", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearForward, [x, weight, bias, y];
     LinearReduce: "linear_reduce", None, None, workgroup 64, Grid::Items,
         LinearReduce, [partial, bias, y];
@@ -198,9 +198,9 @@ catalogue! {
     LinearBackwardInputSubgroup32x4: "linear_backward_input_subgroup" shape 32 x 4 after "linear_backward" "channel_block" "linear_backward_input_subgroup", Some(Subgroup), Some(LinearBackwardInput), workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [dy, weight, dx];
     // The same, gathering dy and the weights from their texel mirrors (a pick's `texels`).
-    LinearBackwardInputTexels: "linear_backward_input_subgroup_texels" block 16 x 4 after "linear_backward" "channel_block" "linear_backward_input_subgroup" "texels4", Some(Subgroup), None, workgroup 64 or 32 128,
+    LinearBackwardInputTexels: "linear_backward_input_subgroup_texels" block 16 x 4 after "linear_backward" "channel_block" "linear_backward_input_subgroup" "texels_vec4", Some(Subgroup), None, workgroup 64 or 32 128,
         SHARED_ROWS, LinearBackward, [dy, weight, dx];
-    LinearBackwardInputTexels32x4: "linear_backward_input_subgroup_texels" shape 32 x 4 after "linear_backward" "channel_block" "linear_backward_input_subgroup" "texels4", Some(Subgroup), None, workgroup 64 or 32 128,
+    LinearBackwardInputTexels32x4: "linear_backward_input_subgroup_texels" shape 32 x 4 after "linear_backward" "channel_block" "linear_backward_input_subgroup" "texels_vec4", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [dy, weight, dx];
     LinearBackwardWeight: "linear_backward_weight" after "linear_backward", Some(Blocked), Some(LinearBackwardWeight), workgroup 64 or 32 128, BLOCK,
         LinearBackward, [x, dy, dweight, dbias];
@@ -211,9 +211,9 @@ catalogue! {
     LinearBackwardWeightSubgroup32x4: "linear_backward_weight_subgroup" shape 32 x 4 after "linear_backward" "linear_backward_weight_subgroup", Some(Subgroup), Some(LinearBackwardWeight), workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [x, dy, dweight, dbias];
     // The same, gathering x from its texel mirror (a pick's `texels`).
-    LinearBackwardWeightTexels: "linear_backward_weight_subgroup_texels" block 16 x 4 after "linear_backward" "linear_backward_weight_subgroup" "texels4", Some(Subgroup), None, workgroup 64 or 32 128,
+    LinearBackwardWeightTexels: "linear_backward_weight_subgroup_texels" block 16 x 4 after "linear_backward" "linear_backward_weight_subgroup" "texels_vec4", Some(Subgroup), None, workgroup 64 or 32 128,
         SHARED_ROWS, LinearBackward, [x, dy, dweight, dbias];
-    LinearBackwardWeightTexels32x4: "linear_backward_weight_subgroup_texels" shape 32 x 4 after "linear_backward" "linear_backward_weight_subgroup" "texels4", Some(Subgroup), None, workgroup 64 or 32 128,
+    LinearBackwardWeightTexels32x4: "linear_backward_weight_subgroup_texels" shape 32 x 4 after "linear_backward" "linear_backward_weight_subgroup" "texels_vec4", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::RowGroups { rows: 32, cols: 4 }, LinearBackward, [x, dy, dweight, dbias];
     LinearBackwardInputNarrow: "linear_backward_input_narrow", None, None, workgroup 64, Grid::Items,
         LinearBackwardNarrow, [dy, weight, x, dx];
@@ -222,6 +222,6 @@ catalogue! {
     Adam: "adam" after "adam_step", None, None, workgroup 64, Grid::Items,
         Adam, [param, m, v, average, grad];
     // The same, reading from texel mirrors (the tuner's choice, key kernels::ADAM_KEY).
-    AdamTexels: "adam_texels" after "adam_step", None, None, workgroup 64, Grid::Items,
+    AdamTexels: "adam_texels" after "texels_vec4" "adam_step", None, None, workgroup 64, Grid::Items,
         Adam, [param, m, v, average, param_texels, grad_texels, m_texels, v_texels, average_texels];
 }

@@ -1,5 +1,6 @@
-//! [`Texels`]: a tensor's values mirrored in an r32float texture, for kernels that gather them
-//! with `textureLoad` instead of storage-buffer loads.
+//! [`Texels`]: a tensor's values mirrored in an r32float texture (or, for kernels that read
+//! only aligned vec4s, an rgba32float one), for kernels that gather them with `textureLoad`
+//! instead of storage-buffer loads.
 //!
 //! Why: lavapipe (Mesa 22.3) turns every storage-buffer load into a loop over its SIMD lanes, a
 //! texel fetch into one vector gather. Copying 64 MiB through a kernel measured, on one AVX-512
@@ -14,7 +15,11 @@
 //!
 //! Layout: value i at texel (i mod [`TEXEL_ROW`], i div [`TEXEL_ROW`]); a power of two, so a
 //! kernel finds a texel with a mask and a shift (lavapipe divides lane by lane), and a row is
-//! 16 KiB, a whole number of the 256 bytes a copy's rows must be aligned to. Kernels read it with
+//! 16 KiB, a whole number of the 256 bytes a copy's rows must be aligned to. A vec4 mirror
+//! ([`Texels::new_vec4`]) holds the same bytes in rgba32float texels, [`TEXEL_ROW`] / 4 to a row:
+//! values 4i..4i+3 are texel (i mod 1024, i div 1024), one fetch where the r32float mirror takes
+//! four (lavapipe fetches a 128-bit texel per lane and transposes; four r32float fetches are four
+//! gathers). Kernels read it with
 //! `load_x` / `load_dy` from their texel readers (`shaders/*_texels.wgsl`).
 
 use crate::{Gpu, GpuError, Result, Tensor};
@@ -27,12 +32,23 @@ pub struct Texels {
     pub texture: wgpu::Texture,
     pub view: wgpu::TextureView,
     pub len: usize,
+    /// Values per texel: 1 (r32float) or 4 (rgba32float).
+    pub per_texel: usize,
 }
 
 impl Texels {
     /// An uninitialised mirror for `len` values, or a clear error when the adapter's textures
     /// are too small for it (a kernel set then reads the tensor from its buffer instead).
     pub fn new(gpu: &Gpu, label: &str, len: usize) -> Result<Self> {
+        Self::make(gpu, label, len, 1)
+    }
+
+    /// The same as an rgba32float texture: for kernels that read only vec4s at multiples of 4.
+    pub fn new_vec4(gpu: &Gpu, label: &str, len: usize) -> Result<Self> {
+        Self::make(gpu, label, len, 4)
+    }
+
+    fn make(gpu: &Gpu, label: &str, len: usize, per_texel: usize) -> Result<Self> {
         let rows = len.div_ceil(TEXEL_ROW).max(1);
         let limit = gpu.limits().max_texture_dimension_2d;
         if rows as u64 > limit as u64 {
@@ -46,16 +62,20 @@ impl Texels {
         }
         let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
             label: Some(label),
-            size: wgpu::Extent3d { width: TEXEL_ROW as u32, height: rows as u32, depth_or_array_layers: 1 },
+            size: wgpu::Extent3d {
+                width: (TEXEL_ROW / per_texel) as u32,
+                height: rows as u32,
+                depth_or_array_layers: 1,
+            },
             mip_level_count: 1,
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
-            format: wgpu::TextureFormat::R32Float,
+            format: if per_texel == 4 { wgpu::TextureFormat::Rgba32Float } else { wgpu::TextureFormat::R32Float },
             usage: wgpu::TextureUsages::COPY_DST | wgpu::TextureUsages::TEXTURE_BINDING,
             view_formats: &[],
         });
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
-        Ok(Texels { texture, view, len })
+        Ok(Texels { texture, view, len, per_texel })
     }
 
     /// Whether a mirror of `len` values fits this adapter's textures.
@@ -82,6 +102,7 @@ pub struct TexelCopy {
     offset: u64,
     texture: wgpu::Texture,
     values: usize,
+    per_texel: usize,
 }
 
 impl Texels {
@@ -92,7 +113,8 @@ impl Texels {
             return Err(GpuError::shape("texel mirror copy", why));
         }
         let values = x.len().div_ceil(4) * 4;
-        Ok(TexelCopy { buffer: x.buffer.clone(), offset: x.offset, texture: self.texture.clone(), values })
+        let texture = self.texture.clone();
+        Ok(TexelCopy { buffer: x.buffer.clone(), offset: x.offset, texture, values, per_texel: self.per_texel })
     }
 }
 
@@ -113,7 +135,8 @@ impl TexelCopy {
                 origin: wgpu::Origin3d { x: 0, y: first_row as u32, z: 0 },
                 aspect: wgpu::TextureAspect::All,
             };
-            let size = wgpu::Extent3d { width: width as u32, height: height as u32, depth_or_array_layers: 1 };
+            let texels = (width / self.per_texel) as u32;
+            let size = wgpu::Extent3d { width: texels, height: height as u32, depth_or_array_layers: 1 };
             encoder.copy_buffer_to_texture(source, target, size);
         };
         if rows > 0 {
