@@ -2,7 +2,7 @@
 //! makes them floats there, b / 255 from a table the host computed, so a step on bytes gives
 //! the very weights a step on the host's floats gives. Checked with an image size whose
 //! `3·S·S` is not a multiple of 4 (the last u32 half full), and on the batch the trunk takes in
-//! pieces (bytes made floats on the host there).
+//! pieces (bytes made floats on the host there); and both readers of the table.
 
 use std::sync::Arc;
 
@@ -53,4 +53,29 @@ fn a_batch_the_trunk_takes_in_pieces_is_made_floats_on_the_host() {
     m.limit_bindings(64 * 1024);
     assert!(m.input_op(4).unwrap().is_none());
     steps_agree(24, 4, Some(64 * 1024));
+}
+
+/// Where Adam reads texel mirrors (the tuner's choice), the conversion gathers the table from a
+/// mirror too (shaders/bytes_to_unit_texels.wgsl): every byte value comes out as the host's
+/// b / 255, whichever reader ran.
+#[test]
+fn both_readers_of_the_table_give_the_hosts_floats() {
+    let gpu = tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("the bytes test needs a GPU adapter");
+    let pixels: Vec<u8> = (0..4096u32).map(|i| (i * 37 % 256) as u8).collect();
+    let words: Vec<u32> = pixels.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let unit = kernels::unit_table();
+    let want: Vec<f32> = pixels.iter().map(|&b| unit[b as usize]).collect();
+    let bytes = tensor::Tensor::from_u32(&gpu, "bytes", &[words.len()], &words).unwrap();
+    let table = tensor::Tensor::from_slice(&gpu, "unit", &[256], &unit).unwrap();
+    for texels in [false, true] {
+        let k = kernels::Kernels::new(&gpu).unwrap();
+        let pick = kernels::Pick { texels, ..k.pick_by_key(kernels::ADAM_KEY) };
+        k.set_choice(kernels::ADAM_KEY.to_string(), pick);
+        let x = tensor::Tensor::zeros(&gpu, "x", &[pixels.len()]).unwrap();
+        let op = k.bytes_to_unit(&gpu, &bytes, &table, &x).unwrap();
+        let kernel = op.dispatches[0].label;
+        assert_eq!(kernel, if texels { "bytes_to_unit_texels" } else { "bytes_to_unit_vec4" });
+        kernels::record::run(&gpu, "bytes", |r| op.record(r)).unwrap();
+        assert_eq!(x.to_vec(&gpu).unwrap(), want, "{kernel}");
+    }
 }

@@ -152,7 +152,10 @@ catalogue! {
         Pool2dBackward, [dy, argmax, y, dx];
     ZeroVec4: "zero_vec4", None, None, workgroup 64, Grid::Items,
         Elementwise, [x];
-    BytesToUnitVec4: "bytes_to_unit_vec4", None, None, workgroup 64, Grid::Items,
+    BytesToUnitVec4: "bytes_to_unit_vec4" after "bytes_to_unit_words", None, None, workgroup 64, Grid::Items,
+        Elementwise, [bytes, unit, x];
+    // The same, the table gathered from a texel mirror (where Adam's texel reader won).
+    BytesToUnitTexels: "bytes_to_unit_texels" after "bytes_to_unit_words", None, None, workgroup 64, Grid::Items,
         Elementwise, [bytes, unit, x];
     BytesToUnit: "bytes_to_unit", None, None, workgroup 64, Grid::Items,
         Elementwise, [bytes, unit, x];

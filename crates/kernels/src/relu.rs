@@ -1,7 +1,7 @@
 //! Elementwise launchers: ReLU (standalone; conv2d and linear can also fuse ReLU into their
 //! forward) and the conversion of a batch's bytes to floats.
 
-use crate::{Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Work, params};
+use crate::{Bound, Gpu, GpuError, Kernel, Kernels, Op, Result, Tensor, Work, params};
 
 fn same_len(op: &str, a: &Tensor, b: &Tensor) -> Result<()> {
     if a.len() != b.len() {
@@ -50,9 +50,24 @@ impl Kernels {
         }
         let p = params::Elementwise { len: x.len() as u32, _pad: [0; 3] };
         let work = Work { invocations: bytes.len() as u64, serial: 4, outputs: x.len() as u64, flops: 0 };
-        // Whole words store their four floats as one vec4.
-        let kernel = if x.len().is_multiple_of(4) { Kernel::BytesToUnitVec4 } else { Kernel::BytesToUnit };
-        let d = self.dispatch(gpu, kernel, &p, &[("bytes", bytes), ("unit", unit), ("x", x)], work)?;
+        // The table from a texel mirror where this device's Adam reads its mirrors (the tuner's
+        // measured choice, crate::ADAM_KEY): both passes trade a storage load per lane for a
+        // gather, which pays where a storage load is a loop over the SIMD lanes (on one EPYC,
+        // with AVX2 at batch 32, 3.1 ms against 5.1) and not where the loop is cheap (natively
+        // there, 3.4-5.2 against 2.1-2.9).
+        let texels = self.pick_by_key(crate::ADAM_KEY).texels;
+        if !x.len().is_multiple_of(4) || !texels {
+            let kernel = if x.len().is_multiple_of(4) { Kernel::BytesToUnitVec4 } else { Kernel::BytesToUnit };
+            let d = self.dispatch(gpu, kernel, &p, &[("bytes", bytes), ("unit", unit), ("x", x)], work)?;
+            return Ok(Op::new("bytes_to_unit", vec![d]));
+        }
+        // Whole words store their four floats as one vec4 (and look their bytes up in a texel
+        // mirror of the table, a 1 KiB copy, where gathers pay).
+        let table = tensor::Texels::new(gpu, "unit table texels", unit.len())?;
+        let bound = vec![Bound::tensor("bytes", bytes), Bound::texels("unit", &table), Bound::tensor("x", x)];
+        let mut d = self.dispatch_bound(gpu, Kernel::BytesToUnitTexels, &p, bound, work)?;
+        d.keep(&table.texture);
+        d.copy_first(table.copy_from(unit)?);
         Ok(Op::new("bytes_to_unit", vec![d]))
     }
 }
