@@ -15,11 +15,7 @@
 @group(0) @binding(8) var v_texels: texture_2d<f32>;
 @group(0) @binding(9) var average_texels: texture_2d<f32>;
 
-// Values 4i..4i+3 of a mirror: texels4 (shaders/common/texels_vec4.wgsl, joined in front).
-fn vec4_at(t: texture_2d<f32>, i: u32) -> vec4<f32> {
-    return texels4(t, 4u * i);
-}
-
+// vec4_at(t, i), values 4i..4i+3 of a mirror: shaders/common/texels_vec4.wgsl, joined in front.
 fn load_param(i: u32) -> vec4<f32> { return vec4_at(param_texels, i); }
 fn load_grad(i: u32) -> vec4<f32> { return vec4_at(grad_texels, i); }
 fn load_m(i: u32) -> vec4<f32> { return vec4_at(m_texels, i); }

@@ -10,25 +10,11 @@ fn load_x(i: u32) -> f32 {
     return x[i];
 }
 
-// The weights as vec4s: a (co, ci) row's 9 taps start anywhere in a vec4 but always lie within
-// three (9 floats from offset r ≤ 3 end by 11), so a lane loads them with 3 loads instead of 9
-// and picks each tap out by its offset; needs C_out·C_in·9 a multiple of 4 (the launcher fuses
-// only then), so that the last row's third vec4 is in the buffer.
+// The weights as vec4s (taps(at) in shaders/common/conv_forward_pool.wgsl picks a row's 9 taps
+// out of the three that hold them).
 @group(0) @binding(2) var<storage, read> weight: array<vec4<f32>>;
 
-// The value at offset r (0–3) of a, b, c, d.
-fn at_offset(a: f32, b: f32, c: f32, d: f32, r: u32) -> f32 {
-    return select(select(select(a, b, r == 1u), c, r == 2u), d, r == 3u);
-}
-
-// The taps of the row starting at float `at`.
-fn taps(at: u32) -> Taps {
-    let q = at / 4u;
-    let r = at % 4u;
-    let u = weight[q];
-    let v = weight[q + 1u];
-    let w = weight[q + 2u];
-    return Taps(at_offset(u.x, u.y, u.z, u.w, r), at_offset(u.y, u.z, u.w, v.x, r), at_offset(u.z, u.w, v.x, v.y, r),
-                at_offset(u.w, v.x, v.y, v.z, r), at_offset(v.x, v.y, v.z, v.w, r), at_offset(v.y, v.z, v.w, w.x, r),
-                at_offset(v.z, v.w, w.x, w.y, r), at_offset(v.w, w.x, w.y, w.z, r), at_offset(w.x, w.y, w.z, w.w, r));
+// Weight values 4q..4q+3.
+fn weight_vec4(q: u32) -> vec4<f32> {
+    return weight[q];
 }

@@ -9,14 +9,14 @@
 @group(0) @binding(1) var dy: texture_2d<f32>;
 @group(0) @binding(2) var weight: texture_2d<f32>;
 
-// texels4(t, j): shaders/common/texels_vec4.wgsl, joined in front by the catalogue.
+// vec4_at(t, i), values 4i..4i+3: shaders/common/texels_vec4.wgsl, joined in front by the catalogue.
 
 // dy[row, 4k..4k+3].
 fn load_dy(row: u32, k: u32) -> vec4<f32> {
-    return texels4(dy, row * p.outputs + 4u * k);
+    return vec4_at(dy, row * (p.outputs / 4u) + k);
 }
 
 // weight[o, 4c..4c+3].
 fn load_w(o: u32, c: u32) -> vec4<f32> {
-    return texels4(weight, o * p.inputs + 4u * c);
+    return vec4_at(weight, o * (p.inputs / 4u) + c);
 }

@@ -10,15 +10,15 @@
 @group(0) @binding(1) var x: texture_2d<f32>;
 @group(0) @binding(2) var dy: texture_2d<f32>;
 
-// texels4(t, j): shaders/common/texels_vec4.wgsl, joined in front by the catalogue.
+// vec4_at(t, i), values 4i..4i+3: shaders/common/texels_vec4.wgsl, joined in front by the catalogue.
 
 // x[b, i..i+3] for i a multiple of 4: (1, 0, 0, 0) at the bias column i = I, zeros past it.
 fn load_x(b: u32, i: u32) -> vec4<f32> {
-    let v = texels4(x, b * p.inputs + min(i, p.inputs - 4u));
+    let v = vec4_at(x, b * (p.inputs / 4u) + min(i, p.inputs - 4u) / 4u);
     return select(select(vec4<f32>(0.0), vec4<f32>(1.0, 0.0, 0.0, 0.0), i == p.inputs), v, i < p.inputs);
 }
 
 // dy[b, 4k..4k+3].
 fn load_dy(b: u32, k: u32) -> vec4<f32> {
-    return texels4(dy, b * p.outputs + 4u * k);
+    return vec4_at(dy, b * (p.outputs / 4u) + k);
 }

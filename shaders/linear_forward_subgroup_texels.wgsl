@@ -12,14 +12,14 @@
 @group(0) @binding(1) var x: texture_2d<f32>;
 @group(0) @binding(2) var weight: texture_2d<f32>;
 
-// texels4(t, j): shaders/common/texels_vec4.wgsl, joined in front by the catalogue.
+// vec4_at(t, i), values 4i..4i+3: shaders/common/texels_vec4.wgsl, joined in front by the catalogue.
 
 // x[row, 4k..4k+3].
 fn load_x(row: u32, k: u32) -> vec4<f32> {
-    return texels4(x, row * p.inputs + 4u * k);
+    return vec4_at(x, row * (p.inputs / 4u) + k);
 }
 
 // weight[o, 4k..4k+3].
 fn load_w(o: u32, k: u32) -> vec4<f32> {
-    return texels4(weight, o * p.inputs + 4u * k);
+    return vec4_at(weight, o * (p.inputs / 4u) + k);
 }

@@ -1,8 +1,8 @@
 // The fused conv+ReLU+pool kernel's body, shared by conv2d_forward_pool_subgroup.wgsl (x and the
 // weights read from their storage buffers) and conv2d_forward_pool_texels.wgsl (both gathered
 // from their texel mirrors, crates/tensor/src/texels.rs), each of which declares bindings 1 (x)
-// and 2 (weight), load_x(i), the input's value i, and taps(at) (below), and is joined after this
-// by the catalogue.
+// and 2 (weight), load_x(i), the input's value i, and weight_vec4(q), the weights' values
+// 4q..4q+3, and is joined after this by the catalogue.
 // What it computes: a 3×3, stride-1 convolution with the ReLU and the 2×2,
 // stride-2 max-pool that follow it done before anything is stored: only the pooled values and
 // where each maximum came from are written, never the convolution's own output (a quarter of
@@ -44,7 +44,26 @@ struct Taps {
     t0: f32, t1: f32, t2: f32, t3: f32, t4: f32, t5: f32, t6: f32, t7: f32, t8: f32,
 }
 
-// The taps of the weight row starting at float `at`: the reader's taps(at: u32) -> Taps.
+// The value at offset r (0–3) of a, b, c, d.
+fn at_offset(a: f32, b: f32, c: f32, d: f32, r: u32) -> f32 {
+    return select(select(select(a, b, r == 1u), c, r == 2u), d, r == 3u);
+}
+
+// The taps of the weight row starting at float `at`: a (co, ci) row's 9 taps start anywhere in
+// a vec4 but always lie within three (9 floats from offset r ≤ 3 end by 11), so a lane reads
+// them as 3 vec4s (the reader's weight_vec4(q), values 4q..4q+3) instead of 9 values and picks
+// each tap out by its offset; needs C_out·C_in·9 a multiple of 4 (the launcher fuses only then),
+// so that the last row's third vec4 is in the buffer.
+fn taps(at: u32) -> Taps {
+    let q = at / 4u;
+    let r = at % 4u;
+    let u = weight_vec4(q);
+    let v = weight_vec4(q + 1u);
+    let w = weight_vec4(q + 2u);
+    return Taps(at_offset(u.x, u.y, u.z, u.w, r), at_offset(u.y, u.z, u.w, v.x, r), at_offset(u.z, u.w, v.x, v.y, r),
+                at_offset(u.w, v.x, v.y, v.z, r), at_offset(v.x, v.y, v.z, v.w, r), at_offset(v.y, v.z, v.w, w.x, r),
+                at_offset(v.z, v.w, w.x, w.y, r), at_offset(v.w, w.x, w.y, w.z, r), at_offset(w.x, w.y, w.z, w.w, r));
+}
 
 // The nine tap vectors of one window (the four pixels each tap multiplies), in tap order.
 struct Patch {

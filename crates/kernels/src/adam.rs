@@ -104,7 +104,8 @@ impl Kernels {
         let mut d = if texels {
             let mirrors = read
                 .iter()
-                .map(|t| crate::texels::mirror_for(gpu, Kernel::AdamTexels, t))
+                .enumerate()
+                .map(|(i, t)| crate::texels::mirror_for(gpu, Kernel::AdamTexels, i, t))
                 .collect::<Result<Vec<_>>>()?;
             let names = ["param_texels", "grad_texels", "m_texels", "v_texels", "average_texels"];
             let mut bound = Bound::tensors(&written);
