@@ -203,3 +203,33 @@ fn a_step_in_chunks_of_images_equals_the_whole_batch() {
         }
     }
 }
+
+/// Inference turns the fused pools' argmax stores off and the next training step turns them on
+/// again (a parameter write through the queue): steps with inference between them give the very
+/// weights the same steps give without it. (A step whose pools kept no argmax would send its
+/// gradients through stale winners.)
+#[test]
+fn inference_between_steps_leaves_the_steps_unchanged() {
+    let gpu = Arc::new(tensor::Gpu::new(&tensor::AdapterChoice::Auto).expect("the model test needs a GPU adapter"));
+    let s = spec();
+    // The subgroup variant is the one that fuses conv and pool.
+    let fuses = kernels::Variant::available(&gpu).contains(&kernels::Variant::Subgroup);
+    assert!(fuses || std::env::var_os("CI").is_none(), "CI's adapter must run the subgroup kernels");
+    let kernels = if fuses { model::KernelChoice::Fixed(kernels::Variant::Subgroup) } else { Default::default() };
+    let config = TrainConfig { lr: LR, loss_weights: vec![1.0, 1.0], seed: 5, kernels };
+    let mut plain = Model::new(gpu.clone(), s.clone(), &config).unwrap();
+    let mut mixed = Model::new(gpu, s.clone(), &config).unwrap();
+    let batch = 4;
+    for step in 0..3 {
+        let images = random(batch * s.image_len(), 20 + step, 0.0, 1.0);
+        let labels = [random_labels(batch, 30 + step, 3), random_labels(batch, 40 + step, 4)];
+        let refs: Vec<&[u32]> = labels.iter().map(|l| l.as_slice()).collect();
+        let other = random(batch * s.image_len(), 50 + step, 0.0, 1.0);
+        let seen = mixed.logits(&other, batch).unwrap();
+        assert!(seen.iter().flatten().all(|v| v.is_finite()));
+        mixed.train_step(&images, &refs).unwrap();
+        plain.train_step(&images, &refs).unwrap();
+    }
+    assert_eq!(plain.parameters().unwrap(), mixed.parameters().unwrap());
+    assert_eq!(plain.take_step_stats().unwrap(), mixed.take_step_stats().unwrap());
+}

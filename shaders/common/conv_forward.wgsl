@@ -9,6 +9,7 @@ struct Params {
     batch: u32, c_in: u32, h: u32, w: u32,
     c_out: u32, out_h: u32, out_w: u32, kh: u32,
     kw: u32, stride: u32, pad: u32, relu: u32,
+    argmax: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

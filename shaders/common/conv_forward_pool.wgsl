@@ -128,7 +128,9 @@ fn store(co: u32, live: bool, first: u32, at0: u32, acc: vec4<f32>) {
     if v.w > best { best = v.w; at = at0 + p.out_w + 1u; }
     let idx = first + co * (p.out_h / 2u) * (p.out_w / 2u);
     y[idx] = best;
-    argmax[idx] = at;
+    // Inference has no backward to need it (Op::keep_argmax): a store saved (each a loop over
+    // the SIMD lanes on lavapipe).
+    if p.argmax != 0u { argmax[idx] = at; }
 }
 
 @compute @workgroup_size(WG)

@@ -54,7 +54,8 @@ impl Conv2dShape {
 
     fn forward_params(&self, relu: bool) -> params::Conv2dForward {
         let [batch, c_in, h, w, c_out, out_h, out_w, kh, kw, stride, pad] = self.dims();
-        params::Conv2dForward { batch, c_in, h, w, c_out, out_h, out_w, kh, kw, stride, pad, relu: relu as u32 }
+        let (relu, argmax, _pad) = (relu as u32, 1, [0; 3]);
+        params::Conv2dForward { batch, c_in, h, w, c_out, out_h, out_w, kh, kw, stride, pad, relu, argmax, _pad }
     }
 
     fn backward_input_params(&self, accumulate: bool) -> params::Conv2dBackwardInput {
@@ -156,7 +157,7 @@ impl Kernels {
         y: &Tensor,
         argmax: &Tensor,
     ) -> Result<Op> {
-        let op = "conv2d_forward_relu_pool";
+        let op = FUSED_POOL_OP;
         c.check(op)?;
         if !self.fuses_pool(c, p) {
             let why = "the subgroup variant fuses a 3x3 stride-1 conv with the 2x2 stride-2 pool of its output";
@@ -421,5 +422,24 @@ impl Kernels {
         // parts this pass touches.
         d.bytes = moved as u64;
         Ok(Op::new(format!("{op} ({} convolutions)", segments.len()), vec![d]))
+    }
+}
+
+/// The name of a fused conv + ReLU + pool op ([`Kernels::conv2d_forward_relu_pool`]).
+const FUSED_POOL_OP: &str = "conv2d_forward_relu_pool";
+
+impl Op {
+    /// Whether this op's fused pool writes where each maximum came from, from the next submit
+    /// on (work submitted before keeps what it was recorded with: the write goes through the
+    /// queue). The backward needs it; inference does not, and skips one store a pooled value.
+    /// Ops other than a fused conv + pool are left alone.
+    pub fn keep_argmax(&self, gpu: &Gpu, keep: bool) {
+        if !self.name.starts_with(FUSED_POOL_OP) {
+            return;
+        }
+        let at = std::mem::offset_of!(params::Conv2dForward, argmax) as u64;
+        for d in &self.dispatches {
+            gpu.queue.write_buffer(d.params_buffer(), at, bytemuck::bytes_of(&(keep as u32)));
+        }
     }
 }

@@ -35,8 +35,8 @@ pub struct Dispatch {
     pub bytes: u64,
     pipeline: wgpu::ComputePipeline,
     bind_group: wgpu::BindGroup,
-    // Kept alive with the bind group that refers to them.
-    _params: wgpu::Buffer,
+    /// Its parameter block (kept alive with the bind group that refers to it).
+    params: wgpu::Buffer,
     _textures: Vec<wgpu::Texture>,
     groups: [u32; 2],
     /// Copies that fill the texel mirrors the kernel reads, recorded just before it.
@@ -63,11 +63,16 @@ impl Dispatch {
             bytes: 0,
             pipeline,
             bind_group,
-            _params: params,
+            params,
             _textures: Vec::new(),
             groups: [x as u32, y as u32],
             before: Vec::new(),
         }
+    }
+
+    /// Its parameter block's buffer.
+    pub(crate) fn params_buffer(&self) -> &wgpu::Buffer {
+        &self.params
     }
 
     /// Keeps a texture its bind group refers to alive as long as the dispatch.

@@ -45,11 +45,13 @@ macro_rules! params_block {
 }
 
 params_block! {
-    /// conv2d_forward: the convolution's shape and whether ReLU follows.
+    /// conv2d_forward: the convolution's shape, whether ReLU follows and (the fused pool's)
+    /// whether where each maximum came from is written: the backward's need, which inference
+    /// turns off ([`crate::Op::keep_argmax`]).
     Conv2dForward {
         batch: u32, c_in: u32, h: u32, w: u32, c_out: u32, out_h: u32, out_w: u32, kh: u32,
-        kw: u32, stride: u32, pad: u32, relu: u32,
-    }
+        kw: u32, stride: u32, pad: u32, relu: u32, argmax: u32,
+    } pad 3
 }
 
 params_block! {

@@ -231,6 +231,8 @@ impl Model {
             )));
         }
         self.prepare(batch)?;
+        // A step (with labels) needs the pools' argmax for its backward, inference does not.
+        self.keep_argmax(batch, !labels.is_empty());
         let plan = &self.plans[&batch];
         let convert = match (images, &plan.from_bytes) {
             (Images::Floats(x), _) => {
@@ -263,6 +265,18 @@ impl Model {
             plan.labels.write_u32(&self.gpu, &joined)?;
         }
         Ok((plan, convert))
+    }
+
+    /// Whether the fused pools of `batch`'s plan (built already) write where each maximum came
+    /// from in the submits that follow: on for a training step's backward, off for inference,
+    /// whose fused pools then store half as many values (a parameter write through the
+    /// queue, only when it changes).
+    fn keep_argmax(&mut self, batch: usize, keep: bool) {
+        let plan = self.plans.get_mut(&batch).expect("the plan is built");
+        if plan.argmax_kept != keep {
+            plan.forward.iter().for_each(|op| op.keep_argmax(&self.gpu, keep));
+            plan.argmax_kept = keep;
+        }
     }
 
     /// Sets Adam's learning rate for the steps that follow (a schedule calls it before each step).
@@ -356,6 +370,7 @@ impl Model {
     /// backward, Adam), for profiling one kernel at a time.
     pub fn step_ops(&mut self, batch: usize) -> Result<Vec<&Op>> {
         self.prepare(batch)?;
+        self.keep_argmax(batch, true);
         let plan = &self.plans[&batch];
         Ok(plan.step(0).chain([&self.adam]).collect())
     }

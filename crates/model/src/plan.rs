@@ -26,6 +26,10 @@ pub(crate) struct Plan {
     /// `[batch, Σ classes]`: every head's logits side by side, in head order.
     pub logits: Tensor,
     pub forward: Vec<Op>,
+    /// Whether the forward's fused pools write where each maximum came from (as they are
+    /// built: a training step's backward needs it; inference turns it off, see
+    /// [`crate::Model::logits`]).
+    pub argmax_kept: bool,
     /// `losses[slot]`: every head's loss, writing into stats window slot `slot`.
     pub losses: Vec<Op>,
     pub backward: Vec<Op>,
@@ -98,7 +102,8 @@ impl Plan {
         b.buffers.extend([hidden, heads.dhidden_pre]);
         let Builder { forward, backward, buffers, .. } = b;
         let (labels, logits, losses) = (heads.labels, heads.logits, heads.losses);
-        Ok(Plan { input, from_bytes, labels, logits, forward, losses, backward, _buffers: buffers })
+        let argmax_kept = true;
+        Ok(Plan { input, from_bytes, labels, logits, forward, argmax_kept, losses, backward, _buffers: buffers })
     }
 
     /// Every operation of a training step but Adam, in recording order, its losses written to
