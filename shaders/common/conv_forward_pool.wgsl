@@ -133,6 +133,34 @@ fn store(co: u32, live: bool, first: u32, at0: u32, acc: vec4<f32>) {
     if p.argmax != 0u { argmax[idx] = at; }
 }
 
+// Where each of the patch's values is, set once per invocation by main and read by the reader's
+// load_patch(cp) in every input channel (module-scope, as a function cannot see main's lets):
+// a{r}{c}, value (r, c)'s offset in channel 0 (0 in the padding), h{r}{c} a factor, 1 inside
+// the image and 0 in the padding, k{r}{c} the same as a bool; s{r}, where row r's column 0 would
+// be in channel 0 (negative or past the row where the patch sticks out of the image).
+var<private> a00: u32; var<private> a01: u32; var<private> a02: u32; var<private> a03: u32; var<private> a04: u32; var<private> a05: u32;
+var<private> a10: u32; var<private> a11: u32; var<private> a12: u32; var<private> a13: u32; var<private> a14: u32; var<private> a15: u32;
+var<private> a20: u32; var<private> a21: u32; var<private> a22: u32; var<private> a23: u32; var<private> a24: u32; var<private> a25: u32;
+var<private> a30: u32; var<private> a31: u32; var<private> a32: u32; var<private> a33: u32; var<private> a34: u32; var<private> a35: u32;
+var<private> h00: f32; var<private> h01: f32; var<private> h02: f32; var<private> h03: f32; var<private> h04: f32; var<private> h05: f32;
+var<private> h10: f32; var<private> h11: f32; var<private> h12: f32; var<private> h13: f32; var<private> h14: f32; var<private> h15: f32;
+var<private> h20: f32; var<private> h21: f32; var<private> h22: f32; var<private> h23: f32; var<private> h24: f32; var<private> h25: f32;
+var<private> h30: f32; var<private> h31: f32; var<private> h32: f32; var<private> h33: f32; var<private> h34: f32; var<private> h35: f32;
+var<private> k00: bool; var<private> k01: bool; var<private> k02: bool; var<private> k03: bool; var<private> k04: bool; var<private> k05: bool;
+var<private> k10: bool; var<private> k11: bool; var<private> k12: bool; var<private> k13: bool; var<private> k14: bool; var<private> k15: bool;
+var<private> k20: bool; var<private> k21: bool; var<private> k22: bool; var<private> k23: bool; var<private> k24: bool; var<private> k25: bool;
+var<private> k30: bool; var<private> k31: bool; var<private> k32: bool; var<private> k33: bool; var<private> k34: bool; var<private> k35: bool;
+var<private> s0: i32; var<private> s1: i32; var<private> s2: i32; var<private> s3: i32;
+
+// One input channel's patch: value (r, c) in xRC (0 in the padding; columns 4 and 5 only at
+// BR = 2), what the reader's load_patch(cp: u32) returns for the channel at offset cp.
+struct Patch46 {
+    x00: f32, x01: f32, x02: f32, x03: f32, x04: f32, x05: f32,
+    x10: f32, x11: f32, x12: f32, x13: f32, x14: f32, x15: f32,
+    x20: f32, x21: f32, x22: f32, x23: f32, x24: f32, x25: f32,
+    x30: f32, x31: f32, x32: f32, x33: f32, x34: f32, x35: f32,
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
@@ -158,44 +186,47 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let ox = px0 * 2u;
     let at0 = oy * p.out_w + ox;
     let base = n * chw;
-    // The windows' input patch, 4 rows × the 2·BR + 2 columns they read (4 or 6): where each value is in
-    // channel 0 (0 in the padding), a{r}{c}, and a factor, 1 inside the image, 0 in the padding,
-    // h{r}{c}. Named values, not arrays: lavapipe keeps an array written in a loop in memory, and
+    // The windows' input patch, 4 rows × the 2·BR + 2 columns they read (4 or 6): the offsets
+    // above. Named values, not arrays: lavapipe keeps an array written in a loop in memory, and
     // reads each element back with a gather.
     let iy0 = i32(oy + 0u) - i32(p.pad); let in0 = iy0 >= 0 && iy0 < i32(p.h); let row0 = base + u32(max(iy0, 0)) * p.w;
     let iy1 = i32(oy + 1u) - i32(p.pad); let in1 = iy1 >= 0 && iy1 < i32(p.h); let row1 = base + u32(max(iy1, 0)) * p.w;
     let iy2 = i32(oy + 2u) - i32(p.pad); let in2 = iy2 >= 0 && iy2 < i32(p.h); let row2 = base + u32(max(iy2, 0)) * p.w;
     let iy3 = i32(oy + 3u) - i32(p.pad); let in3 = iy3 >= 0 && iy3 < i32(p.h); let row3 = base + u32(max(iy3, 0)) * p.w;
+    s0 = i32(base) + iy0 * i32(p.w) + i32(ox) - i32(p.pad);
+    s1 = i32(base) + iy1 * i32(p.w) + i32(ox) - i32(p.pad);
+    s2 = i32(base) + iy2 * i32(p.w) + i32(ox) - i32(p.pad);
+    s3 = i32(base) + iy3 * i32(p.w) + i32(ox) - i32(p.pad);
     let ix0 = i32(ox + 0u) - i32(p.pad); let ok0 = ix0 >= 0 && ix0 < i32(p.w); let col0 = u32(max(ix0, 0));
     let ix1 = i32(ox + 1u) - i32(p.pad); let ok1 = ix1 >= 0 && ix1 < i32(p.w); let col1 = u32(max(ix1, 0));
     let ix2 = i32(ox + 2u) - i32(p.pad); let ok2 = ix2 >= 0 && ix2 < i32(p.w); let col2 = u32(max(ix2, 0));
     let ix3 = i32(ox + 3u) - i32(p.pad); let ok3 = ix3 >= 0 && ix3 < i32(p.w); let col3 = u32(max(ix3, 0));
     let ix4 = i32(ox + 4u) - i32(p.pad); let ok4 = ix4 >= 0 && ix4 < i32(p.w); let col4 = u32(max(ix4, 0));
     let ix5 = i32(ox + 5u) - i32(p.pad); let ok5 = ix5 >= 0 && ix5 < i32(p.w); let col5 = u32(max(ix5, 0));
-    let a00 = select(0u, row0 + col0, in0 && ok0); let h00 = select(0.0, 1.0, in0 && ok0);
-    let a01 = select(0u, row0 + col1, in0 && ok1); let h01 = select(0.0, 1.0, in0 && ok1);
-    let a02 = select(0u, row0 + col2, in0 && ok2); let h02 = select(0.0, 1.0, in0 && ok2);
-    let a03 = select(0u, row0 + col3, in0 && ok3); let h03 = select(0.0, 1.0, in0 && ok3);
-    let a04 = select(0u, row0 + col4, in0 && ok4); let h04 = select(0.0, 1.0, in0 && ok4);
-    let a05 = select(0u, row0 + col5, in0 && ok5); let h05 = select(0.0, 1.0, in0 && ok5);
-    let a10 = select(0u, row1 + col0, in1 && ok0); let h10 = select(0.0, 1.0, in1 && ok0);
-    let a11 = select(0u, row1 + col1, in1 && ok1); let h11 = select(0.0, 1.0, in1 && ok1);
-    let a12 = select(0u, row1 + col2, in1 && ok2); let h12 = select(0.0, 1.0, in1 && ok2);
-    let a13 = select(0u, row1 + col3, in1 && ok3); let h13 = select(0.0, 1.0, in1 && ok3);
-    let a14 = select(0u, row1 + col4, in1 && ok4); let h14 = select(0.0, 1.0, in1 && ok4);
-    let a15 = select(0u, row1 + col5, in1 && ok5); let h15 = select(0.0, 1.0, in1 && ok5);
-    let a20 = select(0u, row2 + col0, in2 && ok0); let h20 = select(0.0, 1.0, in2 && ok0);
-    let a21 = select(0u, row2 + col1, in2 && ok1); let h21 = select(0.0, 1.0, in2 && ok1);
-    let a22 = select(0u, row2 + col2, in2 && ok2); let h22 = select(0.0, 1.0, in2 && ok2);
-    let a23 = select(0u, row2 + col3, in2 && ok3); let h23 = select(0.0, 1.0, in2 && ok3);
-    let a24 = select(0u, row2 + col4, in2 && ok4); let h24 = select(0.0, 1.0, in2 && ok4);
-    let a25 = select(0u, row2 + col5, in2 && ok5); let h25 = select(0.0, 1.0, in2 && ok5);
-    let a30 = select(0u, row3 + col0, in3 && ok0); let h30 = select(0.0, 1.0, in3 && ok0);
-    let a31 = select(0u, row3 + col1, in3 && ok1); let h31 = select(0.0, 1.0, in3 && ok1);
-    let a32 = select(0u, row3 + col2, in3 && ok2); let h32 = select(0.0, 1.0, in3 && ok2);
-    let a33 = select(0u, row3 + col3, in3 && ok3); let h33 = select(0.0, 1.0, in3 && ok3);
-    let a34 = select(0u, row3 + col4, in3 && ok4); let h34 = select(0.0, 1.0, in3 && ok4);
-    let a35 = select(0u, row3 + col5, in3 && ok5); let h35 = select(0.0, 1.0, in3 && ok5);
+    a00 = select(0u, row0 + col0, in0 && ok0); h00 = select(0.0, 1.0, in0 && ok0); k00 = in0 && ok0;
+    a01 = select(0u, row0 + col1, in0 && ok1); h01 = select(0.0, 1.0, in0 && ok1); k01 = in0 && ok1;
+    a02 = select(0u, row0 + col2, in0 && ok2); h02 = select(0.0, 1.0, in0 && ok2); k02 = in0 && ok2;
+    a03 = select(0u, row0 + col3, in0 && ok3); h03 = select(0.0, 1.0, in0 && ok3); k03 = in0 && ok3;
+    a04 = select(0u, row0 + col4, in0 && ok4); h04 = select(0.0, 1.0, in0 && ok4); k04 = in0 && ok4;
+    a05 = select(0u, row0 + col5, in0 && ok5); h05 = select(0.0, 1.0, in0 && ok5); k05 = in0 && ok5;
+    a10 = select(0u, row1 + col0, in1 && ok0); h10 = select(0.0, 1.0, in1 && ok0); k10 = in1 && ok0;
+    a11 = select(0u, row1 + col1, in1 && ok1); h11 = select(0.0, 1.0, in1 && ok1); k11 = in1 && ok1;
+    a12 = select(0u, row1 + col2, in1 && ok2); h12 = select(0.0, 1.0, in1 && ok2); k12 = in1 && ok2;
+    a13 = select(0u, row1 + col3, in1 && ok3); h13 = select(0.0, 1.0, in1 && ok3); k13 = in1 && ok3;
+    a14 = select(0u, row1 + col4, in1 && ok4); h14 = select(0.0, 1.0, in1 && ok4); k14 = in1 && ok4;
+    a15 = select(0u, row1 + col5, in1 && ok5); h15 = select(0.0, 1.0, in1 && ok5); k15 = in1 && ok5;
+    a20 = select(0u, row2 + col0, in2 && ok0); h20 = select(0.0, 1.0, in2 && ok0); k20 = in2 && ok0;
+    a21 = select(0u, row2 + col1, in2 && ok1); h21 = select(0.0, 1.0, in2 && ok1); k21 = in2 && ok1;
+    a22 = select(0u, row2 + col2, in2 && ok2); h22 = select(0.0, 1.0, in2 && ok2); k22 = in2 && ok2;
+    a23 = select(0u, row2 + col3, in2 && ok3); h23 = select(0.0, 1.0, in2 && ok3); k23 = in2 && ok3;
+    a24 = select(0u, row2 + col4, in2 && ok4); h24 = select(0.0, 1.0, in2 && ok4); k24 = in2 && ok4;
+    a25 = select(0u, row2 + col5, in2 && ok5); h25 = select(0.0, 1.0, in2 && ok5); k25 = in2 && ok5;
+    a30 = select(0u, row3 + col0, in3 && ok0); h30 = select(0.0, 1.0, in3 && ok0); k30 = in3 && ok0;
+    a31 = select(0u, row3 + col1, in3 && ok1); h31 = select(0.0, 1.0, in3 && ok1); k31 = in3 && ok1;
+    a32 = select(0u, row3 + col2, in3 && ok2); h32 = select(0.0, 1.0, in3 && ok2); k32 = in3 && ok2;
+    a33 = select(0u, row3 + col3, in3 && ok3); h33 = select(0.0, 1.0, in3 && ok3); k33 = in3 && ok3;
+    a34 = select(0u, row3 + col4, in3 && ok4); h34 = select(0.0, 1.0, in3 && ok4); k34 = in3 && ok4;
+    a35 = select(0u, row3 + col5, in3 && ok5); h35 = select(0.0, 1.0, in3 && ok5); k35 = in3 && ok5;
     // The two weight rows this lane loads for its whole subgroup.
     let k_len = p.c_in * 9u;
     let w_a = min(co0 + (lane & 7u), p.c_out - 1u) * k_len;
@@ -207,27 +238,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let hw = p.h * p.w;
     for (var ci = 0u; ci < p.c_in; ci++) {
         let cp = ci * hw;
-        let x00 = load_x(a00 + cp) * h00; let x01 = load_x(a01 + cp) * h01; let x02 = load_x(a02 + cp) * h02; let x03 = load_x(a03 + cp) * h03;
-        let x10 = load_x(a10 + cp) * h10; let x11 = load_x(a11 + cp) * h11; let x12 = load_x(a12 + cp) * h12; let x13 = load_x(a13 + cp) * h13;
-        let x20 = load_x(a20 + cp) * h20; let x21 = load_x(a21 + cp) * h21; let x22 = load_x(a22 + cp) * h22; let x23 = load_x(a23 + cp) * h23;
-        let x30 = load_x(a30 + cp) * h30; let x31 = load_x(a31 + cp) * h31; let x32 = load_x(a32 + cp) * h32; let x33 = load_x(a33 + cp) * h33;
-        var x04 = 0.0; var x05 = 0.0; var x14 = 0.0; var x15 = 0.0; var x24 = 0.0; var x25 = 0.0; var x34 = 0.0; var x35 = 0.0;
-        if BR > 1u {
-            x04 = load_x(a04 + cp) * h04; x05 = load_x(a05 + cp) * h05;
-            x14 = load_x(a14 + cp) * h14; x15 = load_x(a15 + cp) * h15;
-            x24 = load_x(a24 + cp) * h24; x25 = load_x(a25 + cp) * h25;
-            x34 = load_x(a34 + cp) * h34; x35 = load_x(a35 + cp) * h35;
-        }
+        let x = load_patch(cp);
         let k = ci * 9u;
         let ta = taps(w_a + k);
         let tb = taps(w_b + k);
         // Tap (ky, kx) of window k reads patch rows ky, ky + 1 and columns 2k + kx, 2k + kx + 1.
-        let v0 = Patch(vec4<f32>(x00, x01, x10, x11), vec4<f32>(x01, x02, x11, x12), vec4<f32>(x02, x03, x12, x13),
-                       vec4<f32>(x10, x11, x20, x21), vec4<f32>(x11, x12, x21, x22), vec4<f32>(x12, x13, x22, x23),
-                       vec4<f32>(x20, x21, x30, x31), vec4<f32>(x21, x22, x31, x32), vec4<f32>(x22, x23, x32, x33));
-        let v1 = Patch(vec4<f32>(x02, x03, x12, x13), vec4<f32>(x03, x04, x13, x14), vec4<f32>(x04, x05, x14, x15),
-                       vec4<f32>(x12, x13, x22, x23), vec4<f32>(x13, x14, x23, x24), vec4<f32>(x14, x15, x24, x25),
-                       vec4<f32>(x22, x23, x32, x33), vec4<f32>(x23, x24, x33, x34), vec4<f32>(x24, x25, x34, x35));
+        let v0 = Patch(vec4<f32>(x.x00, x.x01, x.x10, x.x11), vec4<f32>(x.x01, x.x02, x.x11, x.x12), vec4<f32>(x.x02, x.x03, x.x12, x.x13),
+                       vec4<f32>(x.x10, x.x11, x.x20, x.x21), vec4<f32>(x.x11, x.x12, x.x21, x.x22), vec4<f32>(x.x12, x.x13, x.x22, x.x23),
+                       vec4<f32>(x.x20, x.x21, x.x30, x.x31), vec4<f32>(x.x21, x.x22, x.x31, x.x32), vec4<f32>(x.x22, x.x23, x.x32, x.x33));
+        let v1 = Patch(vec4<f32>(x.x02, x.x03, x.x12, x.x13), vec4<f32>(x.x03, x.x04, x.x13, x.x14), vec4<f32>(x.x04, x.x05, x.x14, x.x15),
+                       vec4<f32>(x.x12, x.x13, x.x22, x.x23), vec4<f32>(x.x13, x.x14, x.x23, x.x24), vec4<f32>(x.x14, x.x15, x.x24, x.x25),
+                       vec4<f32>(x.x22, x.x23, x.x32, x.x33), vec4<f32>(x.x23, x.x24, x.x33, x.x34), vec4<f32>(x.x24, x.x25, x.x34, x.x35));
         fold_taps16(&c0, &c1, v0, v1, ta, tb);
     }
 

@@ -104,8 +104,7 @@ impl Kernels {
         let mut d = if texels {
             let mirrors = read
                 .iter()
-                .enumerate()
-                .map(|(i, t)| crate::texels::mirror_for(gpu, Kernel::AdamTexels, i, t))
+                .map(|t| crate::texels::mirror_for(gpu, Kernel::AdamTexels, t))
                 .collect::<Result<Vec<_>>>()?;
             let names = ["param_texels", "grad_texels", "m_texels", "v_texels", "average_texels"];
             let mut bound = Bound::tensors(&written);

@@ -99,9 +99,9 @@ catalogue! {
     Conv2dForwardPoolSubgroup1x16: "conv2d_forward_pool_subgroup" shape 1 x 16 after "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 1, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
     // The same, gathering x from its texel mirror (a pick's `texels`: the tuner measures both).
-    Conv2dForwardPoolTexels: "conv2d_forward_pool_texels" block 2 x 16 after "texels4" "texels_vec4" "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dForwardPoolTexels: "conv2d_forward_pool_texels" block 2 x 16 after "texels_vec4" "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 2, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
-    Conv2dForwardPoolTexels1x16: "conv2d_forward_pool_texels" shape 1 x 16 after "texels4" "texels_vec4" "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dForwardPoolTexels1x16: "conv2d_forward_pool_texels" shape 1 x 16 after "texels_vec4" "conv_forward" "channel_block" "conv_forward_pool", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 1, cols: 16 }, Conv2dForward, [x, weight, bias, y, argmax];
     Conv2dBackwardInput: "conv2d_backward_input" after "conv_backward_input" "conv_dy_weight_storage", Some(Blocked), Some(ConvBackwardInput), workgroup 64 or 32 128, BLOCK,
         Conv2dBackwardInput, [dy, weight, dx];

@@ -27,35 +27,30 @@ impl Kernel {
         }
     }
 
-    /// Whether this texel reader reads its mirrored input `input` (0: binding 1, …) only as
-    /// vec4s at multiples of 4 (the shared layer's rows, Adam's, the conv forward's weights), so
-    /// that its mirror can be rgba32float: one fetch per vec4 where an r32float mirror takes four
+    /// Whether this texel reader reads its mirrors only as vec4s at multiples of 4 (the
+    /// shared layer's rows, Adam's, the conv forward's patch rows and weight rows), so that
+    /// they can be rgba32float: one fetch per vec4 where an r32float mirror takes four
     /// (`tensor::Texels::new_vec4`).
-    pub fn reads_vec4_texels(self, input: usize) -> bool {
-        let weights = matches!(self, Kernel::Conv2dForwardPoolTexels | Kernel::Conv2dForwardPoolTexels1x16);
-        (weights && input == 1)
-            || matches!(
-                self,
-                Kernel::LinearForwardTexels
-                    | Kernel::LinearForwardTexels32x4
-                    | Kernel::LinearBackwardInputTexels
-                    | Kernel::LinearBackwardInputTexels32x4
-                    | Kernel::LinearBackwardWeightTexels
-                    | Kernel::LinearBackwardWeightTexels32x4
-                    | Kernel::AdamTexels
-            )
+    pub fn reads_vec4_texels(self) -> bool {
+        matches!(
+            self,
+            Kernel::Conv2dForwardPoolTexels
+                | Kernel::Conv2dForwardPoolTexels1x16
+                | Kernel::LinearForwardTexels
+                | Kernel::LinearForwardTexels32x4
+                | Kernel::LinearBackwardInputTexels
+                | Kernel::LinearBackwardInputTexels32x4
+                | Kernel::LinearBackwardWeightTexels
+                | Kernel::LinearBackwardWeightTexels32x4
+                | Kernel::AdamTexels
+        )
     }
 }
 
-/// A mirror of `t`, `reader`'s mirrored input `input`: rgba32float where it reads only vec4s,
-/// else r32float.
-pub(crate) fn mirror_for(gpu: &Gpu, reader: Kernel, input: usize, t: &Tensor) -> Result<Texels> {
+/// A mirror of `t` for `reader`: rgba32float where it reads only vec4s, else r32float.
+pub(crate) fn mirror_for(gpu: &Gpu, reader: Kernel, t: &Tensor) -> Result<Texels> {
     let label = format!("{} texels", t.label);
-    if reader.reads_vec4_texels(input) {
-        Texels::new_vec4(gpu, &label, t.len())
-    } else {
-        Texels::new(gpu, &label, t.len())
-    }
+    if reader.reads_vec4_texels() { Texels::new_vec4(gpu, &label, t.len()) } else { Texels::new(gpu, &label, t.len()) }
 }
 
 impl Kernels {
@@ -82,8 +77,7 @@ impl Kernels {
             let bound = mirrored.iter().map(|&(name, t)| Bound::tensor(name, t)).chain(rest).collect();
             return Ok(vec![self.dispatch_bound(gpu, launch, params, bound, work)?]);
         };
-        let mirrors: Vec<Texels> =
-            mirrored.iter().enumerate().map(|(i, (_, t))| mirror_for(gpu, reader, i, t)).collect::<Result<_>>()?;
+        let mirrors: Vec<Texels> = mirrored.iter().map(|(_, t)| mirror_for(gpu, reader, t)).collect::<Result<_>>()?;
         let bound = mirrored.iter().zip(&mirrors).map(|(&(name, _), m)| Bound::texels(name, m)).chain(rest).collect();
         let mut d = self.dispatch_bound(gpu, Launch::at(reader, Some(launch.workgroup)), params, bound, work)?;
         for (&(_, t), mirror) in mirrored.iter().zip(&mirrors) {
