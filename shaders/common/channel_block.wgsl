@@ -5,6 +5,12 @@
 // block, with their multiply-adds against a 4 × 4 matrix (linear_backward_input_subgroup). A struct of named vec4s, not an array: lavapipe keeps
 // named values in registers and an indexed private array in memory.
 
+// The value at offset r (0–3) of a, b, c, d: a run of values that starts anywhere in a vec4,
+// picked out of the vec4s that hold it.
+fn at_offset(a: f32, b: f32, c: f32, d: f32, r: u32) -> f32 {
+    return select(select(select(a, b, r == 1u), c, r == 2u), d, r == 3u);
+}
+
 // Channel j of the block in cj: four pixels (or a window's four) along the vec4.
 struct Block16 {
     c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>,

@@ -20,9 +20,9 @@
 // broadcast. The launcher runs it for the subgroup variant's 3×3 stride-1 passes.
 // Bindings: 0 params (uniform), 1 dy, 2 weight, 3 dx.
 
-// BR, BC (the block: BR pixels × 16 channels), params, bindings 0, 3, Block16 and fold16(),
-// bindings 1 and 2, load_dy() and load_weight(): joined in front by the catalogue (shaders/common/conv_backward_input.wgsl,
-// channel_block.wgsl, the reader).
+// BR, BC (the block: BR pixels × 16 channels), params, bindings 0, 3, Block16 and fold16():
+// joined in front by the catalogue (shaders/common/conv_backward_input.wgsl, channel_block.wgsl);
+// bindings 1 and 2, load_window() and load_taps3(): the reader's, joined after.
 
 // Writes channel ci of the block: pixel j to first + ci · H · W + ix0 + j, where it lies inside
 // the row (lo: pixels 0–3, hi: 4–7).
@@ -35,6 +35,24 @@ fn store(ci: u32, live: bool, first: u32, ix0: u32, lo: vec4<f32>, hi: vec4<f32>
         if p.accumulate != 0u { v += dx[at + j]; }
         dx[at + j] = v;
     }
+}
+
+// Where the window's columns are, set by main and read by the reader's load_window(o) (module
+// scope, as a function cannot see main's lets): x{c}, column c's offset in a dy row, clamped
+// inside the row; in{c}, whether it was inside; h{c} (1 or 0) and k{c} (the same as a bool),
+// whether column c of the current kernel row's window is inside the output; start, where column
+// 0 would be (negative or past the row at the edges).
+var<private> x0: u32; var<private> x1: u32; var<private> x2: u32; var<private> x3: u32; var<private> x4: u32; var<private> x5: u32; var<private> x6: u32; var<private> x7: u32; var<private> x8: u32; var<private> x9: u32;
+var<private> in0: bool; var<private> in1: bool; var<private> in2: bool; var<private> in3: bool; var<private> in4: bool; var<private> in5: bool; var<private> in6: bool; var<private> in7: bool; var<private> in8: bool; var<private> in9: bool;
+var<private> h0: f32; var<private> h1: f32; var<private> h2: f32; var<private> h3: f32; var<private> h4: f32; var<private> h5: f32; var<private> h6: f32; var<private> h7: f32; var<private> h8: f32; var<private> h9: f32;
+var<private> k0: bool; var<private> k1: bool; var<private> k2: bool; var<private> k3: bool; var<private> k4: bool; var<private> k5: bool; var<private> k6: bool; var<private> k7: bool; var<private> k8: bool; var<private> k9: bool;
+var<private> start: i32;
+
+// One window of dy (columns 0 to BR + 1; 6–9 only at BR = 8): what the reader's
+// load_window(o: u32) returns for the dy row starting at o, values outside the output 0; and
+// load_taps3(at: u32) -> vec3<f32>, the weights' values at, at + 1, at + 2.
+struct Window10 {
+    d0: f32, d1: f32, d2: f32, d3: f32, d4: f32, d5: f32, d6: f32, d7: f32, d8: f32, d9: f32,
 }
 
 @compute @workgroup_size(WG)
@@ -61,16 +79,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     // Window column c reads dy column ox0 + c, clamped inside the row; `in` says whether it was.
     let ox0 = i32(ix0 + p.pad) - 2;
     let last = i32(p.out_w) - 1;
-    let x0 = u32(clamp(ox0 + 0, 0, last)); let in0 = ox0 + 0 >= 0 && ox0 + 0 <= last;
-    let x1 = u32(clamp(ox0 + 1, 0, last)); let in1 = ox0 + 1 >= 0 && ox0 + 1 <= last;
-    let x2 = u32(clamp(ox0 + 2, 0, last)); let in2 = ox0 + 2 >= 0 && ox0 + 2 <= last;
-    let x3 = u32(clamp(ox0 + 3, 0, last)); let in3 = ox0 + 3 >= 0 && ox0 + 3 <= last;
-    let x4 = u32(clamp(ox0 + 4, 0, last)); let in4 = ox0 + 4 >= 0 && ox0 + 4 <= last;
-    let x5 = u32(clamp(ox0 + 5, 0, last)); let in5 = ox0 + 5 >= 0 && ox0 + 5 <= last;
-    let x6 = u32(clamp(ox0 + 6, 0, last)); let in6 = ox0 + 6 >= 0 && ox0 + 6 <= last;
-    let x7 = u32(clamp(ox0 + 7, 0, last)); let in7 = ox0 + 7 >= 0 && ox0 + 7 <= last;
-    let x8 = u32(clamp(ox0 + 8, 0, last)); let in8 = ox0 + 8 >= 0 && ox0 + 8 <= last;
-    let x9 = u32(clamp(ox0 + 9, 0, last)); let in9 = ox0 + 9 >= 0 && ox0 + 9 <= last;
+    start = ox0;
+    x0 = u32(clamp(ox0 + 0, 0, last)); in0 = ox0 + 0 >= 0 && ox0 + 0 <= last;
+    x1 = u32(clamp(ox0 + 1, 0, last)); in1 = ox0 + 1 >= 0 && ox0 + 1 <= last;
+    x2 = u32(clamp(ox0 + 2, 0, last)); in2 = ox0 + 2 >= 0 && ox0 + 2 <= last;
+    x3 = u32(clamp(ox0 + 3, 0, last)); in3 = ox0 + 3 >= 0 && ox0 + 3 <= last;
+    x4 = u32(clamp(ox0 + 4, 0, last)); in4 = ox0 + 4 >= 0 && ox0 + 4 <= last;
+    x5 = u32(clamp(ox0 + 5, 0, last)); in5 = ox0 + 5 >= 0 && ox0 + 5 <= last;
+    x6 = u32(clamp(ox0 + 6, 0, last)); in6 = ox0 + 6 >= 0 && ox0 + 6 <= last;
+    x7 = u32(clamp(ox0 + 7, 0, last)); in7 = ox0 + 7 >= 0 && ox0 + 7 <= last;
+    x8 = u32(clamp(ox0 + 8, 0, last)); in8 = ox0 + 8 >= 0 && ox0 + 8 <= last;
+    x9 = u32(clamp(ox0 + 9, 0, last)); in9 = ox0 + 9 >= 0 && ox0 + 9 <= last;
     // The two weight rows (input channels) this lane loads for its whole subgroup.
     let w_a = min(ci0 + (lane & 7u), p.c_in - 1u) * 9u;
     let w_b = min(ci0 + 8u + (lane & 7u), p.c_in - 1u) * 9u;
@@ -84,38 +103,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let row_in = oy >= 0 && oy < i32(p.out_h);
         let r = image + u32(clamp(oy, 0, i32(p.out_h) - 1)) * p.out_w;
         // Where a window column is outside the output, its value is taken as 0.
-        let h0 = select(0.0, 1.0, row_in && in0);
-        let h1 = select(0.0, 1.0, row_in && in1);
-        let h2 = select(0.0, 1.0, row_in && in2);
-        let h3 = select(0.0, 1.0, row_in && in3);
-        let h4 = select(0.0, 1.0, row_in && in4);
-        let h5 = select(0.0, 1.0, row_in && in5);
-        let h6 = select(0.0, 1.0, row_in && in6);
-        let h7 = select(0.0, 1.0, row_in && in7);
-        let h8 = select(0.0, 1.0, row_in && in8);
-        let h9 = select(0.0, 1.0, row_in && in9);
+        h0 = select(0.0, 1.0, row_in && in0); k0 = row_in && in0;
+        h1 = select(0.0, 1.0, row_in && in1); k1 = row_in && in1;
+        h2 = select(0.0, 1.0, row_in && in2); k2 = row_in && in2;
+        h3 = select(0.0, 1.0, row_in && in3); k3 = row_in && in3;
+        h4 = select(0.0, 1.0, row_in && in4); k4 = row_in && in4;
+        h5 = select(0.0, 1.0, row_in && in5); k5 = row_in && in5;
+        h6 = select(0.0, 1.0, row_in && in6); k6 = row_in && in6;
+        h7 = select(0.0, 1.0, row_in && in7); k7 = row_in && in7;
+        h8 = select(0.0, 1.0, row_in && in8); k8 = row_in && in8;
+        h9 = select(0.0, 1.0, row_in && in9); k9 = row_in && in9;
         for (var co = 0u; co < p.c_out; co++) {
             let o = r + co * out_plane;
-            let d0 = load_dy(o + x0) * h0;
-            let d1 = load_dy(o + x1) * h1;
-            let d2 = load_dy(o + x2) * h2;
-            let d3 = load_dy(o + x3) * h3;
-            let d4 = load_dy(o + x4) * h4;
-            let d5 = load_dy(o + x5) * h5;
-            var d6 = 0.0; var d7 = 0.0; var d8 = 0.0; var d9 = 0.0;
-            if BR > 4u {
-                d6 = load_dy(o + x6) * h6;
-                d7 = load_dy(o + x7) * h7;
-                d8 = load_dy(o + x8) * h8;
-                d9 = load_dy(o + x9) * h9;
-            }
+            let d = load_window(o);
             let t = co * w_co + ky * 3u;
-            let wa0 = load_weight(w_a + t); let wa1 = load_weight(w_a + t + 1u); let wa2 = load_weight(w_a + t + 2u);
-            let wb0 = load_weight(w_b + t); let wb1 = load_weight(w_b + t + 1u); let wb2 = load_weight(w_b + t + 2u);
+            let wa = load_taps3(w_a + t);
+            let wb = load_taps3(w_b + t);
             // Tap kx: pixel j reads window column j + 2 − kx (c: pixels 0–3, e: 4–7).
-            fold16(&c, &e, vec4<f32>(d2, d3, d4, d5), vec4<f32>(d6, d7, d8, d9), wa0, wb0, BR > 4u);
-            fold16(&c, &e, vec4<f32>(d1, d2, d3, d4), vec4<f32>(d5, d6, d7, d8), wa1, wb1, BR > 4u);
-            fold16(&c, &e, vec4<f32>(d0, d1, d2, d3), vec4<f32>(d4, d5, d6, d7), wa2, wb2, BR > 4u);
+            fold16(&c, &e, vec4<f32>(d.d2, d.d3, d.d4, d.d5), vec4<f32>(d.d6, d.d7, d.d8, d.d9), wa.x, wb.x, BR > 4u);
+            fold16(&c, &e, vec4<f32>(d.d1, d.d2, d.d3, d.d4), vec4<f32>(d.d5, d.d6, d.d7, d.d8), wa.y, wb.y, BR > 4u);
+            fold16(&c, &e, vec4<f32>(d.d0, d.d1, d.d2, d.d3), vec4<f32>(d.d4, d.d5, d.d6, d.d7), wa.z, wb.z, BR > 4u);
         }
     }
 

@@ -44,11 +44,6 @@ struct Taps {
     t0: f32, t1: f32, t2: f32, t3: f32, t4: f32, t5: f32, t6: f32, t7: f32, t8: f32,
 }
 
-// The value at offset r (0–3) of a, b, c, d.
-fn at_offset(a: f32, b: f32, c: f32, d: f32, r: u32) -> f32 {
-    return select(select(select(a, b, r == 1u), c, r == 2u), d, r == 3u);
-}
-
 // The taps of the weight row starting at float `at`: a (co, ci) row's 9 taps start anywhere in
 // a vec4 but always lie within three (9 floats from offset r ≤ 3 end by 11), so a lane reads
 // them as 3 vec4s (the reader's weight_vec4(q), values 4q..4q+3) instead of 9 values and picks

@@ -114,9 +114,9 @@ catalogue! {
     Conv2dBackwardInputRowsSubgroup4x16: "conv2d_backward_input_rows_subgroup" shape 4 x 16 after "conv_backward_input" "channel_block" "conv_dy_weight_storage" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 4, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
     // The same, gathering dy from its texel mirror (a pick's `texels`).
-    Conv2dBackwardInputRowsTexels: "conv2d_backward_input_rows_texels" block 8 x 16 after "texels4" "conv_backward_input" "channel_block" "conv_dy_weight_texels" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dBackwardInputRowsTexels: "conv2d_backward_input_rows_texels" block 8 x 16 after "texels_vec4" "conv_backward_input" "channel_block" "conv_dy_weight_texels" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 8, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
-    Conv2dBackwardInputRowsTexels4x16: "conv2d_backward_input_rows_texels" shape 4 x 16 after "texels4" "conv_backward_input" "channel_block" "conv_dy_weight_texels" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
+    Conv2dBackwardInputRowsTexels4x16: "conv2d_backward_input_rows_texels" shape 4 x 16 after "texels_vec4" "conv_backward_input" "channel_block" "conv_dy_weight_texels" "conv_backward_input_rows", Some(Subgroup), None, workgroup 64 or 32 128,
         Grid::ColumnGroups { rows: 4, cols: 16 }, Conv2dBackwardInput, [dy, weight, dx];
     Conv2dBackwardWeight: "conv2d_backward_weight" after "conv_backward_weight" "conv_x_dy_storage", Some(Blocked), Some(ConvBackwardWeight), workgroup 64 or 32 128, BLOCK,
         Conv2dBackwardWeight, [x, dy, partial];

@@ -28,7 +28,7 @@ impl Kernel {
     }
 
     /// Whether this texel reader reads its mirrors only as vec4s at multiples of 4 (the
-    /// shared layer's rows, Adam's, the conv forward's patch rows and weight rows), so that
+    /// shared layer's rows, Adam's, the conv passes' rows of x or dy and of weights), so that
     /// they can be rgba32float: one fetch per vec4 where an r32float mirror takes four
     /// (`tensor::Texels::new_vec4`).
     pub fn reads_vec4_texels(self) -> bool {
@@ -36,6 +36,8 @@ impl Kernel {
             self,
             Kernel::Conv2dForwardPoolTexels
                 | Kernel::Conv2dForwardPoolTexels1x16
+                | Kernel::Conv2dBackwardInputRowsTexels
+                | Kernel::Conv2dBackwardInputRowsTexels4x16
                 | Kernel::LinearForwardTexels
                 | Kernel::LinearForwardTexels32x4
                 | Kernel::LinearBackwardInputTexels
