@@ -1,8 +1,8 @@
 // The fused conv+ReLU+pool kernel's body, shared by conv2d_forward_pool_subgroup.wgsl (x and the
 // weights read from their storage buffers) and conv2d_forward_pool_texels.wgsl (both gathered
 // from their texel mirrors, crates/tensor/src/texels.rs), each of which declares bindings 1 (x)
-// and 2 (weight), load_x(i), the input's value i, and weight_vec4(q), the weights' values
-// 4q..4q+3, and is joined after this by the catalogue.
+// and 2 (weight), load_patch(cp), an input channel's patch (Patch46, below), and weight_vec4(q),
+// the weights' values 4q..4q+3, and is joined after this by the catalogue.
 // What it computes: a 3×3, stride-1 convolution with the ReLU and the 2×2,
 // stride-2 max-pool that follow it done before anything is stored: only the pooled values and
 // where each maximum came from are written, never the convolution's own output (a quarter of
