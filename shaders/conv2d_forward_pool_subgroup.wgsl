@@ -13,15 +13,15 @@ fn load_x(i: u32) -> f32 {
 // One input channel's patch (cp: the channel's offset), value by value.
 fn load_patch(cp: u32) -> Patch46 {
     var x: Patch46;
-    x.x00 = load_x(a00 + cp) * h00; x.x01 = load_x(a01 + cp) * h01; x.x02 = load_x(a02 + cp) * h02; x.x03 = load_x(a03 + cp) * h03;
-    x.x10 = load_x(a10 + cp) * h10; x.x11 = load_x(a11 + cp) * h11; x.x12 = load_x(a12 + cp) * h12; x.x13 = load_x(a13 + cp) * h13;
-    x.x20 = load_x(a20 + cp) * h20; x.x21 = load_x(a21 + cp) * h21; x.x22 = load_x(a22 + cp) * h22; x.x23 = load_x(a23 + cp) * h23;
-    x.x30 = load_x(a30 + cp) * h30; x.x31 = load_x(a31 + cp) * h31; x.x32 = load_x(a32 + cp) * h32; x.x33 = load_x(a33 + cp) * h33;
+    x.x00 = select(0.0, load_x(a00 + cp), k00); x.x01 = select(0.0, load_x(a01 + cp), k01); x.x02 = select(0.0, load_x(a02 + cp), k02); x.x03 = select(0.0, load_x(a03 + cp), k03);
+    x.x10 = select(0.0, load_x(a10 + cp), k10); x.x11 = select(0.0, load_x(a11 + cp), k11); x.x12 = select(0.0, load_x(a12 + cp), k12); x.x13 = select(0.0, load_x(a13 + cp), k13);
+    x.x20 = select(0.0, load_x(a20 + cp), k20); x.x21 = select(0.0, load_x(a21 + cp), k21); x.x22 = select(0.0, load_x(a22 + cp), k22); x.x23 = select(0.0, load_x(a23 + cp), k23);
+    x.x30 = select(0.0, load_x(a30 + cp), k30); x.x31 = select(0.0, load_x(a31 + cp), k31); x.x32 = select(0.0, load_x(a32 + cp), k32); x.x33 = select(0.0, load_x(a33 + cp), k33);
     if BR > 1u {
-        x.x04 = load_x(a04 + cp) * h04; x.x05 = load_x(a05 + cp) * h05;
-        x.x14 = load_x(a14 + cp) * h14; x.x15 = load_x(a15 + cp) * h15;
-        x.x24 = load_x(a24 + cp) * h24; x.x25 = load_x(a25 + cp) * h25;
-        x.x34 = load_x(a34 + cp) * h34; x.x35 = load_x(a35 + cp) * h35;
+        x.x04 = select(0.0, load_x(a04 + cp), k04); x.x05 = select(0.0, load_x(a05 + cp), k05);
+        x.x14 = select(0.0, load_x(a14 + cp), k14); x.x15 = select(0.0, load_x(a15 + cp), k15);
+        x.x24 = select(0.0, load_x(a24 + cp), k24); x.x25 = select(0.0, load_x(a25 + cp), k25);
+        x.x34 = select(0.0, load_x(a34 + cp), k34); x.x35 = select(0.0, load_x(a35 + cp), k35);
     }
     return x;
 }

@@ -130,17 +130,13 @@ fn store(co: u32, live: bool, first: u32, at0: u32, acc: vec4<f32>) {
 
 // Where each of the patch's values is, set once per invocation by main and read by the reader's
 // load_patch(cp) in every input channel (module-scope, as a function cannot see main's lets):
-// a{r}{c}, value (r, c)'s offset in channel 0 (0 in the padding), h{r}{c} a factor, 1 inside
-// the image and 0 in the padding, k{r}{c} the same as a bool; s{r}, where row r's column 0 would
-// be in channel 0 (negative or past the row where the patch sticks out of the image).
+// a{r}{c}, value (r, c)'s offset in channel 0 (0 in the padding), k{r}{c} whether it is inside
+// the image; s{r}, where row r's column 0 would be in channel 0 (negative or past the row where
+// the patch sticks out of the image).
 var<private> a00: u32; var<private> a01: u32; var<private> a02: u32; var<private> a03: u32; var<private> a04: u32; var<private> a05: u32;
 var<private> a10: u32; var<private> a11: u32; var<private> a12: u32; var<private> a13: u32; var<private> a14: u32; var<private> a15: u32;
 var<private> a20: u32; var<private> a21: u32; var<private> a22: u32; var<private> a23: u32; var<private> a24: u32; var<private> a25: u32;
 var<private> a30: u32; var<private> a31: u32; var<private> a32: u32; var<private> a33: u32; var<private> a34: u32; var<private> a35: u32;
-var<private> h00: f32; var<private> h01: f32; var<private> h02: f32; var<private> h03: f32; var<private> h04: f32; var<private> h05: f32;
-var<private> h10: f32; var<private> h11: f32; var<private> h12: f32; var<private> h13: f32; var<private> h14: f32; var<private> h15: f32;
-var<private> h20: f32; var<private> h21: f32; var<private> h22: f32; var<private> h23: f32; var<private> h24: f32; var<private> h25: f32;
-var<private> h30: f32; var<private> h31: f32; var<private> h32: f32; var<private> h33: f32; var<private> h34: f32; var<private> h35: f32;
 var<private> k00: bool; var<private> k01: bool; var<private> k02: bool; var<private> k03: bool; var<private> k04: bool; var<private> k05: bool;
 var<private> k10: bool; var<private> k11: bool; var<private> k12: bool; var<private> k13: bool; var<private> k14: bool; var<private> k15: bool;
 var<private> k20: bool; var<private> k21: bool; var<private> k22: bool; var<private> k23: bool; var<private> k24: bool; var<private> k25: bool;
@@ -198,30 +194,30 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let ix3 = i32(ox + 3u) - i32(p.pad); let ok3 = ix3 >= 0 && ix3 < i32(p.w); let col3 = u32(max(ix3, 0));
     let ix4 = i32(ox + 4u) - i32(p.pad); let ok4 = ix4 >= 0 && ix4 < i32(p.w); let col4 = u32(max(ix4, 0));
     let ix5 = i32(ox + 5u) - i32(p.pad); let ok5 = ix5 >= 0 && ix5 < i32(p.w); let col5 = u32(max(ix5, 0));
-    a00 = select(0u, row0 + col0, in0 && ok0); h00 = select(0.0, 1.0, in0 && ok0); k00 = in0 && ok0;
-    a01 = select(0u, row0 + col1, in0 && ok1); h01 = select(0.0, 1.0, in0 && ok1); k01 = in0 && ok1;
-    a02 = select(0u, row0 + col2, in0 && ok2); h02 = select(0.0, 1.0, in0 && ok2); k02 = in0 && ok2;
-    a03 = select(0u, row0 + col3, in0 && ok3); h03 = select(0.0, 1.0, in0 && ok3); k03 = in0 && ok3;
-    a04 = select(0u, row0 + col4, in0 && ok4); h04 = select(0.0, 1.0, in0 && ok4); k04 = in0 && ok4;
-    a05 = select(0u, row0 + col5, in0 && ok5); h05 = select(0.0, 1.0, in0 && ok5); k05 = in0 && ok5;
-    a10 = select(0u, row1 + col0, in1 && ok0); h10 = select(0.0, 1.0, in1 && ok0); k10 = in1 && ok0;
-    a11 = select(0u, row1 + col1, in1 && ok1); h11 = select(0.0, 1.0, in1 && ok1); k11 = in1 && ok1;
-    a12 = select(0u, row1 + col2, in1 && ok2); h12 = select(0.0, 1.0, in1 && ok2); k12 = in1 && ok2;
-    a13 = select(0u, row1 + col3, in1 && ok3); h13 = select(0.0, 1.0, in1 && ok3); k13 = in1 && ok3;
-    a14 = select(0u, row1 + col4, in1 && ok4); h14 = select(0.0, 1.0, in1 && ok4); k14 = in1 && ok4;
-    a15 = select(0u, row1 + col5, in1 && ok5); h15 = select(0.0, 1.0, in1 && ok5); k15 = in1 && ok5;
-    a20 = select(0u, row2 + col0, in2 && ok0); h20 = select(0.0, 1.0, in2 && ok0); k20 = in2 && ok0;
-    a21 = select(0u, row2 + col1, in2 && ok1); h21 = select(0.0, 1.0, in2 && ok1); k21 = in2 && ok1;
-    a22 = select(0u, row2 + col2, in2 && ok2); h22 = select(0.0, 1.0, in2 && ok2); k22 = in2 && ok2;
-    a23 = select(0u, row2 + col3, in2 && ok3); h23 = select(0.0, 1.0, in2 && ok3); k23 = in2 && ok3;
-    a24 = select(0u, row2 + col4, in2 && ok4); h24 = select(0.0, 1.0, in2 && ok4); k24 = in2 && ok4;
-    a25 = select(0u, row2 + col5, in2 && ok5); h25 = select(0.0, 1.0, in2 && ok5); k25 = in2 && ok5;
-    a30 = select(0u, row3 + col0, in3 && ok0); h30 = select(0.0, 1.0, in3 && ok0); k30 = in3 && ok0;
-    a31 = select(0u, row3 + col1, in3 && ok1); h31 = select(0.0, 1.0, in3 && ok1); k31 = in3 && ok1;
-    a32 = select(0u, row3 + col2, in3 && ok2); h32 = select(0.0, 1.0, in3 && ok2); k32 = in3 && ok2;
-    a33 = select(0u, row3 + col3, in3 && ok3); h33 = select(0.0, 1.0, in3 && ok3); k33 = in3 && ok3;
-    a34 = select(0u, row3 + col4, in3 && ok4); h34 = select(0.0, 1.0, in3 && ok4); k34 = in3 && ok4;
-    a35 = select(0u, row3 + col5, in3 && ok5); h35 = select(0.0, 1.0, in3 && ok5); k35 = in3 && ok5;
+    a00 = select(0u, row0 + col0, in0 && ok0); k00 = in0 && ok0;
+    a01 = select(0u, row0 + col1, in0 && ok1); k01 = in0 && ok1;
+    a02 = select(0u, row0 + col2, in0 && ok2); k02 = in0 && ok2;
+    a03 = select(0u, row0 + col3, in0 && ok3); k03 = in0 && ok3;
+    a04 = select(0u, row0 + col4, in0 && ok4); k04 = in0 && ok4;
+    a05 = select(0u, row0 + col5, in0 && ok5); k05 = in0 && ok5;
+    a10 = select(0u, row1 + col0, in1 && ok0); k10 = in1 && ok0;
+    a11 = select(0u, row1 + col1, in1 && ok1); k11 = in1 && ok1;
+    a12 = select(0u, row1 + col2, in1 && ok2); k12 = in1 && ok2;
+    a13 = select(0u, row1 + col3, in1 && ok3); k13 = in1 && ok3;
+    a14 = select(0u, row1 + col4, in1 && ok4); k14 = in1 && ok4;
+    a15 = select(0u, row1 + col5, in1 && ok5); k15 = in1 && ok5;
+    a20 = select(0u, row2 + col0, in2 && ok0); k20 = in2 && ok0;
+    a21 = select(0u, row2 + col1, in2 && ok1); k21 = in2 && ok1;
+    a22 = select(0u, row2 + col2, in2 && ok2); k22 = in2 && ok2;
+    a23 = select(0u, row2 + col3, in2 && ok3); k23 = in2 && ok3;
+    a24 = select(0u, row2 + col4, in2 && ok4); k24 = in2 && ok4;
+    a25 = select(0u, row2 + col5, in2 && ok5); k25 = in2 && ok5;
+    a30 = select(0u, row3 + col0, in3 && ok0); k30 = in3 && ok0;
+    a31 = select(0u, row3 + col1, in3 && ok1); k31 = in3 && ok1;
+    a32 = select(0u, row3 + col2, in3 && ok2); k32 = in3 && ok2;
+    a33 = select(0u, row3 + col3, in3 && ok3); k33 = in3 && ok3;
+    a34 = select(0u, row3 + col4, in3 && ok4); k34 = in3 && ok4;
+    a35 = select(0u, row3 + col5, in3 && ok5); k35 = in3 && ok5;
     // The two weight rows this lane loads for its whole subgroup.
     let k_len = p.c_in * 9u;
     let w_a = min(co0 + (lane & 7u), p.c_out - 1u) * k_len;
